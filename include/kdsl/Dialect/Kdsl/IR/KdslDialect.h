@@ -1,0 +1,44 @@
+//===- KdslDialect.h - The kdsl dialect -------------------------*- C++ -*-===//
+//
+// The kdsl dialect: its types, attributes and operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_DIALECT_KDSL_IR_KDSLDIALECT_H
+#define KDSL_DIALECT_KDSL_IR_KDSLDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslOpsDialect.h.inc"
+#include "kdsl/Dialect/Kdsl/IR/KdslEnums.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "kdsl/Dialect/Kdsl/IR/KdslOpsTypes.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "kdsl/Dialect/Kdsl/IR/KdslAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "kdsl/Dialect/Kdsl/IR/KdslOps.h.inc"
+
+namespace kdsl {
+/// Whether `type` is a scalar element type of the language: bool, i8..i64,
+/// f16, bf16, f32 or f64 (pointers excluded).
+bool isScalarElementType(mlir::Type type);
+/// Prints a shape as `[64, ?]`, the way diagnostics show it.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+} // namespace kdsl
+
+#endif // KDSL_DIALECT_KDSL_IR_KDSLDIALECT_H

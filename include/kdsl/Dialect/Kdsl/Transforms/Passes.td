@@ -1,0 +1,36 @@
+//===- Passes.td - kdsl dialect passes ---------------------*- tablegen -*-===//
+
+#ifndef KDSL_DIALECT_KDSL_TRANSFORMS_PASSES_TD
+#define KDSL_DIALECT_KDSL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KdslSpecialize : Pass<"kdsl-specialize", "::mlir::ModuleOp"> {
+  let summary = "Binds constexprs, num_warps and num_stages: produces a variant";
+  let description = [{
+    For each `kdsl.kernel` (or the one named by `kernel`), gives every
+    constexpr parameter a value and removes it from the signature, sets
+    `num_warps` and `num_stages`, folds what became constant, decides
+    `kdsl.static_assert`s, and refines every block type to a static shape.
+
+    A value comes, in this order, from `config` (entries `NAME=VALUE`), the
+    kernel's `@config`, the first config of its `@autotune` space that passes
+    `where`, and the constexpr's default expression. `config` may also give
+    values of scalar runtime parameters, which defaults such as
+    `next_pow2(n_cols)` read; those parameters stay in the signature.
+
+    ```
+    kdsl-opt -kdsl-specialize="config=BLOCK=256,num_warps=8" in.mlir
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"\"",
+           "Specialize only the kernel with this name (default: every kernel)">,
+    ListOption<"config", "config", "std::string",
+               "NAME=VALUE bindings of constexprs, num_warps, num_stages and "
+               "scalar parameters">,
+  ];
+}
+
+#endif // KDSL_DIALECT_KDSL_TRANSFORMS_PASSES_TD

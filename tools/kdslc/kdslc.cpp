@@ -1,0 +1,154 @@
+//===- kdslc.cpp - The kdsl compiler driver -------------------------------===//
+//
+// kdslc FILE.kdsl [--emit=ast|kdsl] [-o OUT] [--kernel NAME] [--config K=V,...]
+//
+// Stops at the stage `--emit` names, as toyc does. Every error is one
+// `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
+// command line itself) and exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
+#include "kdsl/Frontend/ASTPrinter.h"
+#include "kdsl/Frontend/Compiler.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+using namespace mlir;
+
+namespace {
+
+struct Options {
+  std::string input;
+  std::string emit = "kdsl";
+  std::string output = "-";
+  std::string kernel;
+  std::string config;
+};
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "kdslc: error: " << message << "\n";
+  return 1;
+}
+
+/// Keeps only the kernel named `name`; false if there is none.
+bool selectKernel(ModuleOp module, StringRef name, std::string &available) {
+  bool found = false;
+  for (kdsl::KernelOp kernel :
+       llvm::make_early_inc_range(module.getOps<kdsl::KernelOp>())) {
+    available += (available.empty() ? "" : ", ") + kernel.getSymName().str();
+    if (kernel.getSymName() == name)
+      found = true;
+    else
+      kernel.erase();
+  }
+  return found;
+}
+
+int compile(const Options &options) {
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(options.input, &errorMessage);
+  if (!file)
+    return fail("cannot read '" + options.input + "': " + errorMessage);
+  StringRef source = file->getBuffer();
+
+  MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  bool wantIR = options.emit != "ast";
+  FailureOr<kdsl::FrontendResult> result =
+      kdsl::runFrontend(source, options.input, context, wantIR);
+  if (failed(result))
+    return 1;
+
+  std::unique_ptr<llvm::ToolOutputFile> output;
+  auto openOutput = [&]() {
+    output = openOutputFile(options.output, &errorMessage);
+    return output != nullptr;
+  };
+
+  if (options.emit == "ast") {
+    if (!options.config.empty())
+      return fail("--config applies to --emit=kdsl, not to the AST");
+    if (!openOutput())
+      return fail("cannot write '" + options.output + "': " + errorMessage);
+    kdsl::printAST(*result->ast, output->os());
+    output->keep();
+    return 0;
+  }
+
+  ModuleOp module = *result->ir;
+  if (!options.kernel.empty()) {
+    std::string available;
+    if (!selectKernel(module, options.kernel, available))
+      return fail("no kernel named '" + options.kernel + "' in '" +
+                  options.input + "' (kernels: " +
+                  (available.empty() ? "none" : available) + ")");
+  }
+  if (!options.config.empty()) {
+    unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
+    if (kernels != 1)
+      return fail("--config needs --kernel NAME when the file has " +
+                  llvm::Twine(kernels) + " kernels");
+    PassManager pm(&context);
+    kdsl::KdslSpecializeOptions specializeOptions;
+    for (StringRef entry : llvm::split(options.config, ','))
+      if (!entry.trim().empty())
+        specializeOptions.config.push_back(entry.trim().str());
+    pm.addPass(kdsl::createKdslSpecialize(specializeOptions));
+    if (failed(pm.run(module)))
+      return 1;
+  }
+  if (!openOutput())
+    return fail("cannot write '" + options.output + "': " + errorMessage);
+  module.print(output->os());
+  output->keep();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  CLI::App app{"kdslc: the kdsl kernel compiler"};
+  Options options;
+  app.add_option("file", options.input, "The .kdsl file to compile")
+      ->required();
+  app.add_option("--emit", options.emit,
+                 "Stop after this stage: ast (the checked AST) or kdsl (the "
+                 "kdsl dialect; a variant when --config is given)")
+      ->check(CLI::IsMember({"ast", "kdsl"}))
+      ->capture_default_str();
+  app.add_option("-o,--output", options.output,
+                 "Write the result here (default: standard output)");
+  app.add_option("--kernel", options.kernel, "Only this kernel");
+  app.add_option("--config", options.config,
+                 "Specialize for this config: NAME=VALUE,... over constexprs, "
+                 "num_warps, num_stages and the scalar parameters defaults "
+                 "read");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    llvm::errs() << "kdslc: error: " << e.what() << "\n"
+                 << "Run 'kdslc --help' for the options.\n";
+    return 1;
+  }
+  return compile(options);
+}
