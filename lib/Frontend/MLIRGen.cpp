@@ -41,8 +41,11 @@ public:
     builder.setInsertionPointToEnd(result->getBody());
     for (const auto &kernel : module.kernels)
       emitKernel(*kernel);
-    if (failed(verify(*result)))
+    if (failed(verify(*result))) {
+      if (getenv("KDSL_DEBUG_MLIRGEN"))
+        result->print(llvm::errs(), OpPrintingFlags().printGenericOpForm());
       return nullptr;
+    }
     return result;
   }
 
@@ -431,6 +434,7 @@ private:
       kernel.setConfigAttr(builder.getDictionaryAttr(entries));
     }
 
+    OpBuilder::InsertionGuard guard(builder);
     Block *entry = builder.createBlock(&kernel.getBody());
     for (auto [p, type] : llvm::zip(k.params, argTypes)) {
       BlockArgument arg = entry->addArgument(type, loc(p.loc));
@@ -438,7 +442,6 @@ private:
       if (p.isConstexpr)
         constexprArgs[p.name] = arg;
     }
-    OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(entry);
     dimAnchor = constI32(builder, loc(k.loc), 0).getDefiningOp();
 
@@ -457,7 +460,6 @@ private:
     ReturnOp::create(builder, loc(k.loc));
     if (dimAnchor->use_empty())
       dimAnchor->erase();
-    builder.setInsertionPointAfter(kernel);
   }
 
   /// Emits `stmts`; after a statement that may `return;`, the rest runs
@@ -749,9 +751,9 @@ private:
           static_cast<int32_t>(args[i]->constValue->getConstant()));
     };
     if (name == "program_id")
-      return ProgramIdOp::create(builder, l, axisOf(0));
+      return ProgramIdOp::create(builder, l, builder.getI32Type(), axisOf(0));
     if (name == "num_programs")
-      return NumProgramsOp::create(builder, l, axisOf(0));
+      return NumProgramsOp::create(builder, l, builder.getI32Type(), axisOf(0));
     if (name == "arange")
       return ArangeOp::create(builder, l, mlirType(e.type), arg(0), arg(1));
     if (name == "zeros")
@@ -791,7 +793,8 @@ private:
                         : name == "min"    ? ReduceKind::Min
                         : name == "argmax" ? ReduceKind::Argmax
                                            : ReduceKind::Argmin;
-      return ReduceOp::create(builder, l, mlirType(e.type), kind, arg(0),
+      return ReduceOp::create(builder, l, mlirType(e.type),
+                              ReduceKindAttr::get(&context, kind), arg(0),
                               axisOf(1));
     }
     if (name == "where") {

@@ -259,11 +259,19 @@ LogicalResult refineOp(Operation *op) {
           if (!isa<RankedTensorType>(operand.getType()))
             continue;
           SmallVector<int64_t> operandShape(shapeOf(operand));
-          if (shape && *shape != operandShape)
-            return other->emitError()
-                   << "shape mismatch: " << formatShape(*shape) << " and "
-                   << formatShape(operandShape);
-          shape = operandShape;
+          if (!shape) {
+            shape = operandShape;
+            continue;
+          }
+          // Merge: a dimension still dynamic here may be known elsewhere.
+          for (auto [dim, other_dim] : llvm::zip(*shape, operandShape)) {
+            if (ShapedType::isDynamic(dim))
+              dim = other_dim;
+            else if (!ShapedType::isDynamic(other_dim) && dim != other_dim)
+              return other->emitError()
+                     << "shape mismatch: " << formatShape(*shape) << " and "
+                     << formatShape(operandShape);
+          }
         }
         if (shape)
           for (Value result : other->getResults())
@@ -377,6 +385,29 @@ struct KdslSpecializePass
       return failure();
     kernel.setParamNamesAttr(builder.getArrayAttr(keptNames));
     kernel.setBindingsAttr(builder.getDictionaryAttr(bound));
+    // The variant's grid reads only runtime parameters; its config is the
+    // bindings, so the space it came from is dropped.
+    if (std::optional<ArrayAttr> grid = kernel.getGrid()) {
+      SmallVector<Attribute> dims;
+      for (Attribute dim : *grid) {
+        ConstExprParseResult parsed =
+            parseConstExpr(cast<StringAttr>(dim).str());
+        ConstExprRef bound = parsed.expr->substitute(
+            [&](const std::string &name) -> std::optional<int64_t> {
+              std::optional<unsigned> index = kernel.lookupParam(name);
+              if (index)
+                return std::nullopt;
+              auto it = values.find(name);
+              if (it == values.end())
+                return std::nullopt;
+              return it->second;
+            });
+        dims.push_back(builder.getStringAttr(bound->print()));
+      }
+      kernel.setGridAttr(builder.getArrayAttr(dims));
+    }
+    kernel.removeAutotuneAttr();
+    kernel.removeConfigAttr();
     for (StringRef knob : {"num_warps", "num_stages"}) {
       int64_t value = values.lookup(knob);
       if ((knob == "num_warps" &&

@@ -93,9 +93,9 @@ kdsl.kernel @shapes(%s: f32, %n: i32, %BLOCK: i32 {kdsl.constexpr})
   %r2 = kdsl.arange %c32, %c64 : tensor<32xi32>
   // CHECK: kdsl.splat %s : f32 -> tensor<64x32xf32>
   %sp = kdsl.splat %s : f32 -> tensor<64x32xf32>
-  // CHECK: kdsl.splat %s [%BLOCK] : f32 -> tensor<?x32xf32>
+  // CHECK: kdsl.splat %s[%BLOCK] : f32 -> tensor<?x32xf32>
   %spd = kdsl.splat %s [%BLOCK] : f32 -> tensor<?x32xf32>
-  // CHECK: kdsl.splat %s [%BLOCK, %n] : f32 -> tensor<?x4x?xf32>
+  // CHECK: kdsl.splat %s[%BLOCK, %n] : f32 -> tensor<?x4x?xf32>
   %spd2 = kdsl.splat %s [%BLOCK, %n] : f32 -> tensor<?x4x?xf32>
   // CHECK: kdsl.splat %n : i32 -> tensor<1xi32>
   %spi = kdsl.splat %n : i32 -> tensor<1xi32>
@@ -107,7 +107,7 @@ kdsl.kernel @shapes(%s: f32, %n: i32, %BLOCK: i32 {kdsl.constexpr})
   %ed = kdsl.expand_dims %rd {axis = 1 : i32} : tensor<?xi32> -> tensor<?x1xi32>
   // CHECK: kdsl.broadcast %[[E]] : tensor<1x64xi32> -> tensor<32x64xi32>
   %b = kdsl.broadcast %e0 : tensor<1x64xi32> -> tensor<32x64xi32>
-  // CHECK: kdsl.broadcast %[[E]] [%BLOCK] : tensor<1x64xi32> -> tensor<?x64xi32>
+  // CHECK: kdsl.broadcast %[[E]][%BLOCK] : tensor<1x64xi32> -> tensor<?x64xi32>
   %bd = kdsl.broadcast %e0 [%BLOCK] : tensor<1x64xi32> -> tensor<?x64xi32>
   // CHECK: kdsl.broadcast %[[E]] : tensor<1x64xi32> -> tensor<1x64xi32>
   %bsame = kdsl.broadcast %e0 : tensor<1x64xi32> -> tensor<1x64xi32>
@@ -115,7 +115,7 @@ kdsl.kernel @shapes(%s: f32, %n: i32, %BLOCK: i32 {kdsl.constexpr})
   %rs = kdsl.reshape %b : tensor<32x64xi32> -> tensor<2048xi32>
   // CHECK: kdsl.reshape %{{.*}} : tensor<32x64xi32> -> tensor<4x8x64xi32>
   %rs3 = kdsl.reshape %b : tensor<32x64xi32> -> tensor<4x8x64xi32>
-  // CHECK: kdsl.reshape %{{.*}} [%BLOCK] : tensor<?x64xi32> -> tensor<?xi32>
+  // CHECK: kdsl.reshape %{{.*}}[%BLOCK] : tensor<?x64xi32> -> tensor<?xi32>
   %rsd = kdsl.reshape %bd [%BLOCK] : tensor<?x64xi32> -> tensor<?xi32>
   // CHECK: kdsl.trans %{{.*}} : tensor<32x64xi32> -> tensor<64x32xi32>
   %t = kdsl.trans %b : tensor<32x64xi32> -> tensor<64x32xi32>
