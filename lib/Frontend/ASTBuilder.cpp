@@ -25,24 +25,37 @@ using kdsl_antlr::KdslParser;
 //===----------------------------------------------------------------------===//
 
 detail::SourceLocator::SourceLocator(llvm::StringRef source,
-                                     unsigned skippedPrefixCodePoints)
-    : source(source), skippedPrefix(skippedPrefixCodePoints) {
+                                     unsigned skippedPrefixBytes)
+    : source(source), skippedPrefix(skippedPrefixBytes) {
   lineStarts.push_back(0);
-  for (size_t i = 0, e = source.size(); i < e; ++i)
-    if (source[i] == '\n')
+  size_t codePoint = 0, extra = 0;
+  for (size_t i = 0, e = source.size(); i < e; ++i) {
+    unsigned char c = source[i];
+    if (c == '\n')
       lineStarts.push_back(i + 1);
+    if (i < skippedPrefix)
+      continue;
+    if ((c & 0xC0) == 0x80) {
+      ++extra; // a continuation byte
+      if (i + 1 == e ||
+          (static_cast<unsigned char>(source[i + 1]) & 0xC0) != 0x80)
+        multiByte.emplace_back(codePoint - 1, extra);
+      continue;
+    }
+    ++codePoint;
+  }
 }
 
 Loc detail::SourceLocator::loc(size_t line, size_t charPositionInLine) const {
   if (line == 0)
     line = 1;
-  if (line == 1)
-    charPositionInLine += skippedPrefix;
   if (line > lineStarts.size())
     return {static_cast<unsigned>(line),
             static_cast<unsigned>(charPositionInLine + 1)};
   // Count code points by their lead bytes, stopping at the end of the line.
   size_t offset = lineStarts[line - 1];
+  if (line == 1)
+    offset = skippedPrefix;
   size_t remaining = charPositionInLine;
   while (offset < source.size() && source[offset] != '\n') {
     if ((static_cast<unsigned char>(source[offset]) & 0xC0) != 0x80) {
@@ -52,14 +65,22 @@ Loc detail::SourceLocator::loc(size_t line, size_t charPositionInLine) const {
     }
     ++offset;
   }
-  return {static_cast<unsigned>(line),
-          static_cast<unsigned>(offset - lineStarts[line - 1] + 1)};
+  return locOfOffset(offset);
 }
 
 Loc detail::SourceLocator::loc(const antlr4::Token *token) const {
   if (!token)
     return {1, 1};
-  return loc(token->getLine(), token->getCharPositionInLine());
+  size_t index = token->getStartIndex();
+  if (index == INVALID_INDEX || index > source.size())
+    return loc(token->getLine(), token->getCharPositionInLine());
+  // Bytes before code point `index`: one each, plus the extra bytes of the
+  // multi-byte characters before it.
+  auto it = std::lower_bound(multiByte.begin(), multiByte.end(), index,
+                             [](const std::pair<size_t, size_t> &entry,
+                                size_t value) { return entry.first < value; });
+  size_t extra = it == multiByte.begin() ? 0 : std::prev(it)->second;
+  return locOfOffset(skippedPrefix + index + extra);
 }
 
 Loc detail::SourceLocator::locAfter(const antlr4::Token *token) const {
@@ -71,6 +92,7 @@ Loc detail::SourceLocator::locAfter(const antlr4::Token *token) const {
 }
 
 Loc detail::SourceLocator::locOfOffset(size_t offset) const {
+  offset = std::min(offset, source.size());
   auto it = std::upper_bound(lineStarts.begin(), lineStarts.end(), offset);
   size_t line = it - lineStarts.begin();
   return {static_cast<unsigned>(line),
@@ -609,10 +631,10 @@ ExprPtr ASTBuilder::buildStringLit(antlr4::Token *token) {
   return expr;
 }
 
-std::unique_ptr<Module>
-detail::buildModule(KdslParser::FileContext *file,
-                    const SourceLocator &locator, llvm::StringRef fileName,
-                    SyntaxDiag &diag) {
+std::unique_ptr<Module> detail::buildModule(KdslParser::FileContext *file,
+                                            const SourceLocator &locator,
+                                            llvm::StringRef fileName,
+                                            SyntaxDiag &diag) {
   ASTBuilder builder(locator, diag);
   return builder.build(file, fileName);
 }

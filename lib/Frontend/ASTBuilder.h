@@ -21,15 +21,16 @@
 
 namespace kdsl::detail {
 
-/// Maps ANTLR positions (1-based line, 0-based column counted in code points)
-/// to ast::Loc (1-based line, 1-based column counted in bytes, which is what
-/// llvm::SourceMgr expects).
+/// Maps ANTLR positions (code point indices into the lexed text, or a line
+/// and a 0-based column counted in code points) to ast::Loc (1-based line,
+/// 1-based column counted in bytes, which is what llvm::SourceMgr expects).
 class SourceLocator {
 public:
-  /// `source` is the text as the user wrote it; `skippedPrefixCodePoints` is
-  /// the number of code points removed from its start before lexing (a BOM).
-  SourceLocator(llvm::StringRef source, unsigned skippedPrefixCodePoints);
+  /// `source` is the text as the user wrote it; the lexer saw it without its
+  /// first `skippedPrefixBytes` bytes (a byte order mark).
+  SourceLocator(llvm::StringRef source, unsigned skippedPrefixBytes);
 
+  /// The start of line `line` plus `charPositionInLine` code points.
   ast::Loc loc(size_t line, size_t charPositionInLine) const;
   /// The first character of `token`.
   ast::Loc loc(const antlr4::Token *token) const;
@@ -42,6 +43,10 @@ private:
   llvm::StringRef source;
   unsigned skippedPrefix;
   std::vector<size_t> lineStarts;
+  /// For each multi-byte character of the lexed text, in order: its code
+  /// point index and the extra bytes of all multi-byte characters up to and
+  /// including it. Empty for ASCII files.
+  std::vector<std::pair<size_t, size_t>> multiByte;
 };
 
 /// The first error found, in words, at a source location.

@@ -85,7 +85,11 @@ std::string sourceOf(const Expr *expr) {
       return expr->boolValue ? "true" : "false";
     if (expr->kind == Expr::Kind::NoneLit)
       return "None";
-    return std::to_string(expr->floatValue);
+    {
+      std::string text;
+      llvm::raw_string_ostream(text) << expr->floatValue;
+      return text;
+    }
   case Expr::Kind::StringLit:
     return escapeString(expr->name);
   case Expr::Kind::Name:
@@ -101,8 +105,8 @@ std::string sourceOf(const Expr *expr) {
     return out + (expr->kind == Expr::Kind::Call ? ")" : "]");
   }
   case Expr::Kind::Index: {
-    const Expr *base = expr->operands.empty() ? nullptr
-                                              : expr->operands[0].get();
+    const Expr *base =
+        expr->operands.empty() ? nullptr : expr->operands[0].get();
     bool parens = base && (base->kind == Expr::Kind::Binary ||
                            base->kind == Expr::Kind::Unary ||
                            base->kind == Expr::Kind::Cast);
@@ -115,15 +119,15 @@ std::string sourceOf(const Expr *expr) {
     return out + "]";
   }
   case Expr::Kind::Cast: {
-    const Expr *operand = expr->operands.empty() ? nullptr
-                                                 : expr->operands[0].get();
+    const Expr *operand =
+        expr->operands.empty() ? nullptr : expr->operands[0].get();
     bool parens = operand && (operand->kind == Expr::Kind::Binary ||
                               operand->kind == Expr::Kind::Unary);
     return operandSource(operand, parens) + " as " + expr->name;
   }
   case Expr::Kind::Unary: {
-    const Expr *operand = expr->operands.empty() ? nullptr
-                                                 : expr->operands[0].get();
+    const Expr *operand =
+        expr->operands.empty() ? nullptr : expr->operands[0].get();
     // Parenthesize nested unary operators too, so `- -x` never prints `--x`.
     bool parens = operand && (operand->kind == Expr::Kind::Binary ||
                               operand->kind == Expr::Kind::Unary);
@@ -198,9 +202,7 @@ public:
   void printModule(const Module &module);
 
 private:
-  llvm::raw_ostream &line(unsigned indent) {
-    return os.indent(2 * indent);
-  }
+  llvm::raw_ostream &line(unsigned indent) { return os.indent(2 * indent); }
   void printLoc(Loc loc) { os << " @" << loc.line << ":" << loc.col; }
   void printSemaSuffix(const Type &type, const ConstExprRef &value) {
     if (type.kind != Type::Kind::Invalid)

@@ -22,8 +22,8 @@
 #include "llvm/Support/ConvertUTF.h"
 
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 
 using namespace kdsl;
 using kdsl::detail::SourceLocator;
@@ -108,9 +108,12 @@ std::string describeBadChar(const std::string &text) {
     if (llvm::ConvertUTF8toUTF32(&src, src + text.size(), &dst, dst + 1,
                                  llvm::strictConversion) ==
             llvm::conversionOK ||
-        dst != &cp)
-      return "unexpected character '" + text + "' (U+" +
-             llvm::utohexstr(cp, false, 4) + ")";
+        dst != &cp) {
+      std::string hex = llvm::utohexstr(cp);
+      if (hex.size() < 4)
+        hex.insert(0, 4 - hex.size(), '0');
+      return "unexpected character '" + text + "' (U+" + hex + ")";
+    }
   }
   return "unexpected character " + quote(text);
 }
@@ -118,8 +121,7 @@ std::string describeBadChar(const std::string &text) {
 /// The first error of a parse, and what the builder of its message needs.
 class SyntaxErrorReporter {
 public:
-  SyntaxErrorReporter(const SourceLocator &locator,
-                      antlr4::TokenStream &tokens)
+  SyntaxErrorReporter(const SourceLocator &locator, antlr4::TokenStream &tokens)
       : locator(locator), tokens(tokens) {}
 
   bool hasError() const { return error.has_value(); }
@@ -152,8 +154,7 @@ private:
   std::string nameWord(antlr4::Parser *parser, antlr4::Token *offending);
   antlr4::Token *previousToken(antlr4::Token *token) {
     size_t index = token->getTokenIndex();
-    if (index == 0 || index == static_cast<size_t>(-1) ||
-        index > tokens.size())
+    if (index == 0 || index == static_cast<size_t>(-1) || index > tokens.size())
       return nullptr;
     return tokens.get(index - 1);
   }
@@ -193,12 +194,11 @@ std::string SyntaxErrorReporter::nameWord(antlr4::Parser *parser,
   antlr4::ParserRuleContext *ctx = parser->getContext();
   bool afterListStart =
       prevType == table.type("(") || prevType == table.type(",");
-  if (afterListStart &&
-      (dynamic_cast<KdslParser::KernelDeclContext *>(ctx) ||
-       dynamic_cast<KdslParser::ParamListContext *>(ctx) ||
-       dynamic_cast<KdslParser::ParamContext *>(ctx) ||
-       dynamic_cast<KdslParser::FnDeclContext *>(ctx) ||
-       dynamic_cast<KdslParser::FnParamContext *>(ctx)))
+  if (afterListStart && (dynamic_cast<KdslParser::KernelDeclContext *>(ctx) ||
+                         dynamic_cast<KdslParser::ParamListContext *>(ctx) ||
+                         dynamic_cast<KdslParser::ParamContext *>(ctx) ||
+                         dynamic_cast<KdslParser::FnDeclContext *>(ctx) ||
+                         dynamic_cast<KdslParser::FnParamContext *>(ctx)))
     return "a parameter name";
   if (afterListStart && (dynamic_cast<KdslParser::AttributeContext *>(ctx) ||
                          dynamic_cast<KdslParser::AttrArgContext *>(ctx)))
@@ -238,10 +238,10 @@ std::string SyntaxErrorReporter::describeExpected(
   }
 
   const size_t exprStart[] = {
-      KdslLexer::INT,   KdslLexer::FLOAT, KdslLexer::IDENT, KdslLexer::STRING,
-      KdslLexer::TRUE,  KdslLexer::FALSE, KdslLexer::INF,   KdslLexer::NAN,
-      KdslLexer::NONE,  lit("("),         lit("["),         lit("-"),
-      lit("!"),         lit("~")};
+      KdslLexer::INT,  KdslLexer::FLOAT, KdslLexer::IDENT, KdslLexer::STRING,
+      KdslLexer::TRUE, KdslLexer::FALSE, KdslLexer::INF,   KdslLexer::NAN,
+      KdslLexer::NONE, lit("("),         lit("["),         lit("-"),
+      lit("!"),        lit("~")};
   bool hasExpr = has(KdslLexer::INT) && has(KdslLexer::IDENT) && has(lit("("));
   if (!hasExpr && has(lit(";"))) {
     wantsSemicolon = true;
@@ -249,9 +249,9 @@ std::string SyntaxErrorReporter::describeExpected(
   }
   if (hasExpr && has(KdslLexer::LET) && has(KdslLexer::RETURN)) {
     words.push_back("a statement");
-    for (size_t type : {size_t(KdslLexer::LET), size_t(KdslLexer::FOR),
-                        size_t(KdslLexer::IF), size_t(KdslLexer::RETURN),
-                        lit("{")})
+    for (size_t type :
+         {size_t(KdslLexer::LET), size_t(KdslLexer::FOR), size_t(KdslLexer::IF),
+          size_t(KdslLexer::RETURN), lit("{")})
       drop(type);
   } else if (hasExpr) {
     words.push_back("an expression");
@@ -265,6 +265,12 @@ std::string SyntaxErrorReporter::describeExpected(
     drop(KdslLexer::FN);
     drop(lit("@"));
   }
+  if (has(KdslLexer::KERNEL) && has(lit("@"))) {
+    words.push_back("'kernel'");
+    words.push_back("another attribute");
+    drop(KdslLexer::KERNEL);
+    drop(lit("@"));
+  }
   if (!hasExpr && has(lit("*")) && has(KdslLexer::IDENT)) {
     words.push_back("a type");
     drop(lit("*"));
@@ -273,9 +279,9 @@ std::string SyntaxErrorReporter::describeExpected(
   }
 
   // Operators that could continue the expression just parsed are implied.
-  const char *continuations[] = {"*",  "/", "%",  "+",  "-",  "<<", ">>",
-                                 "<",  "<=", ">", ">=", "==", "!=", "&",
-                                 "^",  "|", "&&", "||", "["};
+  const char *continuations[] = {"*", "/",  "%",  "+",  "-",  "<<", ">>",
+                                 "<", "<=", ">",  ">=", "==", "!=", "&",
+                                 "^", "|",  "&&", "||", "["};
   antlr4::misc::IntervalSet cont;
   for (const char *text : continuations)
     cont.add(static_cast<ssize_t>(lit(text)));
@@ -392,8 +398,7 @@ void SyntaxErrorReporter::reportSyntaxError(
                   "expected ';' after the statement");
   }
   if (tooMany)
-    return report(at, atEOF ? "unexpected end of file"
-                            : "unexpected " + found);
+    return report(at, atEOF ? "unexpected end of file" : "unexpected " + found);
   if (atEOF)
     return report(at, "unexpected end of file: expected " + words);
   return report(at, "expected " + words + ", found " + found);
@@ -514,9 +519,8 @@ void checkNesting(antlr4::BufferedTokenStream &tokens,
       continue;
     }
     prefixRun = isOneOf(type, prefix) ? prefixRun + 1 : 0;
-    if (prefixRun &&
-        (prefixRun > kMaxPrefixOperators || depth + prefixRun >
-                                                kMaxCombinedNesting)) {
+    if (prefixRun && (prefixRun > kMaxPrefixOperators ||
+                      depth + prefixRun > kMaxCombinedNesting)) {
       reporter.markTooDeep(token, "expression nested too deeply");
       return;
     }
@@ -536,8 +540,7 @@ void checkNesting(antlr4::BufferedTokenStream &tokens,
     if (type == KdslLexer::ELSE && nextType == KdslLexer::IF) {
       ++elseIfChain.back();
       ++depth;
-      if (elseIfChain.back() > kMaxElseIfChain ||
-          depth > kMaxCombinedNesting) {
+      if (elseIfChain.back() > kMaxElseIfChain || depth > kMaxCombinedNesting) {
         reporter.markTooDeep(all[i + 1], "too many 'else if' in one chain");
         return;
       }
@@ -569,7 +572,7 @@ std::unique_ptr<ast::Module> parseImpl(llvm::StringRef source,
   llvm::StringRef text = source;
   unsigned skipped = 0;
   if (text.consume_front("\xEF\xBB\xBF"))
-    skipped = 1;
+    skipped = 3;
   SourceLocator locator(source, skipped);
 
   std::lock_guard<std::mutex> lock(parserMutex());
@@ -603,8 +606,8 @@ std::unique_ptr<ast::Module> parseImpl(llvm::StringRef source,
   if (!tree) {
     tokens.seek(0);
     parser.reset();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()
-        ->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
     parser.setErrorHandler(std::make_shared<FirstErrorStrategy>(reporter));
     try {
       tree = parser.file();
@@ -639,16 +642,15 @@ std::unique_ptr<ast::Module> kdsl::parseModule(llvm::StringRef source,
   try {
     module = parseImpl(source, fileName, failure);
   } catch (const std::exception &e) {
-    failure = SyntaxDiag{{1, 1}, std::string("internal error in the parser: ") +
-                                     e.what()};
+    failure = SyntaxDiag{
+        {1, 1}, std::string("internal error in the parser: ") + e.what()};
   } catch (...) {
     failure = SyntaxDiag{{1, 1}, "internal error in the parser"};
   }
   if (!failure)
     return module;
-  mlir::emitError(mlir::FileLineColLoc::get(context, fileName,
-                                            failure->loc.line,
-                                            failure->loc.col))
+  mlir::emitError(mlir::FileLineColLoc::get(
+      context, fileName, failure->loc.line, failure->loc.col))
       << failure->message;
   return nullptr;
 }

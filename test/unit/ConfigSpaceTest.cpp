@@ -49,9 +49,9 @@ int64_t valueOf(const Config &config, const std::string &name) {
 TEST(ConfigSpaceTest, LastAxisVariesFastest) {
   std::vector<Config> configs =
       enumerate({{"A", {1, 2}}, {"B", {10, 20, 30}}}, "");
-  std::vector<Config> expected = {
-      {{"A", 1}, {"B", 10}}, {{"A", 1}, {"B", 20}}, {{"A", 1}, {"B", 30}},
-      {{"A", 2}, {"B", 10}}, {{"A", 2}, {"B", 20}}, {{"A", 2}, {"B", 30}}};
+  std::vector<Config> expected = {{{"A", 1}, {"B", 10}}, {{"A", 1}, {"B", 20}},
+                                  {{"A", 1}, {"B", 30}}, {{"A", 2}, {"B", 10}},
+                                  {{"A", 2}, {"B", 20}}, {{"A", 2}, {"B", 30}}};
   EXPECT_EQ(configs, expected);
 }
 
@@ -159,8 +159,8 @@ TEST(ConfigSpaceTest, WhereOverTuningKnobs) {
 }
 
 TEST(ConfigSpaceTest, WhereWithBuiltins) {
-  std::vector<Config> configs = enumerate(
-      {{"BLOCK", {100, 128, 200, 256}}}, "next_pow2(BLOCK) == BLOCK");
+  std::vector<Config> configs =
+      enumerate({{"BLOCK", {100, 128, 200, 256}}}, "next_pow2(BLOCK) == BLOCK");
   ASSERT_EQ(configs.size(), 2u);
   EXPECT_EQ(formatConfig(configs[0]), "BLOCK=128");
   EXPECT_EQ(formatConfig(configs[1]), "BLOCK=256");

@@ -1,19 +1,18 @@
 // -kdsl-specialize takes values from the explicit config first, then the
 // kernel's @config, then the first config of its @autotune space that passes
-// `where` and agrees with the values already chosen, then the defaults.
-//
-// The variants keep `grid`, `autotune` and `config`, which still name the
-// removed constexprs, and so fail the kernel verifier (a known bug of the pass
-// or the verifier; specialize-variant-verifies.mlir holds it). Until it is
-// fixed these runs skip verification to check the chosen values.
-// RUN: kdsl-opt %s -split-input-file -kdsl-specialize --verify-each=0 --mlir-print-assume-verified | FileCheck %s
-// RUN: kdsl-opt %s -split-input-file -kdsl-specialize="config=BLOCK=128" --verify-each=0 --mlir-print-assume-verified | FileCheck %s --check-prefix=EXPLICIT
+// `where` and agrees with the values already chosen, then the defaults. The
+// variant drops `autotune` and `config` (its config is `bindings`) and its
+// grid reads only runtime parameters.
+// RUN: kdsl-opt %s -split-input-file -kdsl-specialize | FileCheck %s
+// RUN: kdsl-opt %s -split-input-file -kdsl-specialize="config=BLOCK=128" | FileCheck %s --check-prefix=EXPLICIT
 
 // The first candidate (1024, 8 warps) and the second (1024, 4 warps) fail
 // `where`; the third is taken.
 // CHECK-LABEL: kdsl.kernel @autotune_where(
 // CHECK-SAME: %x: !kdsl.ptr<f32>, %n: i32)
+// CHECK-NOT: autotune
 // CHECK-SAME: bindings = {BLOCK = 512 : i32}
+// CHECK-SAME: grid = ["cdiv(n, 512)", "n", "1"]
 // CHECK-SAME: num_stages = 2 : i32
 // CHECK-SAME: num_warps = 8 : i32
 // CHECK-SAME: param_names = ["x", "n"]
@@ -24,11 +23,12 @@
 // An explicit BLOCK restricts the search to the configs that agree with it.
 // EXPLICIT-LABEL: kdsl.kernel @autotune_where(
 // EXPLICIT-SAME: bindings = {BLOCK = 128 : i32}
+// EXPLICIT-SAME: grid = ["cdiv(n, 128)", "n", "1"]
 // EXPLICIT-SAME: num_stages = 2 : i32
 // EXPLICIT-SAME: num_warps = 8 : i32
 // EXPLICIT: kdsl.arange %{{.*}}, %{{.*}} : tensor<128xi32>
 kdsl.kernel @autotune_where(%x: !kdsl.ptr<f32>, %n: i32, %BLOCK: i32 {kdsl.constexpr})
-    attributes {param_names = ["x", "n", "BLOCK"], grid = ["cdiv(n, BLOCK)"],
+    attributes {param_names = ["x", "n", "BLOCK"], grid = ["cdiv(n, BLOCK)", "n", "BLOCK / BLOCK"],
                 autotune = #kdsl.autotune<space = [#kdsl.tune_param<"BLOCK" = [1024, 512, 128]>,
                                                    #kdsl.tune_param<"num_warps" = [8, 4]>],
                                           key = ["n"], where = "BLOCK / num_warps <= 64">} {
@@ -47,6 +47,7 @@ kdsl.kernel @autotune_where(%x: !kdsl.ptr<f32>, %n: i32, %BLOCK: i32 {kdsl.const
 // CHECK-LABEL: kdsl.kernel @fixed(
 // CHECK-SAME: %x: !kdsl.ptr<f32>)
 // CHECK-SAME: bindings = {BLOCK = 256 : i32, BN = 32 : i32}
+// CHECK-NOT: config =
 // CHECK-SAME: num_stages = 3 : i32
 // CHECK-SAME: num_warps = 8 : i32
 // CHECK: kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x32x!kdsl.ptr<f32>>

@@ -124,6 +124,13 @@ std::optional<unsigned> KernelOp::lookupParam(StringRef name) {
   return std::nullopt;
 }
 
+int64_t kdsl::getConfigInt(IntegerAttr attr) {
+  // `true` is an i1 whose signed value is -1; configs mean 1.
+  if (attr.getType().isInteger(1))
+    return attr.getValue().getBoolValue();
+  return attr.getInt();
+}
+
 static bool isTuningKnob(StringRef name) {
   return name == "num_warps" || name == "num_stages";
 }
@@ -203,6 +210,11 @@ LogicalResult KernelOp::verify() {
       return emitOpError() << "constexpr parameter '" << name
                            << "' must have an integer or bool type, got "
                            << argType;
+    Attribute rawDefault = getArgAttr(i, KdslDialect::kDefaultAttrName);
+    if (rawDefault && !isa<StringAttr>(rawDefault))
+      return emitOpError() << "the default of '" << name
+                           << "' must be a string expression, got "
+                           << rawDefault;
     if (StringAttr def = getDefaultExpr(i)) {
       if (!isConstexpr(i))
         return emitOpError() << "parameter '" << name
@@ -262,7 +274,7 @@ LogicalResult KernelOp::verify() {
         return emitOpError() << "config value of '" << entry.getName().getValue()
                              << "' must be an integer";
       if (failed(verifyConfigValue(*this, entry.getName().getValue(),
-                                   value.getInt(), "config")))
+                                   getConfigInt(value), "config")))
         return failure();
     }
   }
@@ -281,13 +293,6 @@ LogicalResult KernelOp::verify() {
   if (std::optional<uint32_t> stages = getNumStages())
     if (failed(verifyConfigValue(*this, "num_stages", *stages, "kernel")))
       return failure();
-  return success();
-}
-
-LogicalResult KernelOp::verifyRegions() {
-  Block &entry = getBody().front();
-  if (entry.getArgumentTypes() != getFunctionType().getInputs())
-    return emitOpError() << "entry block arguments do not match the signature";
   return success();
 }
 
@@ -436,15 +441,21 @@ static LogicalResult verifyAccess(Operation *op, Value ptr, Type valueType,
                              << formatShape(shapeOf(ptr.getType()));
   if (mask && (isa<RankedTensorType>(mask.getType()) !=
                    isa<RankedTensorType>(ptr.getType()) ||
-               failed(verifySameShape(op, mask, "mask", ptr.getType(),
-                                      "the pointers"))))
-    return op->emitOpError() << "mask must have the shape of the pointers";
+               !compatibleShapes(shapeOf(mask.getType()),
+                                 shapeOf(ptr.getType()))))
+    return op->emitOpError() << "mask has shape "
+                             << formatShape(shapeOf(mask.getType()))
+                             << " but the pointers have shape "
+                             << formatShape(shapeOf(ptr.getType()));
   return success();
 }
 
 LogicalResult LoadOp::verify() {
   if (failed(verifyAccess(*this, getPtr(), getType(), "result", getMask())))
     return failure();
+  if (getOther() && !getMask())
+    return emitOpError() << "'other' needs a mask: it fills the lanes the mask "
+                            "turns off";
   if (getOther() && getOther().getType() != getType())
     return emitOpError() << "other has type " << getOther().getType()
                          << " but the result has type " << getType();

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -47,7 +48,7 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
   if (std::optional<DictionaryAttr> config = kernel.getConfig())
     for (NamedAttribute entry : *config)
       values.try_emplace(entry.getName().getValue(),
-                         cast<IntegerAttr>(entry.getValue()).getInt());
+                         getConfigInt(cast<IntegerAttr>(entry.getValue())));
   if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
     std::vector<TuneAxis> axes;
     for (Attribute entry : tune->getSpace()) {
@@ -55,9 +56,31 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
       axes.push_back({param.getName().str(),
                       std::vector<int64_t>(param.getValues().asArrayRef())});
     }
+    // `where` may read constexprs that are not axes (bound explicitly or by
+    // @config) and the knobs' defaults: substitute those first.
+    std::string where = tune->getWhere().str();
+    if (!where.empty()) {
+      ConstExprParseResult parsed = parseConstExpr(where);
+      if (parsed)
+        where = parsed.expr
+                    ->substitute([&](const std::string &name)
+                                     -> std::optional<int64_t> {
+                      for (const TuneAxis &axis : axes)
+                        if (axis.name == name)
+                          return std::nullopt;
+                      auto it = values.find(name);
+                      if (it != values.end())
+                        return it->second;
+                      if (name == "num_warps")
+                        return 4;
+                      if (name == "num_stages")
+                        return 2;
+                      return std::nullopt;
+                    })
+                    ->print();
+    }
     std::string error;
-    std::vector<Config> configs =
-        enumerateConfigs(axes, tune->getWhere().str(), error);
+    std::vector<Config> configs = enumerateConfigs(axes, where, error);
     if (!error.empty())
       return kernel.emitError() << "kernel '" << kernel.getSymName()
                                 << "': " << error;
@@ -143,7 +166,7 @@ ArrayRef<int64_t> shapeOf(Value value) {
 
 /// Moves constant size operands of `op` (its operands from `firstSize` on)
 /// into the static shape of its single result.
-void absorbConstantSizes(Operation *op, unsigned firstSize) {
+LogicalResult absorbConstantSizes(Operation *op, unsigned firstSize) {
   SmallVector<int64_t> shape(shapeOf(op->getResult(0)));
   SmallVector<Value> operands(op->getOperands().take_front(firstSize));
   auto sizes = op->getOperands().drop_front(firstSize);
@@ -153,13 +176,18 @@ void absorbConstantSizes(Operation *op, unsigned firstSize) {
       continue;
     Value size = sizes[next++];
     APInt constant;
-    if (matchPattern(size, m_ConstantInt(&constant)))
-      dim = constant.getSExtValue();
-    else
+    if (!matchPattern(size, m_ConstantInt(&constant))) {
       operands.push_back(size);
+      continue;
+    }
+    dim = constant.getSExtValue();
+    if (dim <= 0 || !llvm::isPowerOf2_64(dim))
+      return op->emitError() << "block dimension " << dim
+                             << " is not a positive power of two";
   }
   op->setOperands(operands);
   setShape(op->getResult(0), shape);
+  return success();
 }
 
 LogicalResult refineBlock(Block &block);
@@ -204,13 +232,12 @@ LogicalResult refineOp(Operation *op) {
         APInt start, end;
         if (matchPattern(arange.getStart(), m_ConstantInt(&start)) &&
             matchPattern(arange.getEnd(), m_ConstantInt(&end)))
-          setShape(arange, {end.getSExtValue() - start.getSExtValue()});
+          setShape(arange, {std::max<int64_t>(
+                               end.getSExtValue() - start.getSExtValue(), 0)});
         return success();
       })
-      .Case<SplatOp, BroadcastOp, ReshapeOp>([](Operation *shaped) {
-        absorbConstantSizes(shaped, 1);
-        return success();
-      })
+      .Case<SplatOp, BroadcastOp, ReshapeOp>(
+          [](Operation *shaped) { return absorbConstantSizes(shaped, 1); })
       .Case([](ExpandDimsOp expand) {
         SmallVector<int64_t> shape(shapeOf(expand.getSrc()));
         if (expand.getAxis() <= shape.size())
@@ -337,6 +364,11 @@ struct KdslSpecializePass
       getOperation().emitError() << "no kernel named '" << kernel << "'";
       return signalPassFailure();
     }
+    // Binding makes many splats and constants identical.
+    OpPassManager cleanup(ModuleOp::getOperationName());
+    cleanup.addPass(createCSEPass());
+    if (failed(runPipeline(cleanup, getOperation())))
+      return signalPassFailure();
   }
 
   LogicalResult specialize(KernelOp kernel, const Bindings &explicitValues) {

@@ -1,9 +1,4 @@
-// KNOWN BUG: a mask whose block shape differs from the pointers' gets two
-// errors for one problem: verifySameShape emits "mask has shape [32] but the
-// pointers has shape [64]" and verifyAccess then emits "mask must have the
-// shape of the pointers" as well. One error is expected. Remove XFAIL once
-// fixed.
-// XFAIL: *
+// A mask whose shape differs from the pointers' gets one error naming both.
 // RUN: kdsl-opt %s -split-input-file -verify-diagnostics
 
 kdsl.kernel @load_mask_shape(%p: !kdsl.ptr<f32>) attributes {param_names = ["p"]} {

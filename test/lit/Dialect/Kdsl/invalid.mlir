@@ -269,7 +269,7 @@ kdsl.kernel @load_scalar_from_block(%p: !kdsl.ptr<f32>) attributes {param_names 
 kdsl.kernel @load_block_mask_on_scalar(%p: !kdsl.ptr<f32>, %x: i32) attributes {param_names = ["p", "x"]} {
   %m = kdsl.splat %x : i32 -> tensor<4xi32>
   %c = arith.trunci %m : tensor<4xi32> to tensor<4xi1>
-  // expected-error @+1 {{'kdsl.load' op mask must have the shape of the pointers}}
+  // expected-error @+1 {{'kdsl.load' op mask has shape [4] but the pointers have shape []}}
   %0 = kdsl.load %p mask %c : !kdsl.ptr<f32>, tensor<4xi1> -> f32
   kdsl.return
 }
@@ -327,7 +327,7 @@ kdsl.kernel @store_scalar_mask_on_block(%p: !kdsl.ptr<f32>, %x: f32) attributes 
   %ptrs = kdsl.splat %p : !kdsl.ptr<f32> -> tensor<64x!kdsl.ptr<f32>>
   %v = kdsl.splat %x : f32 -> tensor<64xf32>
   %true = arith.constant true
-  // expected-error @+1 {{'kdsl.store' op mask must have the shape of the pointers}}
+  // expected-error @+1 {{'kdsl.store' op mask has shape [] but the pointers have shape [64]}}
   kdsl.store %ptrs, %v mask %true : tensor<64x!kdsl.ptr<f32>>, tensor<64xf32>, i1
   kdsl.return
 }
@@ -382,7 +382,7 @@ kdsl.kernel @atomic_add_scalar_mask_on_block(%p: !kdsl.ptr<f32>, %x: f32) attrib
   %ptrs = kdsl.splat %p : !kdsl.ptr<f32> -> tensor<64x!kdsl.ptr<f32>>
   %v = kdsl.splat %x : f32 -> tensor<64xf32>
   %true = arith.constant true
-  // expected-error @+1 {{'kdsl.atomic_add' op mask must have the shape of the pointers}}
+  // expected-error @+1 {{'kdsl.atomic_add' op mask has shape [] but the pointers have shape [64]}}
   %0 = kdsl.atomic_add %ptrs, %v mask %true : tensor<64x!kdsl.ptr<f32>>, tensor<64xf32>, i1
   kdsl.return
 }

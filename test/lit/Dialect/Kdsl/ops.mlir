@@ -1,5 +1,5 @@
 // Every kdsl op and attribute prints, parses back and prints the same, in the
-// custom and in the generic form.
+// custom and in the generic form (and through bytecode: --verify-roundtrip).
 // RUN: kdsl-opt %s | kdsl-opt | FileCheck %s
 // RUN: kdsl-opt %s --mlir-print-op-generic | kdsl-opt | FileCheck %s
 // RUN: kdsl-opt %s -o %t.custom
@@ -7,6 +7,7 @@
 // RUN: diff %t.custom %t.again
 // RUN: kdsl-opt %s --mlir-print-op-generic | kdsl-opt -o %t.generic
 // RUN: diff %t.custom %t.generic
+// RUN: kdsl-opt %s --verify-roundtrip -o /dev/null
 
 // A generic kernel: constexpr parameters (with and without a default), a grid
 // and an @autotune space with a key and a `where`.

@@ -14,7 +14,9 @@ def Kdsl_ReduceKind : I32EnumAttr<"ReduceKind", "kind of a block reduction", [
   let cppNamespace = "::kdsl";
   let genSpecializedAttr = 0;
 }
-def Kdsl_ReduceKindAttr : EnumAttr<Kdsl_Dialect, Kdsl_ReduceKind, "reduce_kind">;
+def Kdsl_ReduceKindAttr : EnumAttr<Kdsl_Dialect, Kdsl_ReduceKind, "reduce_kind"> {
+  let assemblyFormat = "$value";
+}
 
 class Kdsl_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<Kdsl_Dialect, name, traits> {

@@ -37,6 +37,8 @@ namespace kdsl {
 /// Whether `type` is a scalar element type of the language: bool, i8..i64,
 /// f16, bf16, f32 or f64 (pointers excluded).
 bool isScalarElementType(mlir::Type type);
+/// The value of a config or binding entry (`true` is 1, not -1).
+int64_t getConfigInt(mlir::IntegerAttr attr);
 /// Prints a shape as `[64, ?]`, the way diagnostics show it.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 } // namespace kdsl

@@ -55,7 +55,6 @@ def Kdsl_KernelOp : Kdsl_Op<"kernel", [
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
-  let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
     /// FunctionOpInterface hooks.
     ::mlir::Region *getCallableRegion() { return &getBody(); }
@@ -216,7 +215,7 @@ def Kdsl_LoadOp : Kdsl_Op<"load", [AttrSizedOperandSegments,
   let summary = "Masked load from global memory";
   let description = [{
     Lanes where `mask` is false touch no memory and give `other` (zero when
-    absent). `mask` and `other` have the shape of `ptr`.
+    absent). `mask` and `other` have the shape of `ptr`; `other` needs `mask`.
 
     ```mlir
     %v = kdsl.load %p mask %m other %o : tensor<128x!kdsl.ptr<f32>>, tensor<128xi1>, tensor<128xf32> -> tensor<128xf32>
