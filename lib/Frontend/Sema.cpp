@@ -115,6 +115,8 @@ private:
   std::vector<llvm::StringMap<Var *>> scopes;
   std::vector<const FnDecl *> instantiating;
   KernelDecl *kernel = nullptr;
+  unsigned instantiations = 0;
+  static constexpr unsigned kMaxInstantiations = 4096;
   int loopDepth = 0;
   bool inFn = false;
 
@@ -273,13 +275,15 @@ private:
 
   void analyzeKernel(KernelDecl &k) {
     kernel = &k;
+    instantiations = 0;
     inFn = false;
     loopDepth = 0;
     scopes.clear();
     ScopeGuard scope(*this);
     llvm::StringMap<Param *> params;
     for (Param &p : k.params) {
-      if (!params.try_emplace(p.name, &p).second)
+      bool duplicate = !params.try_emplace(p.name, &p).second;
+      if (duplicate)
         error(p.loc) << "redefinition of parameter '" << p.name << "'";
       auto var = std::make_unique<Var>();
       var->name = p.name;
@@ -296,7 +300,8 @@ private:
       if (p.isConstexpr)
         var->constValue = CE::param(p.name);
       p.var = std::move(var);
-      bind(p.var.get());
+      if (!duplicate)
+        bind(p.var.get());
     }
     auto paramKind = [&](const std::string &name) -> Param * {
       auto it = params.find(name);
@@ -349,7 +354,8 @@ private:
   }
 
   /// Checks that `value` fits config entry `name` of `k`.
-  bool checkConfigValue(Loc loc, const std::string &name, int64_t value,
+  bool checkConfigValue(Loc loc, Loc nameLoc, const std::string &name,
+                        int64_t value,
                         const std::function<Param *(const std::string &)> &param,
                         const std::string &attrName) {
     if (name == "num_warps") {
@@ -369,7 +375,7 @@ private:
     }
     Param *p = param(name);
     if (!p || !p->isConstexpr) {
-      error(loc) << "@" << attrName << " sets '" << name << "', which is "
+      error(nameLoc) << "@" << attrName << " sets '" << name << "', which is "
                  << (p ? "not a constexpr parameter" : "not a parameter")
                  << " of kernel '" << kernel->name
                  << "' (nor num_warps or num_stages)";
@@ -480,7 +486,7 @@ private:
         bool ok = true;
         for (auto &item : arg.value->operands) {
           std::optional<int64_t> v = literalInt(*item);
-          if (!v || !checkConfigValue(item->loc, arg.name, *v, param,
+          if (!v || !checkConfigValue(item->loc, arg.loc, arg.name, *v, param,
                                       attr.name)) {
             ok = false;
             break;
@@ -492,7 +498,8 @@ private:
         continue;
       }
       std::optional<int64_t> v = literalInt(*arg.value);
-      if (v && checkConfigValue(arg.value->loc, arg.name, *v, param, attr.name))
+      if (v && checkConfigValue(arg.value->loc, arg.loc, arg.name, *v, param,
+                                attr.name))
         k.fixedConfig.emplace_back(arg.name, *v);
     }
   }
@@ -508,9 +515,28 @@ private:
 
   /// Makes a literal (or a block of literals' broadcast) take `target`'s
   /// element type, as LANGUAGE.md §2 asks.
+  /// The value of an integer literal, with its sign.
+  static std::optional<int64_t> literalValue(const Expr &e) {
+    if (e.kind == Expr::Kind::IntLit)
+      return e.intValue;
+    if (e.kind == Expr::Kind::Unary && e.op == "-")
+      if (std::optional<int64_t> v = literalValue(*e.operands[0]))
+        return -*v;
+    return std::nullopt;
+  }
+
   void adoptLiteralType(Expr &e, const Type &target) {
     if (!isLiteral(e) || !e.type.isValue() || !target.isValue() || target.isPtr)
       return;
+    if (isInteger(target.elem) && e.type.elem != target.elem) {
+      std::optional<int64_t> v = literalValue(e);
+      if (v && !llvm::isIntN(bitWidth(target.elem), *v)) {
+        error(e.loc) << "integer literal " << *v << " does not fit "
+                     << scalarKindName(target.elem);
+        e.type.elem = target.elem; // no second error about the same literal
+        return;
+      }
+    }
     bool eInt = e.type.elem == ScalarKind::I32 &&
                 e.kind != Expr::Kind::FloatLit &&
                 !(e.kind == Expr::Kind::Unary &&
@@ -724,9 +750,11 @@ private:
     else if (isLiteral(a) && !isLiteral(b))
       adoptLiteralType(a, b.type);
     else if (isLiteral(a) && isLiteral(b) && a.type.elem != b.type.elem) {
-      // 1 + 2.0: the int literal becomes a float.
-      adoptLiteralType(isFloat(a.type.elem) ? b : a,
-                       isFloat(a.type.elem) ? a.type : b.type);
+      // 1 + 2.0: the int literal becomes a float; 1 + 2^32: an i64.
+      bool aWins = isFloat(a.type.elem) ||
+                   (!isFloat(b.type.elem) &&
+                    bitWidth(a.type.elem) > bitWidth(b.type.elem));
+      adoptLiteralType(aWins ? b : a, aWins ? a.type : b.type);
     }
     if (a.type.elem != b.type.elem || a.type.isPtr != b.type.isPtr) {
       error(loc) << "mixed element types in " << what << ": "
@@ -1233,7 +1261,7 @@ private:
       return result;
     }
     if (name == "sum" || name == "argmax" || name == "argmin" ||
-        ((name == "max" || name == "min") && !args.empty())) {
+        name == "max" || name == "min") {
       if (!checkArity(e, 2, 2))
         return Type();
       analyzeArgs(0);
@@ -1456,6 +1484,13 @@ private:
       }
     if (instantiating.size() >= 64) {
       error(e.loc) << "fn calls nested more than 64 deep";
+      return Type();
+    }
+    // Inlining is exponential in the worst case (each fn calling the next
+    // twice); bound the work so no input can hang the compiler.
+    if (++instantiations > kMaxInstantiations) {
+      error(e.loc) << "kernel '" << kernel->name << "' inlines more than "
+                   << kMaxInstantiations << " fn calls";
       return Type();
     }
     if (e.operands.size() != fn.params.size()) {

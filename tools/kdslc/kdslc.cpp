@@ -65,7 +65,24 @@ int compile(const Options &options) {
     return fail("cannot read '" + options.input + "': " + errorMessage);
   StringRef source = file->getBuffer();
 
+  // Check --config before any work: it is part of the command line.
+  SmallVector<std::string> configEntries;
+  for (StringRef entry : llvm::split(options.config, ',')) {
+    entry = entry.trim();
+    if (entry.empty())
+      continue;
+    auto [name, value] = entry.split('=');
+    int64_t number;
+    if (name.trim().empty() ||
+        (value.trim() != "true" && value.trim() != "false" &&
+         value.trim().getAsInteger(0, number)))
+      return fail("config entry '" + entry + "' must be NAME=INTEGER");
+    configEntries.push_back(entry.str());
+  }
+
   MLIRContext context;
+  // A failed pass would otherwise dump the whole kernel after the error.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -107,9 +124,7 @@ int compile(const Options &options) {
                   llvm::Twine(kernels) + " kernels");
     PassManager pm(&context);
     kdsl::KdslSpecializeOptions specializeOptions;
-    for (StringRef entry : llvm::split(options.config, ','))
-      if (!entry.trim().empty())
-        specializeOptions.config.push_back(entry.trim().str());
+    specializeOptions.config.assign(configEntries.begin(), configEntries.end());
     pm.addPass(kdsl::createKdslSpecialize(specializeOptions));
     if (failed(pm.run(module)))
       return 1;

@@ -228,12 +228,17 @@ LogicalResult refineOp(Operation *op) {
     return success();
   }
   return TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([](ArangeOp arange) {
+      .Case([](ArangeOp arange) -> LogicalResult {
         APInt start, end;
-        if (matchPattern(arange.getStart(), m_ConstantInt(&start)) &&
-            matchPattern(arange.getEnd(), m_ConstantInt(&end)))
-          setShape(arange, {std::max<int64_t>(
-                               end.getSExtValue() - start.getSExtValue(), 0)});
+        if (!matchPattern(arange.getStart(), m_ConstantInt(&start)) ||
+            !matchPattern(arange.getEnd(), m_ConstantInt(&end)))
+          return success();
+        // Report here, before the blocks sized by this range complain.
+        int64_t length = end.getSExtValue() - start.getSExtValue();
+        if (length <= 0 || !llvm::isPowerOf2_64(length))
+          return arange.emitOpError()
+                 << "length must be a positive power of two, got " << length;
+        setShape(arange, {length});
         return success();
       })
       .Case<SplatOp, BroadcastOp, ReshapeOp>(
