@@ -638,6 +638,8 @@ private:
     case Expr::Kind::Index: {
       Value v = emitExpr(*e.operands[0]);
       const ast::Type &base = e.operands[0]->type;
+      if (base.dims.empty()) // x[None] of a scalar: a block of one element
+        return SplatOp::create(builder, l, mlirType(e.type), v, ValueRange());
       std::vector<ast::Dim> dims;
       size_t next = 0;
       for (size_t i = 0; i < e.indexIsNone.size(); ++i) {

@@ -13,6 +13,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
@@ -102,8 +104,12 @@ public:
     }
     for (auto &kernel : module.kernels)
       declare(kernel->name, kernel->loc, "kernel");
+    checkFnCallGraph();
     for (auto &kernel : module.kernels)
       analyzeKernel(*kernel);
+    for (auto &fn : module.fns)
+      if (!fnCalls.count(fn.get()) && !recursiveFns.count(fn.get()))
+        checkUncalledFn(*fn);
     return mlir::failure(failed);
   }
 
@@ -112,6 +118,8 @@ private:
   mlir::MLIRContext *context;
   bool failed = false;
   llvm::StringMap<FnDecl *> fns;
+  llvm::DenseMap<const FnDecl *, unsigned> fnCalls;
+  llvm::DenseSet<const FnDecl *> recursiveFns;
   std::vector<llvm::StringMap<Var *>> scopes;
   std::vector<const FnDecl *> instantiating;
   KernelDecl *kernel = nullptr;
@@ -325,8 +333,20 @@ private:
               return "a default cannot use its own parameter";
             if (q->var && q->var->type.isPtr)
               return "it is a pointer";
+            if (q->var && isFloat(q->var->type.elem))
+              return "it is a float; launch-time expressions are integers";
             return nullptr;
           });
+      if (def && def->isConstant() && p.var && p.var->type.isValue()) {
+        unsigned width = bitWidth(p.var->type.elem);
+        int64_t v = def->getConstant();
+        if (width == 1 ? (v != 0 && v != 1) : !llvm::isIntN(width, v)) {
+          error(p.defaultValue->loc) << "default " << v << " does not fit "
+                                     << "constexpr '" << p.name << "' of type "
+                                     << p.var->type.str();
+          def = nullptr;
+        }
+      }
       if (def)
         p.defaultText = def->print();
     }
@@ -343,6 +363,9 @@ private:
                          return "no parameter has that name";
                        if (q->var && q->var->type.isPtr)
                          return "it is a pointer";
+                       if (q->var && isFloat(q->var->type.elem))
+                         return "it is a float; launch-time expressions are "
+                                "integers";
                        return nullptr;
                      });
       if (dim)
@@ -551,7 +574,7 @@ private:
   void analyzeStmt(Stmt &s, bool isLast) {
     switch (s.kind) {
     case Stmt::Kind::Let: {
-      Type t = analyzeExpr(*s.value);
+      Type t = analyzeValue(*s.value, "the value bound by let");
       auto var = std::make_unique<Var>();
       var->name = s.name;
       var->loc = s.loc;
@@ -575,9 +598,6 @@ private:
           t = *want;
         }
       }
-      if (t.kind != Type::Kind::Value && t.kind != Type::Kind::Invalid)
-        error(s.value->loc) << "cannot bind '" << s.name << "' to a "
-                            << t.str() << " value";
       var->type = t;
       if (!s.isMut)
         var->constValue = s.value->constValue;
@@ -587,7 +607,7 @@ private:
     }
     case Stmt::Kind::Assign: {
       Var *var = lookup(s.name);
-      analyzeExpr(*s.value);
+      analyzeValue(*s.value, "an assigned value");
       if (!var) {
         error(s.loc) << "unknown name '" << s.name << "'";
         return;
@@ -619,22 +639,25 @@ private:
                             << valueType.str() << "; use 'as'";
         return;
       }
-      std::optional<std::vector<Dim>> dims =
-          broadcastDims(var->type.dims, valueType.dims, s.value->loc);
-      if (dims && !sameDims(*dims, var->type.dims))
+      if (!broadcastsTo(valueType.dims, var->type.dims))
         error(s.value->loc) << "assignment changes the shape of '" << s.name
                             << "' from " << var->type.str() << " to "
                             << valueType.str();
       return;
     }
-    case Stmt::Kind::Expr:
-      analyzeExpr(*s.value);
+    case Stmt::Kind::Expr: {
+      Type t = analyzeExpr(*s.value);
+      if (t.kind != Type::Kind::Value && t.kind != Type::Kind::Void &&
+          t.kind != Type::Kind::Invalid)
+        error(s.value->loc) << "this statement does nothing: it is "
+                            << describe(t);
       return;
+    }
     case Stmt::Kind::For: {
       for (Expr *bound : {s.start.get(), s.end.get(), s.step.get()}) {
         if (!bound)
           continue;
-        Type t = analyzeExpr(*bound);
+        Type t = analyzeValue(*bound, "a range bound");
         if (t.isValue() && !(t.isScalar() && t.elem == ScalarKind::I32 &&
                              !t.isPtr)) {
           if (isLiteral(*bound) && t.isScalar() && isInteger(t.elem))
@@ -660,7 +683,7 @@ private:
       return;
     }
     case Stmt::Kind::If: {
-      Type c = analyzeExpr(*s.value);
+      Type c = analyzeValue(*s.value, "an if condition");
       if (c.isValue() && !(c.isScalar() && c.elem == ScalarKind::Bool &&
                            !c.isPtr)) {
         if (c.isBlock())
@@ -740,6 +763,23 @@ private:
       return std::nullopt;
     }
     return out;
+  }
+
+  /// Whether a value of shape `from` can take the fixed shape `to` (NumPy
+  /// rules). Symbolic dimensions that differ are checked at specialization.
+  static bool broadcastsTo(const std::vector<Dim> &from,
+                           const std::vector<Dim> &to) {
+    if (from.size() > to.size())
+      return false;
+    size_t offset = to.size() - from.size();
+    for (size_t i = 0; i < from.size(); ++i) {
+      const Dim &f = from[i], &t = to[offset + i];
+      if (isOne(f) || f->print() == t->print())
+        continue;
+      if (f->isConstant() && t->isConstant())
+        return false;
+    }
+    return true;
   }
 
   /// Unifies the element types of two operands (literal typing), then
@@ -827,7 +867,7 @@ private:
 
   /// A compile-time integer: a dimension, an arange bound, an axis.
   std::optional<Dim> constDim(Expr &e, const char *what) {
-    Type t = analyzeExpr(e);
+    Type t = analyzeValue(e, what);
     if (!t.isValue())
       return std::nullopt;
     if (!t.isScalar() || t.isPtr || !isInteger(t.elem)) {
@@ -879,7 +919,38 @@ private:
   }
 
   Type analyzeExpr(Expr &e) {
+    if (e.analyzed)
+      return e.type;
+    e.analyzed = true;
     e.type = computeType(e);
+    return e.type;
+  }
+
+  static const char *describe(const Type &t) {
+    switch (t.kind) {
+    case Type::Kind::DType:
+      return "a type name";
+    case Type::Kind::List:
+      return "a list";
+    case Type::Kind::String:
+      return "a string";
+    case Type::Kind::Void:
+      return "a call that gives no value";
+    default:
+      return "a value";
+    }
+  }
+
+  /// Analyzes an operand that must be a scalar or a block; anything else
+  /// (a type name, a list, a string, a call that gives nothing) is reported
+  /// here and becomes Invalid, so no later stage sees it.
+  Type analyzeValue(Expr &e, const char *what = "an operand") {
+    Type t = analyzeExpr(e);
+    if (t.kind == Type::Kind::Value || t.kind == Type::Kind::Invalid)
+      return t;
+    error(e.loc) << what << " must be a scalar or a block, but this is "
+                 << describe(t);
+    e.type = Type();
     return e.type;
   }
 
@@ -922,7 +993,7 @@ private:
         analyzeExpr(*item);
       return Type::of(Type::Kind::List);
     case Expr::Kind::Index: {
-      Type base = analyzeExpr(*e.operands[0]);
+      Type base = analyzeValue(*e.operands[0], "an indexed operand");
       if (!base.isValue())
         return Type();
       size_t colons = std::count(e.indexIsNone.begin(), e.indexIsNone.end(),
@@ -945,7 +1016,7 @@ private:
       return base.withDims(dims);
     }
     case Expr::Kind::Cast: {
-      Type from = analyzeExpr(*e.operands[0]);
+      Type from = analyzeValue(*e.operands[0], "the operand of 'as'");
       std::optional<ScalarKind> to = parseScalarKind(e.name);
       if (!to) {
         error(e.loc) << "unknown type '" << e.name << "' in 'as'";
@@ -957,8 +1028,6 @@ private:
         error(e.loc) << "pointers cannot be converted with 'as'";
         return Type();
       }
-      if (isLiteral(*e.operands[0]))
-        adoptLiteralType(*e.operands[0], Type::scalar(*to));
       if (e.operands[0]->constValue && isInteger(*to) &&
           (isInteger(from.elem) || from.elem == ScalarKind::Bool) &&
           bitWidth(*to) >= bitWidth(from.elem))
@@ -967,7 +1036,7 @@ private:
     }
     case Expr::Kind::Unary: {
       Expr &x = *e.operands[0];
-      Type t = analyzeExpr(x);
+      Type t = analyzeValue(x);
       if (!t.isValue())
         return Type();
       if (t.isPtr) {
@@ -996,8 +1065,8 @@ private:
     }
     case Expr::Kind::Binary: {
       Expr &l = *e.operands[0], &r = *e.operands[1];
-      analyzeExpr(l);
-      analyzeExpr(r);
+      analyzeValue(l);
+      analyzeValue(r);
       Type t = binaryType(e.op, l, r, e.loc);
       if (t.isScalar() && !t.isPtr &&
           (isInteger(t.elem) || t.elem == ScalarKind::Bool) && l.constValue &&
@@ -1039,11 +1108,7 @@ private:
   /// Checks that `value` can be broadcast to `dims` (for load's mask and
   /// other, store's value).
   bool fitsShape(Expr &value, const std::vector<Dim> &dims, const char *what) {
-    std::optional<std::vector<Dim>> out =
-        broadcastDims(dims, value.type.dims, value.loc);
-    if (!out)
-      return false;
-    if (!sameDims(*out, dims)) {
+    if (!broadcastsTo(value.type.dims, dims)) {
       error(value.loc) << what << " has shape " << dimsStr(value.type.dims)
                        << ", which does not broadcast to the pointers' shape "
                        << dimsStr(dims);
@@ -1248,13 +1313,10 @@ private:
                               << dimsStr(result.dims) << ", got " << acc.str();
           return Type();
         }
-        std::optional<std::vector<Dim>> d =
-            broadcastDims(acc.dims, result.dims, args[2]->loc);
-        if (!d || !sameDims(*d, acc.dims)) {
-          if (d)
-            error(args[2]->loc) << "shape mismatch in dot: the accumulator is "
-                                << acc.str() << " but the product is "
-                                << result.str();
+        if (!broadcastsTo(acc.dims, result.dims)) {
+          error(args[2]->loc) << "shape mismatch in dot: the accumulator is "
+                              << acc.str() << " but the product is "
+                              << result.str();
           return Type();
         }
       }
@@ -1375,11 +1437,7 @@ private:
       if (!needValue(x, "the operand") || !dims)
         return Type();
       if (name == "broadcast_to") {
-        std::optional<std::vector<Dim>> out =
-            broadcastDims(*dims, x.type.dims, e.loc);
-        if (!out)
-          return Type();
-        if (!sameDims(*out, *dims)) {
+        if (!broadcastsTo(x.type.dims, *dims)) {
           error(e.loc) << "cannot broadcast " << x.type.str() << " to "
                        << dimsStr(*dims);
           return Type();
@@ -1474,18 +1532,12 @@ private:
   }
 
   /// Inlines a call of `fn`: a private copy of its body, checked with the
-  /// argument types.
+  /// argument types in a scope that sees only the fn's parameters.
   Type instantiate(Expr &e, const FnDecl &fn) {
-    for (const FnDecl *active : instantiating)
-      if (active == &fn) {
-        error(e.loc) << "recursive call to fn '" << fn.name
-                     << "': fns are inlined, so recursion is not allowed";
-        return Type();
-      }
-    if (instantiating.size() >= 64) {
-      error(e.loc) << "fn calls nested more than 64 deep";
+    ++fnCalls[&fn];
+    // Recursion is reported once per cycle by checkFnCallGraph().
+    if (llvm::is_contained(instantiating, &fn) || recursiveFns.count(&fn))
       return Type();
-    }
     // Inlining is exponential in the worst case (each fn calling the next
     // twice); bound the work so no input can hang the compiler.
     if (++instantiations > kMaxInstantiations) {
@@ -1499,18 +1551,32 @@ private:
                    << ", got " << e.operands.size();
       return Type();
     }
+    bool ok = true;
     for (auto &arg : e.operands)
-      analyzeExpr(*arg);
+      ok &= analyzeValue(*arg, "an argument").isValue();
+    if (!ok)
+      return Type();
+
+    // From here on, names resolve in the fn's own scope.
+    std::vector<llvm::StringMap<Var *>> saved = std::move(scopes);
+    bool savedInFn = inFn;
+    int savedLoops = loopDepth;
+    scopes.clear();
+    scopes.emplace_back(); // the fn's parameters
+    scopes.emplace_back(); // its body's top level
+    inFn = true;
+    loopDepth = 0;
+    auto restore = llvm::make_scope_exit([&] {
+      inFn = savedInFn;
+      loopDepth = savedLoops;
+      scopes = std::move(saved);
+    });
+
     auto inlined = std::make_unique<Expr::Inlined>();
     inlined->fn = &fn;
-    bool ok = true;
     for (size_t i = 0; i < fn.params.size(); ++i) {
       const Param &p = fn.params[i];
       Expr &arg = *e.operands[i];
-      if (!needValue(arg, "an argument")) {
-        ok = false;
-        continue;
-      }
       Type type = arg.type;
       if (p.type) {
         std::optional<Type> want = resolveTypeRef(*p.type, true);
@@ -1519,12 +1585,11 @@ private:
           continue;
         }
         adoptLiteralType(arg, *want);
-        type = arg.type;
-        if (type.elem != want->elem || type.isPtr != want->isPtr ||
-            !sameDims(type.dims, want->dims)) {
+        if (arg.type.elem != want->elem || arg.type.isPtr != want->isPtr ||
+            !sameDims(arg.type.dims, want->dims)) {
           error(arg.loc) << "argument '" << p.name << "' of fn '" << fn.name
                          << "' must be " << want->str() << ", got "
-                         << type.str();
+                         << arg.type.str();
           ok = false;
         }
         type = *want;
@@ -1538,26 +1603,17 @@ private:
     }
     if (!ok)
       return Type();
+    for (auto &param : inlined->params) {
+      auto [it, inserted] = scopes.front().try_emplace(param->name, param.get());
+      if (!inserted)
+        error(param->loc) << "redefinition of parameter '" << param->name
+                          << "' of fn '" << fn.name << "'";
+    }
     for (auto &stmt : fn.body)
       inlined->body.push_back(stmt->clone());
-
-    // Check the body in a scope that sees only the parameters.
-    std::vector<llvm::StringMap<Var *>> saved = std::move(scopes);
-    bool savedInFn = inFn;
-    int savedLoops = loopDepth;
-    scopes.clear();
-    scopes.emplace_back(); // globals (fns are looked up separately)
-    scopes.emplace_back();
-    for (auto &param : inlined->params)
-      bind(param.get());
-    inFn = true;
-    loopDepth = 0;
     instantiating.push_back(&fn);
     analyzeStmts(inlined->body);
     instantiating.pop_back();
-    inFn = savedInFn;
-    loopDepth = savedLoops;
-    scopes = std::move(saved);
 
     Type result = Type::of(Type::Kind::Void);
     if (!inlined->body.empty() &&
@@ -1569,6 +1625,11 @@ private:
     }
     if (fn.returnType) {
       std::optional<Type> want = resolveTypeRef(*fn.returnType, true);
+      if (want && result.kind == Type::Kind::Void) {
+        error(fn.loc) << "fn '" << fn.name << "' is declared to return "
+                      << want->str() << " but ends without 'return value;'";
+        return Type();
+      }
       if (want && result.isValue() &&
           (result.elem != want->elem || result.isPtr != want->isPtr ||
            !sameDims(result.dims, want->dims))) {
@@ -1577,14 +1638,108 @@ private:
                      << " here";
         return Type();
       }
-      if (want && result.kind == Type::Kind::Void) {
-        error(fn.loc) << "fn '" << fn.name << "' is declared to return "
-                      << want->str() << " but ends without 'return value;'";
-        return Type();
-      }
     }
     e.inlined = std::move(inlined);
     return result;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // fns on their own: recursion and names, also for fns never called
+  //===--------------------------------------------------------------------===//
+
+  /// Calls of fns in `stmts`/`e`, in source order.
+  static void collectCalls(const Expr &e, std::vector<const Expr *> &out) {
+    if (e.kind == Expr::Kind::Call)
+      out.push_back(&e);
+    for (const auto &op : e.operands)
+      collectCalls(*op, out);
+  }
+  static void collectCalls(const std::vector<StmtPtr> &stmts,
+                           std::vector<const Expr *> &out) {
+    for (const auto &s : stmts) {
+      for (const Expr *e : {s->value.get(), s->start.get(), s->end.get(),
+                            s->step.get()})
+        if (e)
+          collectCalls(*e, out);
+      collectCalls(s->body, out);
+      collectCalls(s->elseBody, out);
+    }
+  }
+
+  /// Reports each cycle of fn calls once, at the call that closes it.
+  void checkFnCallGraph() {
+    llvm::DenseMap<const FnDecl *, int> state; // 1 on the stack, 2 done
+    std::function<void(const FnDecl *)> visit = [&](const FnDecl *fn) {
+      state[fn] = 1;
+      std::vector<const Expr *> calls;
+      collectCalls(fn->body, calls);
+      for (const Expr *call : calls) {
+        auto it = fns.find(call->name);
+        if (it == fns.end())
+          continue;
+        const FnDecl *callee = it->second;
+        if (state.lookup(callee) == 1) {
+          error(call->loc) << "recursive call to fn '" << callee->name
+                           << "': fns are inlined, so recursion is not "
+                              "allowed";
+          recursiveFns.insert(callee);
+          recursiveFns.insert(fn);
+        } else if (state.lookup(callee) == 0) {
+          visit(callee);
+        }
+      }
+      state[fn] = 2;
+    };
+    for (auto &fn : module.fns)
+      if (state.lookup(fn.get()) == 0)
+        visit(fn.get());
+  }
+
+  /// Checks the names a fn that no kernel calls uses, so its mistakes are
+  /// reported too (its types are unknown without a call).
+  void checkUncalledFn(const FnDecl &fn) {
+    std::vector<llvm::StringSet<>> names(1);
+    for (const Param &p : fn.params)
+      names.back().insert(p.name);
+    auto known = [&](const std::string &name) {
+      for (auto &scope : names)
+        if (scope.contains(name))
+          return true;
+      return fns.count(name) || allBuiltins().contains(name) ||
+             parseScalarKind(name).has_value();
+    };
+    std::function<void(const Expr &)> visitExpr = [&](const Expr &e) {
+      if (e.kind == Expr::Kind::Name && !known(e.name))
+        error(e.loc) << "unknown name '" << e.name << "'";
+      if (e.kind == Expr::Kind::Call && !known(e.name) && e.name != "exact")
+        error(e.loc) << "unknown function '" << e.name << "'";
+      for (const auto &op : e.operands)
+        visitExpr(*op);
+    };
+    std::function<void(const std::vector<StmtPtr> &)> visitStmts =
+        [&](const std::vector<StmtPtr> &stmts) {
+          names.emplace_back();
+          for (const auto &s : stmts) {
+            for (const Expr *e : {s->value.get(), s->start.get(),
+                                  s->end.get(), s->step.get()})
+              if (e)
+                visitExpr(*e);
+            if (s->kind == Stmt::Kind::Assign && !known(s->name))
+              error(s->loc) << "unknown name '" << s->name << "'";
+            if (s->kind == Stmt::Kind::For) {
+              names.emplace_back();
+              names.back().insert(s->name);
+            }
+            visitStmts(s->body);
+            if (s->kind == Stmt::Kind::For)
+              names.pop_back();
+            visitStmts(s->elseBody);
+            if (s->kind == Stmt::Kind::Let)
+              names.back().insert(s->name);
+          }
+          names.pop_back();
+        };
+    visitStmts(fn.body);
   }
 };
 

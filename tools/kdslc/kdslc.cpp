@@ -62,7 +62,7 @@ int compile(const Options &options) {
   std::unique_ptr<llvm::MemoryBuffer> file =
       openInputFile(options.input, &errorMessage);
   if (!file)
-    return fail("cannot read '" + options.input + "': " + errorMessage);
+    return fail(errorMessage);
   StringRef source = file->getBuffer();
 
   // Check --config before any work: it is part of the command line.
@@ -77,6 +77,9 @@ int compile(const Options &options) {
         (value.trim() != "true" && value.trim() != "false" &&
          value.trim().getAsInteger(0, number)))
       return fail("config entry '" + entry + "' must be NAME=INTEGER");
+    for (const std::string &seen : configEntries)
+      if (StringRef(seen).split('=').first.trim() == name.trim())
+        return fail("config entry '" + name.trim() + "' is given twice");
     configEntries.push_back(entry.str());
   }
 
@@ -102,6 +105,12 @@ int compile(const Options &options) {
   if (options.emit == "ast") {
     if (!options.config.empty())
       return fail("--config applies to --emit=kdsl, not to the AST");
+    if (!options.kernel.empty() &&
+        llvm::none_of(result->ast->kernels, [&](const auto &kernel) {
+          return kernel->name == options.kernel;
+        }))
+      return fail("no kernel named '" + options.kernel + "' in '" +
+                  options.input + "'");
     if (!openOutput())
       return fail("cannot write '" + options.output + "': " + errorMessage);
     kdsl::printAST(*result->ast, output->os());

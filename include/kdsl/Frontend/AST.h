@@ -130,6 +130,7 @@ struct Expr {
   std::string text;            ///< source spelling (literals, for messages)
 
   // Sema results.
+  bool analyzed = false; ///< Sema visits each node once
   Type type;
   ConstExprRef constValue; ///< set when the value is known at compile time
   Var *var = nullptr;      ///< Name: what it refers to
