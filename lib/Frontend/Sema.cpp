@@ -89,8 +89,9 @@ public:
     llvm::StringMap<Loc> names;
     auto declare = [&](const std::string &name, Loc loc, const char *what) {
       if (allBuiltins().contains(name) || parseScalarKind(name)) {
-        error(loc) << "cannot define " << what << " '" << name
-                   << "': the name is a builtin";
+        error(loc) << "cannot define " << what << " '" << name << "': "
+                   << (parseScalarKind(name) ? "it is a type name"
+                                             : "the name is a builtin");
         return;
       }
       auto [it, inserted] = names.try_emplace(name, loc);

@@ -138,7 +138,9 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
              << "kernel '" << kernel.getSymName() << "': the default of '"
              << name << "' (" << def.getValue() << ") cannot be evaluated: "
              << result.error
-             << "; bind the scalar parameters it uses in the config";
+             << (StringRef(result.error).starts_with("no value")
+                     ? "; bind the scalar parameters it uses in the config"
+                     : "");
     values[name] = result.value;
     state[i] = 2;
     return success();
@@ -492,8 +494,13 @@ struct KdslSpecializePass
       for (Value value : op->getResults()) {
         auto tensor = dyn_cast<RankedTensorType>(value.getType());
         if (tensor && !tensor.hasStaticShape()) {
+          // Every constexpr is bound, so a size that did not fold comes from
+          // an expression that cannot be evaluated.
           op->emitError() << "block shape " << formatShape(tensor.getShape())
-                          << " is still unknown after binding every constexpr";
+                          << " is still unknown after binding every "
+                             "constexpr: its size does not fold to a "
+                             "constant (a runtime value, a division by zero "
+                             "or an out-of-range shift?)";
           return WalkResult::interrupt();
         }
       }
