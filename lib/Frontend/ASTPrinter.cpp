@@ -286,7 +286,7 @@ void ASTPrinter::printKernel(const KernelDecl &kernel, unsigned indent) {
   }
   if (kernel.hasAutotune) {
     line(indent + 1) << "tune space";
-    for (const KernelDecl::TuneAxis &axis : kernel.tuneSpace) {
+    for (const TuneAxis &axis : kernel.tuneSpace) {
       os << " " << axis.name << " = [";
       llvm::interleaveComma(axis.values, os);
       os << "]";

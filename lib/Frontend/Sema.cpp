@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Frontend/Sema.h"
+#include "kdsl/Support/ConfigSpace.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
@@ -506,7 +507,7 @@ private:
                                 << "' must be a non-empty list, like [64, 128]";
           continue;
         }
-        KernelDecl::TuneAxis axis{arg.name, {}};
+        TuneAxis axis{arg.name, {}};
         bool ok = true;
         for (auto &item : arg.value->operands) {
           std::optional<int64_t> v = literalInt(*item);
@@ -525,6 +526,14 @@ private:
       if (v && checkConfigValue(arg.value->loc, arg.loc, arg.name, *v, param,
                                 attr.name))
         k.fixedConfig.emplace_back(arg.name, *v);
+    }
+    if (tune && !k.tuneWhere.empty() && !k.tuneSpace.empty()) {
+      // A `where` over the axes alone can be decided now.
+      std::string whyNot;
+      if (enumerateConfigs(k.tuneSpace, k.tuneWhere, whyNot).empty() &&
+          whyNot.empty())
+        error(attr.loc) << "no config of @autotune passes where = "
+                        << k.tuneWhere;
     }
   }
 

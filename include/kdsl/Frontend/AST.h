@@ -9,6 +9,7 @@
 #ifndef KDSL_FRONTEND_AST_H
 #define KDSL_FRONTEND_AST_H
 
+#include "kdsl/Support/ConfigSpace.h"
 #include "kdsl/Support/ConstExpr.h"
 
 #include <memory>
@@ -202,10 +203,6 @@ struct KernelDecl {
 
   // Sema results, in the form the kdsl.kernel op carries.
   std::vector<std::string> gridText;
-  struct TuneAxis {
-    std::string name;
-    std::vector<int64_t> values;
-  };
   std::vector<TuneAxis> tuneSpace;
   bool hasAutotune = false;
   std::vector<std::string> tuneKey; ///< `M` or `exact(M)`

@@ -41,6 +41,7 @@ using Bindings = llvm::StringMap<int64_t>;
 /// bindings, then @config, then the first valid @autotune config, then
 /// defaults.
 LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
+  std::string noValidConfig; // why @autotune gave no values, if it did not
   auto fillFrom = [&](const Config &config) {
     for (const auto &[name, value] : config)
       values.try_emplace(name, value);
@@ -84,7 +85,11 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
     if (!error.empty())
       return kernel.emitError() << "kernel '" << kernel.getSymName()
                                 << "': " << error;
+    if (configs.empty())
+      noValidConfig = "no config of @autotune passes where = \"" +
+                      tune->getWhere().str() + "\"";
     // The first config that agrees with every explicit binding.
+    bool matched = false;
     for (const Config &config : configs) {
       bool agrees = llvm::all_of(config, [&](const auto &entry) {
         auto it = values.find(entry.first);
@@ -92,9 +97,12 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
       });
       if (agrees) {
         fillFrom(config);
+        matched = true;
         break;
       }
     }
+    if (!matched && !configs.empty())
+      noValidConfig = "no config of @autotune agrees with the values given";
   }
   values.try_emplace("num_warps", 4);
   values.try_emplace("num_stages", 2);
@@ -118,7 +126,8 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
       return kernel.emitError()
              << "kernel '" << kernel.getSymName() << "': constexpr '" << name
              << "' has no value; give it one in the config (" << name
-             << "=...), in @config or @autotune, or give it a default";
+             << "=...), in @config or @autotune, or give it a default"
+             << (noValidConfig.empty() ? "" : " (" + noValidConfig + ")");
     state[i] = 1;
     ConstExprParseResult parsed = parseConstExpr(def.str());
     for (const std::string &used : parsed.expr->params()) {
