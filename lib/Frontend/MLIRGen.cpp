@@ -107,7 +107,8 @@ private:
       return elemType(t);
     SmallVector<int64_t> shape;
     for (const ast::Dim &d : t.dims)
-      shape.push_back(d->isConstant() ? d->getConstant() : ShapedType::kDynamic);
+      shape.push_back(d->isConstant() ? d->getConstant()
+                                      : ShapedType::kDynamic);
     return RankedTensorType::get(shape, elemType(t));
   }
 
@@ -159,9 +160,9 @@ private:
       break;
     }
     case ConstExpr::Kind::Binary:
-      result = materializeBinary(b, l, x.getBinaryOp(),
-                                 materialize(*x.getLHS()),
-                                 materialize(*x.getRHS()));
+      result =
+          materializeBinary(b, l, x.getBinaryOp(), materialize(*x.getLHS()),
+                            materialize(*x.getRHS()));
       break;
     case ConstExpr::Kind::Call: {
       SmallVector<Value> args;
@@ -208,26 +209,42 @@ private:
                                    constI32(b, l, 0));
     };
     switch (op) {
-    case B::Add: return arith::AddIOp::create(b, l, x, y);
-    case B::Sub: return arith::SubIOp::create(b, l, x, y);
-    case B::Mul: return arith::MulIOp::create(b, l, x, y);
-    case B::Div: return arith::DivSIOp::create(b, l, x, y);
-    case B::Rem: return arith::RemSIOp::create(b, l, x, y);
-    case B::Shl: return arith::ShLIOp::create(b, l, x, y);
-    case B::Shr: return arith::ShRSIOp::create(b, l, x, y);
-    case B::And: return arith::AndIOp::create(b, l, x, y);
-    case B::Or: return arith::OrIOp::create(b, l, x, y);
-    case B::Xor: return arith::XOrIOp::create(b, l, x, y);
+    case B::Add:
+      return arith::AddIOp::create(b, l, x, y);
+    case B::Sub:
+      return arith::SubIOp::create(b, l, x, y);
+    case B::Mul:
+      return arith::MulIOp::create(b, l, x, y);
+    case B::Div:
+      return arith::DivSIOp::create(b, l, x, y);
+    case B::Rem:
+      return arith::RemSIOp::create(b, l, x, y);
+    case B::Shl:
+      return arith::ShLIOp::create(b, l, x, y);
+    case B::Shr:
+      return arith::ShRSIOp::create(b, l, x, y);
+    case B::And:
+      return arith::AndIOp::create(b, l, x, y);
+    case B::Or:
+      return arith::OrIOp::create(b, l, x, y);
+    case B::Xor:
+      return arith::XOrIOp::create(b, l, x, y);
     case B::LogicalAnd:
       return boolToI32(b, l, arith::AndIOp::create(b, l, truth(x), truth(y)));
     case B::LogicalOr:
       return boolToI32(b, l, arith::OrIOp::create(b, l, truth(x), truth(y)));
-    case B::Eq: return cmp(arith::CmpIPredicate::eq);
-    case B::Ne: return cmp(arith::CmpIPredicate::ne);
-    case B::Lt: return cmp(arith::CmpIPredicate::slt);
-    case B::Le: return cmp(arith::CmpIPredicate::sle);
-    case B::Gt: return cmp(arith::CmpIPredicate::sgt);
-    case B::Ge: return cmp(arith::CmpIPredicate::sge);
+    case B::Eq:
+      return cmp(arith::CmpIPredicate::eq);
+    case B::Ne:
+      return cmp(arith::CmpIPredicate::ne);
+    case B::Lt:
+      return cmp(arith::CmpIPredicate::slt);
+    case B::Le:
+      return cmp(arith::CmpIPredicate::sle);
+    case B::Gt:
+      return cmp(arith::CmpIPredicate::sgt);
+    case B::Ge:
+      return cmp(arith::CmpIPredicate::sge);
     }
     llvm_unreachable("unknown binary op");
   }
@@ -360,12 +377,11 @@ private:
     SmallVector<Value> sizes;
     for (int64_t i = 0; i < tensor.getRank(); ++i)
       if (tensor.isDynamicDim(i))
-        sizes.push_back(castInt(
-            builder, l,
-            arith::IndexCastOp::create(
-                builder, l, builder.getI32Type(),
-                tensor::DimOp::create(builder, l, like, i)),
-            builder.getI32Type()));
+        sizes.push_back(castInt(builder, l,
+                                arith::IndexCastOp::create(
+                                    builder, l, builder.getI32Type(),
+                                    tensor::DimOp::create(builder, l, like, i)),
+                                builder.getI32Type()));
     return SplatOp::create(builder, l, tensor, scalar, sizes);
   }
 
@@ -400,9 +416,9 @@ private:
         attrs.push_back(builder.getNamedAttr(KdslDialect::kConstexprAttrName,
                                              builder.getUnitAttr()));
       if (!p.defaultText.empty())
-        attrs.push_back(builder.getNamedAttr(
-            KdslDialect::kDefaultAttrName,
-            builder.getStringAttr(p.defaultText)));
+        attrs.push_back(
+            builder.getNamedAttr(KdslDialect::kDefaultAttrName,
+                                 builder.getStringAttr(p.defaultText)));
       argAttrs.push_back(builder.getDictionaryAttr(attrs));
     }
     auto kernel = KernelOp::create(
@@ -417,9 +433,9 @@ private:
     if (k.hasAutotune) {
       SmallVector<Attribute> space, key;
       for (const auto &axis : k.tuneSpace)
-        space.push_back(TuneParamAttr::get(
-            &context, builder.getStringAttr(axis.name),
-            builder.getDenseI64ArrayAttr(axis.values)));
+        space.push_back(
+            TuneParamAttr::get(&context, builder.getStringAttr(axis.name),
+                               builder.getDenseI64ArrayAttr(axis.values)));
       for (const std::string &entry : k.tuneKey)
         key.push_back(builder.getStringAttr(entry));
       kernel.setAutotuneAttr(AutotuneAttr::get(
@@ -662,8 +678,8 @@ private:
     }
     case Expr::Kind::Unary: {
       const Expr &x = *e.operands[0];
-      if (e.op == "-" && (x.kind == Expr::Kind::IntLit ||
-                          x.kind == Expr::Kind::FloatLit))
+      if (e.op == "-" &&
+          (x.kind == Expr::Kind::IntLit || x.kind == Expr::Kind::FloatLit))
         return constant(e.type,
                         x.kind == Expr::Kind::IntLit
                             ? -static_cast<double>(x.intValue)
@@ -689,9 +705,8 @@ private:
     }
   }
 
-  Value emitBinary(const std::string &op, Value x, const ast::Type &xt,
-                   Value y, const ast::Type &yt, const ast::Type &result,
-                   Location l) {
+  Value emitBinary(const std::string &op, Value x, const ast::Type &xt, Value y,
+                   const ast::Type &yt, const ast::Type &result, Location l) {
     x = broadcastTo(x, xt, result.dims, l);
     y = broadcastTo(y, yt, result.dims, l);
     if (xt.isPtr) {
@@ -703,7 +718,7 @@ private:
     if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" ||
         op == ">=") {
       if (isFloat) {
-        auto p = op == "==" ? arith::CmpFPredicate::OEQ
+        auto p = op == "=="   ? arith::CmpFPredicate::OEQ
                  : op == "!=" ? arith::CmpFPredicate::UNE
                  : op == "<"  ? arith::CmpFPredicate::OLT
                  : op == "<=" ? arith::CmpFPredicate::OLE
@@ -711,7 +726,7 @@ private:
                               : arith::CmpFPredicate::OGE;
         return arith::CmpFOp::create(builder, l, p, x, y);
       }
-      auto p = op == "==" ? arith::CmpIPredicate::eq
+      auto p = op == "=="   ? arith::CmpIPredicate::eq
                : op == "!=" ? arith::CmpIPredicate::ne
                : op == "<"  ? arith::CmpIPredicate::slt
                : op == "<=" ? arith::CmpIPredicate::sle
@@ -720,21 +735,34 @@ private:
       return arith::CmpIOp::create(builder, l, p, x, y);
     }
     if (isFloat) {
-      if (op == "+") return arith::AddFOp::create(builder, l, x, y);
-      if (op == "-") return arith::SubFOp::create(builder, l, x, y);
-      if (op == "*") return arith::MulFOp::create(builder, l, x, y);
-      if (op == "/") return arith::DivFOp::create(builder, l, x, y);
+      if (op == "+")
+        return arith::AddFOp::create(builder, l, x, y);
+      if (op == "-")
+        return arith::SubFOp::create(builder, l, x, y);
+      if (op == "*")
+        return arith::MulFOp::create(builder, l, x, y);
+      if (op == "/")
+        return arith::DivFOp::create(builder, l, x, y);
       return arith::RemFOp::create(builder, l, x, y);
     }
-    if (op == "+") return arith::AddIOp::create(builder, l, x, y);
-    if (op == "-") return arith::SubIOp::create(builder, l, x, y);
-    if (op == "*") return arith::MulIOp::create(builder, l, x, y);
-    if (op == "/") return arith::DivSIOp::create(builder, l, x, y);
-    if (op == "%") return arith::RemSIOp::create(builder, l, x, y);
-    if (op == "<<") return arith::ShLIOp::create(builder, l, x, y);
-    if (op == ">>") return arith::ShRSIOp::create(builder, l, x, y);
-    if (op == "&" || op == "&&") return arith::AndIOp::create(builder, l, x, y);
-    if (op == "|" || op == "||") return arith::OrIOp::create(builder, l, x, y);
+    if (op == "+")
+      return arith::AddIOp::create(builder, l, x, y);
+    if (op == "-")
+      return arith::SubIOp::create(builder, l, x, y);
+    if (op == "*")
+      return arith::MulIOp::create(builder, l, x, y);
+    if (op == "/")
+      return arith::DivSIOp::create(builder, l, x, y);
+    if (op == "%")
+      return arith::RemSIOp::create(builder, l, x, y);
+    if (op == "<<")
+      return arith::ShLIOp::create(builder, l, x, y);
+    if (op == ">>")
+      return arith::ShRSIOp::create(builder, l, x, y);
+    if (op == "&" || op == "&&")
+      return arith::AndIOp::create(builder, l, x, y);
+    if (op == "|" || op == "||")
+      return arith::OrIOp::create(builder, l, x, y);
     return arith::XOrIOp::create(builder, l, x, y);
   }
 
@@ -782,8 +810,8 @@ private:
     }
     if (name == "dot") {
       Value a = arg(0), b = arg(1);
-      Value acc = args.size() > 2 ? argTo(2, e.type.dims)
-                                  : constant(e.type, 0, l);
+      Value acc =
+          args.size() > 2 ? argTo(2, e.type.dims) : constant(e.type, 0, l);
       return DotOp::create(builder, l, mlirType(e.type), a, b, acc);
     }
     if ((name == "max" || name == "min") && args[0]->type.isScalar())
@@ -820,9 +848,9 @@ private:
     if (name == "static_assert") {
       const ConstExprRef &cond = args[0]->constValue;
       if (!cond->isConstant()) {
-        Value flag = arith::CmpIOp::create(builder, l, arith::CmpIPredicate::ne,
-                                           materialize(*cond),
-                                           constI32(builder, l, 0));
+        Value flag =
+            arith::CmpIOp::create(builder, l, arith::CmpIPredicate::ne,
+                                  materialize(*cond), constI32(builder, l, 0));
         StaticAssertOp::create(builder, l, flag, args[1]->name);
       }
       return Value();
@@ -843,16 +871,26 @@ private:
 
   Value emitMath(const Expr &e, Value x, Location l) {
     const std::string &name = e.name;
-    if (name == "exp") return math::ExpOp::create(builder, l, x);
-    if (name == "exp2") return math::Exp2Op::create(builder, l, x);
-    if (name == "log") return math::LogOp::create(builder, l, x);
-    if (name == "log2") return math::Log2Op::create(builder, l, x);
-    if (name == "sqrt") return math::SqrtOp::create(builder, l, x);
-    if (name == "rsqrt") return math::RsqrtOp::create(builder, l, x);
-    if (name == "sin") return math::SinOp::create(builder, l, x);
-    if (name == "cos") return math::CosOp::create(builder, l, x);
-    if (name == "tanh") return math::TanhOp::create(builder, l, x);
-    if (name == "erf") return math::ErfOp::create(builder, l, x);
+    if (name == "exp")
+      return math::ExpOp::create(builder, l, x);
+    if (name == "exp2")
+      return math::Exp2Op::create(builder, l, x);
+    if (name == "log")
+      return math::LogOp::create(builder, l, x);
+    if (name == "log2")
+      return math::Log2Op::create(builder, l, x);
+    if (name == "sqrt")
+      return math::SqrtOp::create(builder, l, x);
+    if (name == "rsqrt")
+      return math::RsqrtOp::create(builder, l, x);
+    if (name == "sin")
+      return math::SinOp::create(builder, l, x);
+    if (name == "cos")
+      return math::CosOp::create(builder, l, x);
+    if (name == "tanh")
+      return math::TanhOp::create(builder, l, x);
+    if (name == "erf")
+      return math::ErfOp::create(builder, l, x);
     if (name == "abs") {
       if (ast::isFloat(e.type.elem))
         return math::AbsFOp::create(builder, l, x);

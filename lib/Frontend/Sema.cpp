@@ -38,7 +38,8 @@ bool isPow2(int64_t v) { return v > 0 && llvm::isPowerOf2_64(v); }
 bool isLiteral(const Expr &e) {
   if (e.kind == Expr::Kind::IntLit || e.kind == Expr::Kind::FloatLit)
     return true;
-  return e.kind == Expr::Kind::Unary && e.op == "-" && isLiteral(*e.operands[0]);
+  return e.kind == Expr::Kind::Unary && e.op == "-" &&
+         isLiteral(*e.operands[0]);
 }
 
 std::string dimsStr(const std::vector<Dim> &dims) {
@@ -60,20 +61,20 @@ bool sameDims(const std::vector<Dim> &a, const std::vector<Dim> &b) {
 bool isOne(const Dim &d) { return d->isConstant() && d->getConstant() == 1; }
 
 const llvm::StringSet<> &mathBuiltins() {
-  static const llvm::StringSet<> names = {
-      "exp", "exp2", "log", "log2", "sqrt", "rsqrt", "abs",
-      "sin", "cos",  "tanh", "sigmoid", "erf"};
+  static const llvm::StringSet<> names = {"exp",  "exp2",  "log",     "log2",
+                                          "sqrt", "rsqrt", "abs",     "sin",
+                                          "cos",  "tanh",  "sigmoid", "erf"};
   return names;
 }
 
 const llvm::StringSet<> &allBuiltins() {
   static const llvm::StringSet<> names = [] {
-    llvm::StringSet<> set = {"program_id", "num_programs", "arange", "zeros",
-                             "full", "load", "store", "atomic_add", "dot",
-                             "sum", "max", "min", "argmax", "argmin", "where",
-                             "maximum", "minimum", "cdiv", "next_pow2",
-                             "reshape", "trans", "broadcast_to",
-                             "static_assert"};
+    llvm::StringSet<> set = {
+        "program_id", "num_programs", "arange",       "zeros",     "full",
+        "load",       "store",        "atomic_add",   "dot",       "sum",
+        "max",        "min",          "argmax",       "argmin",    "where",
+        "maximum",    "minimum",      "cdiv",         "next_pow2", "reshape",
+        "trans",      "broadcast_to", "static_assert"};
     for (auto &m : mathBuiltins())
       set.insert(m.getKey());
     return set;
@@ -176,9 +177,9 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// Converts `e` to a ConstExpr over the parameters `allowed` accepts.
-  ConstExprRef launchExpr(const Expr &e, const char *what,
-                          const std::function<const char *(const std::string &)>
-                              &checkName) {
+  ConstExprRef launchExpr(
+      const Expr &e, const char *what,
+      const std::function<const char *(const std::string &)> &checkName) {
     switch (e.kind) {
     case Expr::Kind::IntLit:
       return CE::intLit(e.intValue);
@@ -202,7 +203,8 @@ private:
     }
     case Expr::Kind::Binary: {
       ConstExprRef l = launchExpr(*e.operands[0], what, checkName);
-      ConstExprRef r = l ? launchExpr(*e.operands[1], what, checkName) : nullptr;
+      ConstExprRef r =
+          l ? launchExpr(*e.operands[1], what, checkName) : nullptr;
       if (!r)
         return nullptr;
       return CE::binary(binaryOp(e.op), l, r);
@@ -238,15 +240,15 @@ private:
 
   static CE::BinaryOp binaryOp(const std::string &op) {
     static const std::map<std::string, CE::BinaryOp> ops = {
-        {"+", CE::BinaryOp::Add},  {"-", CE::BinaryOp::Sub},
-        {"*", CE::BinaryOp::Mul},  {"/", CE::BinaryOp::Div},
-        {"%", CE::BinaryOp::Rem},  {"<<", CE::BinaryOp::Shl},
-        {">>", CE::BinaryOp::Shr}, {"&", CE::BinaryOp::And},
-        {"|", CE::BinaryOp::Or},   {"^", CE::BinaryOp::Xor},
+        {"+", CE::BinaryOp::Add},         {"-", CE::BinaryOp::Sub},
+        {"*", CE::BinaryOp::Mul},         {"/", CE::BinaryOp::Div},
+        {"%", CE::BinaryOp::Rem},         {"<<", CE::BinaryOp::Shl},
+        {">>", CE::BinaryOp::Shr},        {"&", CE::BinaryOp::And},
+        {"|", CE::BinaryOp::Or},          {"^", CE::BinaryOp::Xor},
         {"&&", CE::BinaryOp::LogicalAnd}, {"||", CE::BinaryOp::LogicalOr},
-        {"==", CE::BinaryOp::Eq},  {"!=", CE::BinaryOp::Ne},
-        {"<", CE::BinaryOp::Lt},   {"<=", CE::BinaryOp::Le},
-        {">", CE::BinaryOp::Gt},   {">=", CE::BinaryOp::Ge}};
+        {"==", CE::BinaryOp::Eq},         {"!=", CE::BinaryOp::Ne},
+        {"<", CE::BinaryOp::Lt},          {"<=", CE::BinaryOp::Le},
+        {">", CE::BinaryOp::Gt},          {">=", CE::BinaryOp::Ge}};
     return ops.at(op);
   }
 
@@ -303,9 +305,9 @@ private:
         var->type = *type;
         if (p.isConstexpr && (type->isPtr || !(isInteger(type->elem) ||
                                                type->elem == ScalarKind::Bool)))
-          error(p.type->loc) << "constexpr '" << p.name
-                             << "' must have an integer or bool type, not "
-                             << type->str();
+          error(p.type->loc)
+              << "constexpr '" << p.name
+              << "' must have an integer or bool type, not " << type->str();
       }
       if (p.isConstexpr)
         var->constValue = CE::param(p.name);
@@ -343,9 +345,9 @@ private:
         unsigned width = bitWidth(p.var->type.elem);
         int64_t v = def->getConstant();
         if (width == 1 ? (v != 0 && v != 1) : !llvm::isIntN(width, v)) {
-          error(p.defaultValue->loc) << "default " << v << " does not fit "
-                                     << "constexpr '" << p.name << "' of type "
-                                     << p.var->type.str();
+          error(p.defaultValue->loc)
+              << "default " << v << " does not fit "
+              << "constexpr '" << p.name << "' of type " << p.var->type.str();
           def = nullptr;
         }
       }
@@ -379,10 +381,10 @@ private:
   }
 
   /// Checks that `value` fits config entry `name` of `k`.
-  bool checkConfigValue(Loc loc, Loc nameLoc, const std::string &name,
-                        int64_t value,
-                        const std::function<Param *(const std::string &)> &param,
-                        const std::string &attrName) {
+  bool
+  checkConfigValue(Loc loc, Loc nameLoc, const std::string &name, int64_t value,
+                   const std::function<Param *(const std::string &)> &param,
+                   const std::string &attrName) {
     if (name == "num_warps") {
       if (!isPow2(value) || value > 32) {
         error(loc) << "num_warps must be a power of two from 1 to 32, got "
@@ -401,17 +403,17 @@ private:
     Param *p = param(name);
     if (!p || !p->isConstexpr) {
       error(nameLoc) << "@" << attrName << " sets '" << name << "', which is "
-                 << (p ? "not a constexpr parameter" : "not a parameter")
-                 << " of kernel '" << kernel->name
-                 << "' (nor num_warps or num_stages)";
+                     << (p ? "not a constexpr parameter" : "not a parameter")
+                     << " of kernel '" << kernel->name
+                     << "' (nor num_warps or num_stages)";
       return false;
     }
     const Type &type = p->var->type;
     if (!type.isValue())
       return false;
     unsigned width = bitWidth(type.elem);
-    bool fits = width == 1 ? (value == 0 || value == 1)
-                           : llvm::isIntN(width, value);
+    bool fits =
+        width == 1 ? (value == 0 || value == 1) : llvm::isIntN(width, value);
     if (!fits) {
       error(loc) << "value " << value << " does not fit constexpr '" << name
                  << "' of type " << type.str();
@@ -433,8 +435,9 @@ private:
     return std::nullopt;
   }
 
-  void analyzeAttribute(KernelDecl &k, Attribute &attr,
-                        const std::function<Param *(const std::string &)> &param) {
+  void
+  analyzeAttribute(KernelDecl &k, Attribute &attr,
+                   const std::function<Param *(const std::string &)> &param) {
     bool tune = attr.name == "autotune";
     if (!tune && attr.name != "config") {
       error(attr.loc) << "unknown attribute '@" << attr.name
@@ -494,7 +497,8 @@ private:
               if (!p)
                 return "no parameter has that name";
               if (!p->isConstexpr)
-                return "where may only use constexprs, num_warps and num_stages";
+                return "where may only use constexprs, num_warps and "
+                       "num_stages";
               return nullptr;
             });
         if (where)
@@ -502,7 +506,8 @@ private:
         continue;
       }
       if (tune) {
-        if (arg.value->kind != Expr::Kind::List || arg.value->operands.empty()) {
+        if (arg.value->kind != Expr::Kind::List ||
+            arg.value->operands.empty()) {
           error(arg.value->loc) << "@autotune values of '" << arg.name
                                 << "' must be a non-empty list, like [64, 128]";
           continue;
@@ -598,12 +603,11 @@ private:
             t = *want; // a scalar initializer splats to the annotated block
             s.value->type.dims.clear();
           }
-          if (t.isValue() &&
-              (t.elem != want->elem || t.isPtr != want->isPtr ||
-               !sameDims(t.dims, want->dims))) {
-            error(s.value->loc) << "'" << s.name << "' is declared "
-                                << want->str() << " but its value is "
-                                << t.str();
+          if (t.isValue() && (t.elem != want->elem || t.isPtr != want->isPtr ||
+                              !sameDims(t.dims, want->dims))) {
+            error(s.value->loc)
+                << "'" << s.name << "' is declared " << want->str()
+                << " but its value is " << t.str();
           }
           t = *want;
         }
@@ -644,23 +648,23 @@ private:
       }
       if (valueType.elem != var->type.elem ||
           valueType.isPtr != var->type.isPtr) {
-        error(s.value->loc) << "assignment changes the element type of '"
-                            << s.name << "' from " << var->type.str() << " to "
-                            << valueType.str() << "; use 'as'";
+        error(s.value->loc)
+            << "assignment changes the element type of '" << s.name << "' from "
+            << var->type.str() << " to " << valueType.str() << "; use 'as'";
         return;
       }
       if (!broadcastsTo(valueType.dims, var->type.dims))
-        error(s.value->loc) << "assignment changes the shape of '" << s.name
-                            << "' from " << var->type.str() << " to "
-                            << valueType.str();
+        error(s.value->loc)
+            << "assignment changes the shape of '" << s.name << "' from "
+            << var->type.str() << " to " << valueType.str();
       return;
     }
     case Stmt::Kind::Expr: {
       Type t = analyzeExpr(*s.value);
       if (t.kind != Type::Kind::Value && t.kind != Type::Kind::Void &&
           t.kind != Type::Kind::Invalid)
-        error(s.value->loc) << "this statement does nothing: it is "
-                            << describe(t);
+        error(s.value->loc)
+            << "this statement does nothing: it is " << describe(t);
       return;
     }
     case Stmt::Kind::For: {
@@ -668,12 +672,12 @@ private:
         if (!bound)
           continue;
         Type t = analyzeValue(*bound, "a range bound");
-        if (t.isValue() && !(t.isScalar() && t.elem == ScalarKind::I32 &&
-                             !t.isPtr)) {
+        if (t.isValue() &&
+            !(t.isScalar() && t.elem == ScalarKind::I32 && !t.isPtr)) {
           if (isLiteral(*bound) && t.isScalar() && isInteger(t.elem))
             continue;
-          error(bound->loc) << "range bounds must be i32 scalars, got "
-                            << t.str();
+          error(bound->loc)
+              << "range bounds must be i32 scalars, got " << t.str();
         }
       }
       if (s.step && s.step->constValue && s.step->constValue->isConstant() &&
@@ -694,8 +698,8 @@ private:
     }
     case Stmt::Kind::If: {
       Type c = analyzeValue(*s.value, "an if condition");
-      if (c.isValue() && !(c.isScalar() && c.elem == ScalarKind::Bool &&
-                           !c.isPtr)) {
+      if (c.isValue() &&
+          !(c.isScalar() && c.elem == ScalarKind::Bool && !c.isPtr)) {
         if (c.isBlock())
           error(s.value->loc)
               << "an if condition must be a scalar bool, but this is a block ("
@@ -743,9 +747,8 @@ private:
 
   /// NumPy broadcasting of two shapes. Symbolic dimensions that differ are
   /// assumed equal here and checked again once specialization binds them.
-  std::optional<std::vector<Dim>> broadcastDims(const std::vector<Dim> &a,
-                                                const std::vector<Dim> &b,
-                                                Loc loc) {
+  std::optional<std::vector<Dim>>
+  broadcastDims(const std::vector<Dim> &a, const std::vector<Dim> &b, Loc loc) {
     size_t rank = std::max(a.size(), b.size());
     std::vector<Dim> out(rank);
     for (size_t i = 0; i < rank; ++i) {
@@ -854,8 +857,8 @@ private:
       return Type::block(e, false, *dims);
     }
     if (op == "<<" || op == ">>" || op == "&" || op == "|" || op == "^") {
-      bool ok = isInteger(e) || (e == ScalarKind::Bool && op != "<<" &&
-                                 op != ">>");
+      bool ok =
+          isInteger(e) || (e == ScalarKind::Bool && op != "<<" && op != ">>");
       if (!ok) {
         error(loc) << "'" << op << "' needs integer operands, got "
                    << Type::scalar(e).str();
@@ -1006,8 +1009,8 @@ private:
       Type base = analyzeValue(*e.operands[0], "an indexed operand");
       if (!base.isValue())
         return Type();
-      size_t colons = std::count(e.indexIsNone.begin(), e.indexIsNone.end(),
-                                 false);
+      size_t colons =
+          std::count(e.indexIsNone.begin(), e.indexIsNone.end(), false);
       if (colons != base.dims.size()) {
         error(e.loc) << "index has " << colons << " ':' but the value has rank "
                      << base.dims.size() << " (" << base.str()
@@ -1107,6 +1110,16 @@ private:
     return false;
   }
 
+  /// Checks the argument count and that every argument is a value.
+  bool valueArgs(Expr &e, size_t lo, size_t hi) {
+    if (!checkArity(e, lo, hi))
+      return false;
+    bool ok = true;
+    for (auto &arg : e.operands)
+      ok &= analyzeValue(*arg, "an argument").isValue();
+    return ok;
+  }
+
   bool needValue(Expr &arg, const char *what) {
     if (arg.type.isValue())
       return true;
@@ -1178,8 +1191,8 @@ private:
       if (!checkArity(e, 2, 2))
         return Type();
       std::optional<Dim> start = constDim(*args[0], "arange's start");
-      std::optional<Dim> end = start ? constDim(*args[1], "arange's end")
-                                     : std::nullopt;
+      std::optional<Dim> end =
+          start ? constDim(*args[1], "arange's end") : std::nullopt;
       if (!end)
         return Type();
       Dim len = CE::binary(CE::BinaryOp::Sub, *end, *start);
@@ -1198,7 +1211,8 @@ private:
       std::optional<std::vector<Dim>> dims = shapeArg(*args[0], name.c_str());
       analyzeArgs(1);
       Expr &dtype = *args.back();
-      if (!dims || !dtype.type.isValue() && dtype.type.kind != Type::Kind::DType)
+      if (!dims ||
+          !dtype.type.isValue() && dtype.type.kind != Type::Kind::DType)
         return Type();
       if (dtype.type.kind != Type::Kind::DType) {
         error(dtype.loc) << "the last argument of '" << name
@@ -1212,9 +1226,9 @@ private:
         adoptLiteralType(value, Type::scalar(dtype.type.elem));
         if (!value.type.isScalar() || value.type.isPtr ||
             value.type.elem != dtype.type.elem) {
-          error(value.loc) << "the fill value must be a " 
-                           << scalarKindName(dtype.type.elem)
-                           << " scalar, got " << value.type.str();
+          error(value.loc) << "the fill value must be a "
+                           << scalarKindName(dtype.type.elem) << " scalar, got "
+                           << value.type.str();
           return Type();
         }
       }
@@ -1222,12 +1236,8 @@ private:
     }
     if (name == "load" || name == "store" || name == "atomic_add") {
       bool isLoad = name == "load";
-      if (!checkArity(e, isLoad ? 1 : 2, 3))
+      if (!valueArgs(e, isLoad ? 1 : 2, 3))
         return Type();
-      analyzeArgs(0);
-      for (auto &a : args)
-        if (!needValue(*a, "an argument"))
-          return Type();
       Type ptrs = args[0]->type;
       if (!ptrs.isPtr) {
         error(args[0]->loc) << "the first argument of '" << name
@@ -1244,9 +1254,9 @@ private:
           Expr &other = *args[2];
           adoptLiteralType(other, valueType);
           if (other.type.isPtr || other.type.elem != ptrs.elem) {
-            error(other.loc) << "'other' must have the pointee type "
-                             << scalarKindName(ptrs.elem) << ", got "
-                             << other.type.str();
+            error(other.loc)
+                << "'other' must have the pointee type "
+                << scalarKindName(ptrs.elem) << ", got " << other.type.str();
             return Type();
           }
           if (!fitsShape(other, ptrs.dims, "'other'"))
@@ -1276,12 +1286,8 @@ private:
       return name == "store" ? Type::of(Type::Kind::Void) : valueType;
     }
     if (name == "dot") {
-      if (!checkArity(e, 2, 3))
+      if (!valueArgs(e, 2, 3))
         return Type();
-      analyzeArgs(0);
-      for (auto &a : args)
-        if (!needValue(*a, "an argument"))
-          return Type();
       Type a = args[0]->type, b = args[1]->type;
       for (auto *operand : {args[0].get(), args[1].get()}) {
         const Type &t = operand->type;
@@ -1294,17 +1300,16 @@ private:
         }
       }
       if (a.elem != b.elem) {
-        error(e.loc) << "dot operands have different element types: "
-                     << a.str() << " and " << b.str() << "; convert one with "
+        error(e.loc) << "dot operands have different element types: " << a.str()
+                     << " and " << b.str() << "; convert one with "
                      << "'as'";
         return Type();
       }
-      if (a.dims[1]->print() != b.dims[0]->print() &&
-          a.dims[1]->isConstant() && b.dims[0]->isConstant()) {
+      if (a.dims[1]->print() != b.dims[0]->print() && a.dims[1]->isConstant() &&
+          b.dims[0]->isConstant()) {
         error(e.loc) << "shape mismatch in dot: " << a.str() << " times "
-                     << b.str() << " (inner dimensions "
-                     << a.dims[1]->print() << " and " << b.dims[0]->print()
-                     << " differ)";
+                     << b.str() << " (inner dimensions " << a.dims[1]->print()
+                     << " and " << b.dims[0]->print() << " differ)";
         return Type();
       }
       const char *names[] = {"M", "K", "N"};
@@ -1324,9 +1329,9 @@ private:
           return Type();
         }
         if (!broadcastsTo(acc.dims, result.dims)) {
-          error(args[2]->loc) << "shape mismatch in dot: the accumulator is "
-                              << acc.str() << " but the product is "
-                              << result.str();
+          error(args[2]->loc)
+              << "shape mismatch in dot: the accumulator is " << acc.str()
+              << " but the product is " << result.str();
           return Type();
         }
       }
@@ -1354,8 +1359,8 @@ private:
       if (!axis)
         return Type();
       if (*axis < 0 || *axis >= static_cast<int64_t>(x.type.dims.size())) {
-        error(args[1]->loc) << "axis " << *axis << " is out of range for "
-                            << x.type.str();
+        error(args[1]->loc)
+            << "axis " << *axis << " is out of range for " << x.type.str();
         return Type();
       }
       std::vector<Dim> dims = x.type.dims;
@@ -1365,12 +1370,8 @@ private:
       return Type::block(elem, false, dims);
     }
     if (name == "where") {
-      if (!checkArity(e, 3, 3))
+      if (!valueArgs(e, 3, 3))
         return Type();
-      analyzeArgs(0);
-      for (auto &a : args)
-        if (!needValue(*a, "an argument"))
-          return Type();
       Expr &c = *args[0], &a = *args[1], &b = *args[2];
       if (c.type.elem != ScalarKind::Bool || c.type.isPtr) {
         error(c.loc) << "the condition of where must be bool, got "
@@ -1381,8 +1382,8 @@ private:
           (!a.type.isPtr && !unifyElems(a, b, e.loc, "where")) ||
           (a.type.isPtr && a.type.elem != b.type.elem)) {
         if (a.type.isPtr || b.type.isPtr)
-          error(e.loc) << "where needs values of one type, got "
-                       << a.type.str() << " and " << b.type.str();
+          error(e.loc) << "where needs values of one type, got " << a.type.str()
+                       << " and " << b.type.str();
         return Type();
       }
       std::optional<std::vector<Dim>> d1 =
@@ -1430,7 +1431,8 @@ private:
       }
       if (isCdiv && !unifyElems(*args[0], *args[1], e.loc, "cdiv"))
         return Type();
-      if (llvm::all_of(args, [](auto &a) { return a->constValue != nullptr; })) {
+      if (llvm::all_of(args,
+                       [](auto &a) { return a->constValue != nullptr; })) {
         std::vector<ConstExprRef> ops;
         for (auto &a : args)
           ops.push_back(a->constValue);
@@ -1522,8 +1524,7 @@ private:
     Expr &a = *e.operands[0], &b = *e.operands[1];
     if (!needValue(a, "an argument") || !needValue(b, "an argument"))
       return Type();
-    if (a.type.isPtr || b.type.isPtr ||
-        a.type.elem == ScalarKind::Bool) {
+    if (a.type.isPtr || b.type.isPtr || a.type.elem == ScalarKind::Bool) {
       error(e.loc) << "'" << e.name << "' needs numbers, got " << a.type.str()
                    << " and " << b.type.str();
       return Type();
@@ -1534,8 +1535,7 @@ private:
         broadcastDims(a.type.dims, b.type.dims, e.loc);
     if (!dims)
       return Type();
-    if (a.constValue && b.constValue && isInteger(a.type.elem) &&
-        dims->empty())
+    if (a.constValue && b.constValue && isInteger(a.type.elem) && dims->empty())
       e.constValue = CE::call(name == "maximum" ? "max" : "min",
                               {a.constValue, b.constValue});
     return a.type.withDims(*dims);
@@ -1614,7 +1614,8 @@ private:
     if (!ok)
       return Type();
     for (auto &param : inlined->params) {
-      auto [it, inserted] = scopes.front().try_emplace(param->name, param.get());
+      auto [it, inserted] =
+          scopes.front().try_emplace(param->name, param.get());
       if (!inserted)
         error(param->loc) << "redefinition of parameter '" << param->name
                           << "' of fn '" << fn.name << "'";
@@ -1667,8 +1668,8 @@ private:
   static void collectCalls(const std::vector<StmtPtr> &stmts,
                            std::vector<const Expr *> &out) {
     for (const auto &s : stmts) {
-      for (const Expr *e : {s->value.get(), s->start.get(), s->end.get(),
-                            s->step.get()})
+      for (const Expr *e :
+           {s->value.get(), s->start.get(), s->end.get(), s->step.get()})
         if (e)
           collectCalls(*e, out);
       collectCalls(s->body, out);
@@ -1730,8 +1731,8 @@ private:
         [&](const std::vector<StmtPtr> &stmts) {
           names.emplace_back();
           for (const auto &s : stmts) {
-            for (const Expr *e : {s->value.get(), s->start.get(),
-                                  s->end.get(), s->step.get()})
+            for (const Expr *e :
+                 {s->value.get(), s->start.get(), s->end.get(), s->step.get()})
               if (e)
                 visitExpr(*e);
             if (s->kind == Stmt::Kind::Assign && !known(s->name))

@@ -122,9 +122,9 @@ int compile(const Options &options) {
   if (!options.kernel.empty()) {
     std::string available;
     if (!selectKernel(module, options.kernel, available))
-      return fail("no kernel named '" + options.kernel + "' in '" +
-                  options.input + "' (kernels: " +
-                  (available.empty() ? "none" : available) + ")");
+      return fail(
+          "no kernel named '" + options.kernel + "' in '" + options.input +
+          "' (kernels: " + (available.empty() ? "none" : available) + ")");
   }
   if (!options.config.empty()) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());

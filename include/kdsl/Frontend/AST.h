@@ -115,20 +115,32 @@ struct Var {
 
 struct Expr {
   enum class Kind {
-    IntLit, FloatLit, BoolLit, NoneLit, StringLit,
-    Name, List, Call, Index, Cast, Unary, Binary,
+    IntLit,
+    FloatLit,
+    BoolLit,
+    NoneLit,
+    StringLit,
+    Name,
+    List,
+    Call,
+    Index,
+    Cast,
+    Unary,
+    Binary,
   };
   Kind kind;
   Loc loc;
 
-  int64_t intValue = 0;        ///< IntLit
-  double floatValue = 0;       ///< FloatLit (also inf and nan)
-  bool boolValue = false;      ///< BoolLit
-  std::string name;            ///< Name, Call callee, StringLit text, Cast type
-  std::string op;              ///< Unary and Binary operator spelling
-  std::vector<ExprPtr> operands; ///< operands, call args, list items; Index base
-  std::vector<bool> indexIsNone; ///< Index items: true for `None`, false for `:`
-  std::string text;            ///< source spelling (literals, for messages)
+  int64_t intValue = 0;   ///< IntLit
+  double floatValue = 0;  ///< FloatLit (also inf and nan)
+  bool boolValue = false; ///< BoolLit
+  std::string name;       ///< Name, Call callee, StringLit text, Cast type
+  std::string op;         ///< Unary and Binary operator spelling
+  std::vector<ExprPtr>
+      operands; ///< operands, call args, list items; Index base
+  std::vector<bool>
+      indexIsNone;  ///< Index items: true for `None`, false for `:`
+  std::string text; ///< source spelling (literals, for messages)
 
   // Sema results.
   bool analyzed = false; ///< Sema visits each node once
@@ -152,13 +164,13 @@ struct Stmt {
   Kind kind;
   Loc loc;
 
-  std::string name;             ///< Let and For variable; Assign target
-  bool isMut = false;           ///< Let
+  std::string name;                  ///< Let and For variable; Assign target
+  bool isMut = false;                ///< Let
   std::optional<TypeRef> annotation; ///< Let
-  std::string op;               ///< Assign: `=`, `+=`, ...
-  ExprPtr value;                ///< Let/Assign/Expr/Return value, If condition
-  ExprPtr start, end, step;     ///< For (step may be null)
-  std::vector<StmtPtr> body;    ///< For/If-then/Block statements
+  std::string op;                    ///< Assign: `=`, `+=`, ...
+  ExprPtr value;             ///< Let/Assign/Expr/Return value, If condition
+  ExprPtr start, end, step;  ///< For (step may be null)
+  std::vector<StmtPtr> body; ///< For/If-then/Block statements
   std::vector<StmtPtr> elseBody;
   bool hasElse = false;
 

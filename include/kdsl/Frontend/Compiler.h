@@ -12,8 +12,8 @@ namespace kdsl {
 
 /// What the front end produced for one file.
 struct FrontendResult {
-  std::unique_ptr<ast::Module> ast;      ///< the checked AST
-  mlir::OwningOpRef<mlir::ModuleOp> ir;  ///< generic kdsl IR, if asked for
+  std::unique_ptr<ast::Module> ast;     ///< the checked AST
+  mlir::OwningOpRef<mlir::ModuleOp> ir; ///< generic kdsl IR, if asked for
 };
 
 /// Parses, checks and (when `emitIR`) lowers `source` to the kdsl dialect.

@@ -8,8 +8,8 @@
 using namespace mlir;
 using namespace kdsl;
 
-#include "kdsl/Dialect/Kdsl/IR/KdslOpsDialect.cpp.inc"
 #include "kdsl/Dialect/Kdsl/IR/KdslEnums.cpp.inc"
+#include "kdsl/Dialect/Kdsl/IR/KdslOpsDialect.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "kdsl/Dialect/Kdsl/IR/KdslAttrs.cpp.inc"
@@ -30,15 +30,17 @@ void KdslDialect::registerAttributes() {
       >();
 }
 
-LogicalResult
-AutotuneAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     ArrayAttr space, ArrayAttr key, StringAttr where) {
+LogicalResult AutotuneAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   ArrayAttr space, ArrayAttr key,
+                                   StringAttr where) {
   for (Attribute entry : space)
     if (!isa<TuneParamAttr>(entry))
-      return emitError() << "autotune space entries must be #kdsl.tune_param, got "
-                         << entry;
+      return emitError()
+             << "autotune space entries must be #kdsl.tune_param, got "
+             << entry;
   for (Attribute entry : key)
     if (!isa<StringAttr>(entry))
-      return emitError() << "autotune key entries must be strings, got " << entry;
+      return emitError() << "autotune key entries must be strings, got "
+                         << entry;
   return success();
 }

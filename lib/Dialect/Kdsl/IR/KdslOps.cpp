@@ -22,8 +22,8 @@ using namespace kdsl;
 
 bool kdsl::isScalarElementType(Type type) {
   if (auto intType = dyn_cast<IntegerType>(type))
-    return intType.isSignless() && llvm::is_contained({1u, 8u, 16u, 32u, 64u},
-                                                      intType.getWidth());
+    return intType.isSignless() &&
+           llvm::is_contained({1u, 8u, 16u, 32u, 64u}, intType.getWidth());
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
 
@@ -65,8 +65,8 @@ static LogicalResult verifySameShape(Operation *op, Value value, StringRef what,
   if (compatibleShapes(shapeOf(value.getType()), shapeOf(reference)))
     return success();
   return op->emitOpError() << what << " has shape "
-                           << formatShape(shapeOf(value.getType()))
-                           << " but " << refWhat << " has shape "
+                           << formatShape(shapeOf(value.getType())) << " but "
+                           << refWhat << " has shape "
                            << formatShape(shapeOf(reference));
 }
 
@@ -153,34 +153,36 @@ static LogicalResult verifyConfigValue(KernelOp kernel, StringRef name,
   }
   std::optional<unsigned> index = kernel.lookupParam(name);
   if (!index || !kernel.isConstexpr(*index))
-    return kernel.emitOpError() << where << ": '" << name
-                                << "' is not a constexpr parameter";
+    return kernel.emitOpError()
+           << where << ": '" << name << "' is not a constexpr parameter";
   auto type = cast<IntegerType>(kernel.getArgumentTypes()[*index]);
   unsigned width = type.getWidth();
-  bool fits = width == 1 ? (value == 0 || value == 1)
-                         : llvm::isIntN(width, value);
+  bool fits =
+      width == 1 ? (value == 0 || value == 1) : llvm::isIntN(width, value);
   if (!fits)
-    return kernel.emitOpError() << where << ": value " << value
-                                << " does not fit constexpr '" << name
-                                << "' of type " << type;
+    return kernel.emitOpError()
+           << where << ": value " << value << " does not fit constexpr '"
+           << name << "' of type " << type;
   return success();
 }
 
 /// Parses an expression attribute and checks the names it uses.
-static LogicalResult
-verifyExpression(KernelOp kernel, StringRef what, StringRef text,
-                 function_ref<bool(unsigned)> allowParam, bool allowKnobs) {
+static LogicalResult verifyExpression(KernelOp kernel, StringRef what,
+                                      StringRef text,
+                                      function_ref<bool(unsigned)> allowParam,
+                                      bool allowKnobs) {
   ConstExprParseResult parsed = parseConstExpr(text.str());
   if (!parsed)
-    return kernel.emitOpError() << what << " '" << text
-                                << "' does not parse: " << parsed.error;
+    return kernel.emitOpError()
+           << what << " '" << text << "' does not parse: " << parsed.error;
   for (const std::string &name : parsed.expr->params()) {
     if (allowKnobs && isTuningKnob(name))
       continue;
     std::optional<unsigned> index = kernel.lookupParam(name);
     if (!index)
-      return kernel.emitOpError() << what << " '" << text
-                                  << "' uses unknown parameter '" << name << "'";
+      return kernel.emitOpError()
+             << what << " '" << text << "' uses unknown parameter '" << name
+             << "'";
     if (!allowParam(*index))
       return kernel.emitOpError() << what << " '" << text
                                   << "' may not use parameter '" << name << "'";
@@ -194,9 +196,8 @@ LogicalResult KernelOp::verify() {
     return emitOpError() << "kernels return nothing, but the type has "
                          << type.getNumResults() << " result(s)";
   if (getParamNames().size() != type.getNumInputs())
-    return emitOpError() << "has " << type.getNumInputs()
-                         << " parameters but " << getParamNames().size()
-                         << " parameter names";
+    return emitOpError() << "has " << type.getNumInputs() << " parameters but "
+                         << getParamNames().size() << " parameter names";
   llvm::StringSet<> seen;
   for (auto [i, nameAttr] : llvm::enumerate(getParamNames())) {
     StringRef name = cast<StringAttr>(nameAttr).getValue();
@@ -205,7 +206,8 @@ LogicalResult KernelOp::verify() {
     Type argType = type.getInput(i);
     if (!isScalarElementType(argType) && !isa<PtrType>(argType))
       return emitOpError() << "parameter '" << name
-                           << "' must be a scalar or a pointer, got " << argType;
+                           << "' must be a scalar or a pointer, got "
+                           << argType;
     if (isConstexpr(i) && !isa<IntegerType>(argType))
       return emitOpError() << "constexpr parameter '" << name
                            << "' must have an integer or bool type, got "
@@ -271,8 +273,9 @@ LogicalResult KernelOp::verify() {
     for (NamedAttribute entry : *config) {
       auto value = dyn_cast<IntegerAttr>(entry.getValue());
       if (!value)
-        return emitOpError() << "config value of '" << entry.getName().getValue()
-                             << "' must be an integer";
+        return emitOpError()
+               << "config value of '" << entry.getName().getValue()
+               << "' must be an integer";
       if (failed(verifyConfigValue(*this, entry.getName().getValue(),
                                    getConfigInt(value), "config")))
         return failure();
@@ -281,9 +284,9 @@ LogicalResult KernelOp::verify() {
   if (isVariant()) {
     for (unsigned i = 0, e = type.getNumInputs(); i != e; ++i)
       if (isConstexpr(i))
-        return emitOpError() << "variant still has constexpr parameter '"
-                             << cast<StringAttr>(getParamNames()[i]).getValue()
-                             << "'";
+        return emitOpError()
+               << "variant still has constexpr parameter '"
+               << cast<StringAttr>(getParamNames()[i]).getValue() << "'";
     if (!getNumWarps() || !getNumStages())
       return emitOpError() << "variant must set num_warps and num_stages";
   }
@@ -310,8 +313,7 @@ LogicalResult NumProgramsOp::verify() { return verifyAxis(*this, getAxis()); }
 
 LogicalResult ArangeOp::verify() {
   int64_t size = getType().getDimSize(0);
-  if (!ShapedType::isDynamic(size) &&
-      (size <= 0 || !llvm::isPowerOf2_64(size)))
+  if (!ShapedType::isDynamic(size) && (size <= 0 || !llvm::isPowerOf2_64(size)))
     return emitOpError() << "length must be a positive power of two, got "
                          << size;
   APInt start, end;
@@ -342,16 +344,15 @@ LogicalResult BroadcastOp::verify() {
   if (src.getRank() != result.getRank())
     return emitOpError() << "source rank " << src.getRank()
                          << " differs from result rank " << result.getRank();
-  for (auto [i, dims] : llvm::enumerate(llvm::zip(src.getShape(),
-                                                  result.getShape()))) {
+  for (auto [i, dims] :
+       llvm::enumerate(llvm::zip(src.getShape(), result.getShape()))) {
     auto [from, to] = dims;
     if (from != 1 && !ShapedType::isDynamic(from) &&
         !ShapedType::isDynamic(to) && from != to)
       return emitOpError() << "cannot broadcast shape "
                            << formatShape(src.getShape()) << " to "
-                           << formatShape(result.getShape())
-                           << ": dimension " << i << " is " << from
-                           << ", not 1 or " << to;
+                           << formatShape(result.getShape()) << ": dimension "
+                           << i << " is " << from << ", not 1 or " << to;
   }
   return verifyDynamicSizes(*this, getDynamicSizes(), result);
 }
@@ -429,24 +430,24 @@ static LogicalResult verifyAccess(Operation *op, Value ptr, Type valueType,
                                   StringRef valueWhat, Value mask) {
   Type pointee = pointeeOf(ptr.getType());
   if (elementOf(valueType) != pointee)
-    return op->emitOpError() << valueWhat << " element type "
-                             << elementOf(valueType)
-                             << " differs from the pointee type " << pointee;
+    return op->emitOpError()
+           << valueWhat << " element type " << elementOf(valueType)
+           << " differs from the pointee type " << pointee;
   if (isa<RankedTensorType>(valueType) !=
           isa<RankedTensorType>(ptr.getType()) ||
       !compatibleShapes(shapeOf(valueType), shapeOf(ptr.getType())))
-    return op->emitOpError() << valueWhat << " has shape "
-                             << formatShape(shapeOf(valueType))
-                             << " but the pointers have shape "
-                             << formatShape(shapeOf(ptr.getType()));
-  if (mask && (isa<RankedTensorType>(mask.getType()) !=
-                   isa<RankedTensorType>(ptr.getType()) ||
-               !compatibleShapes(shapeOf(mask.getType()),
-                                 shapeOf(ptr.getType()))))
-    return op->emitOpError() << "mask has shape "
-                             << formatShape(shapeOf(mask.getType()))
-                             << " but the pointers have shape "
-                             << formatShape(shapeOf(ptr.getType()));
+    return op->emitOpError()
+           << valueWhat << " has shape " << formatShape(shapeOf(valueType))
+           << " but the pointers have shape "
+           << formatShape(shapeOf(ptr.getType()));
+  if (mask &&
+      (isa<RankedTensorType>(mask.getType()) !=
+           isa<RankedTensorType>(ptr.getType()) ||
+       !compatibleShapes(shapeOf(mask.getType()), shapeOf(ptr.getType()))))
+    return op->emitOpError()
+           << "mask has shape " << formatShape(shapeOf(mask.getType()))
+           << " but the pointers have shape "
+           << formatShape(shapeOf(ptr.getType()));
   return success();
 }
 
@@ -510,12 +511,14 @@ LogicalResult ReduceOp::verify() {
                          << src.getRank();
   if (isa<PtrType>(src.getElementType()))
     return emitOpError() << "cannot reduce a block of pointers";
-  bool isArg = getKind() == ReduceKind::Argmax || getKind() == ReduceKind::Argmin;
+  bool isArg =
+      getKind() == ReduceKind::Argmax || getKind() == ReduceKind::Argmin;
   Type element =
       isArg ? IntegerType::get(getContext(), 32) : src.getElementType();
   SmallVector<int64_t> shape(src.getShape());
   shape.erase(shape.begin() + axis);
-  Type expected = shape.empty() ? element : RankedTensorType::get(shape, element);
+  Type expected =
+      shape.empty() ? element : RankedTensorType::get(shape, element);
   Type result = getType();
   if (elementOf(result) != element ||
       isa<RankedTensorType>(result) != isa<RankedTensorType>(expected) ||

@@ -64,27 +64,27 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
       ConstExprParseResult parsed = parseConstExpr(where);
       if (parsed)
         where = parsed.expr
-                    ->substitute([&](const std::string &name)
-                                     -> std::optional<int64_t> {
-                      for (const TuneAxis &axis : axes)
-                        if (axis.name == name)
+                    ->substitute(
+                        [&](const std::string &name) -> std::optional<int64_t> {
+                          for (const TuneAxis &axis : axes)
+                            if (axis.name == name)
+                              return std::nullopt;
+                          auto it = values.find(name);
+                          if (it != values.end())
+                            return it->second;
+                          if (name == "num_warps")
+                            return 4;
+                          if (name == "num_stages")
+                            return 2;
                           return std::nullopt;
-                      auto it = values.find(name);
-                      if (it != values.end())
-                        return it->second;
-                      if (name == "num_warps")
-                        return 4;
-                      if (name == "num_stages")
-                        return 2;
-                      return std::nullopt;
-                    })
+                        })
                     ->print();
     }
     std::string error;
     std::vector<Config> configs = enumerateConfigs(axes, where, error);
     if (!error.empty())
-      return kernel.emitError() << "kernel '" << kernel.getSymName()
-                                << "': " << error;
+      return kernel.emitError()
+             << "kernel '" << kernel.getSymName() << "': " << error;
     if (configs.empty())
       noValidConfig = "no config of @autotune passes where = \"" +
                       tune->getWhere().str() + "\"";
@@ -111,7 +111,8 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
   // dependency order, reporting a cycle or a missing value.
   unsigned numParams = kernel.getNumArguments();
   SmallVector<unsigned> state(numParams, 0); // 0 new, 1 active, 2 done
-  std::function<LogicalResult(unsigned)> resolve = [&](unsigned i) -> LogicalResult {
+  std::function<LogicalResult(unsigned)> resolve =
+      [&](unsigned i) -> LogicalResult {
     StringRef name = cast<StringAttr>(kernel.getParamNames()[i]).getValue();
     if (state[i] == 2 || values.count(name)) {
       state[i] = 2;
@@ -145,8 +146,8 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
     if (!result.ok)
       return kernel.emitError()
              << "kernel '" << kernel.getSymName() << "': the default of '"
-             << name << "' (" << def.getValue() << ") cannot be evaluated: "
-             << result.error
+             << name << "' (" << def.getValue()
+             << ") cannot be evaluated: " << result.error
              << (StringRef(result.error).starts_with("no value")
                      ? "; bind the scalar parameters it uses in the config"
                      : "");
@@ -193,8 +194,8 @@ LogicalResult absorbConstantSizes(Operation *op, unsigned firstSize) {
     }
     dim = constant.getSExtValue();
     if (dim <= 0 || !llvm::isPowerOf2_64(dim))
-      return op->emitError() << "block dimension " << dim
-                             << " is not a positive power of two";
+      return op->emitError()
+             << "block dimension " << dim << " is not a positive power of two";
   }
   op->setOperands(operands);
   setShape(op->getResult(0), shape);
@@ -218,9 +219,9 @@ LogicalResult refineOp(Operation *op) {
          llvm::zip(forOp.getBody()->getTerminator()->getOperands(),
                    forOp.getInitArgs()))
       if (yielded.getType() != init.getType())
-        return forOp.emitError() << "a loop-carried value changes type from "
-                                 << init.getType() << " to "
-                                 << yielded.getType();
+        return forOp.emitError()
+               << "a loop-carried value changes type from " << init.getType()
+               << " to " << yielded.getType();
     return success();
   }
   for (Region &region : op->getRegions())
@@ -232,8 +233,9 @@ LogicalResult refineOp(Operation *op) {
       Type thenType = ifOp.thenYield().getOperand(i).getType();
       Type elseType = ifOp.elseYield().getOperand(i).getType();
       if (thenType != elseType)
-        return ifOp.emitError() << "the branches give a value different types: "
-                                << thenType << " and " << elseType;
+        return ifOp.emitError()
+               << "the branches give a value different types: " << thenType
+               << " and " << elseType;
       result.setType(thenType);
     }
     return success();
@@ -366,8 +368,7 @@ struct KdslSpecializePass
       explicitValues[name] = value;
     }
     bool found = false;
-    for (KernelOp kernel :
-         llvm::to_vector(getOperation().getOps<KernelOp>())) {
+    for (KernelOp kernel : llvm::to_vector(getOperation().getOps<KernelOp>())) {
       if (!this->kernel.empty() && kernel.getSymName() != this->kernel)
         continue;
       found = true;
@@ -420,13 +421,14 @@ struct KdslSpecializePass
       int64_t value = values.lookup(name.getValue());
       if (type.getWidth() == 1 ? (value != 0 && value != 1)
                                : !llvm::isIntN(type.getWidth(), value))
-        return kernel.emitError() << "value " << value << " does not fit "
-                                  << "constexpr '" << name.getValue()
-                                  << "' of type " << type;
-      Value constant = arith::ConstantOp::create(
-          builder, kernel.getLoc(), IntegerAttr::get(type, value));
+        return kernel.emitError()
+               << "value " << value << " does not fit "
+               << "constexpr '" << name.getValue() << "' of type " << type;
+      Value constant = arith::ConstantOp::create(builder, kernel.getLoc(),
+                                                 IntegerAttr::get(type, value));
       kernel.getArgument(i).replaceAllUsesWith(constant);
-      bound.push_back(builder.getNamedAttr(name, IntegerAttr::get(type, value)));
+      bound.push_back(
+          builder.getNamedAttr(name, IntegerAttr::get(type, value)));
       erase.set(i);
     }
     if (failed(kernel.eraseArguments(erase)))

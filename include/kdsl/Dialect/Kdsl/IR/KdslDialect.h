@@ -21,8 +21,8 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "kdsl/Dialect/Kdsl/IR/KdslOpsDialect.h.inc"
 #include "kdsl/Dialect/Kdsl/IR/KdslEnums.h.inc"
+#include "kdsl/Dialect/Kdsl/IR/KdslOpsDialect.h.inc"
 
 #define GET_TYPEDEF_CLASSES
 #include "kdsl/Dialect/Kdsl/IR/KdslOpsTypes.h.inc"
