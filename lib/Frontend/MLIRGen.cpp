@@ -308,13 +308,22 @@ private:
     return tensor::CastOp::create(builder, l, type, v);
   }
 
+  /// A constant of type `t` (splatted to its shape). Integer literals keep
+  /// their exact value; they become floats only when `t` is a float type.
   Value constant(const ast::Type &t, double value, Location l) {
     Type elem = scalarType(t.elem);
-    TypedAttr attr;
+    if (!isa<FloatType>(elem))
+      return constant(t, static_cast<int64_t>(value), l);
+    return splatConstant(t, builder.getFloatAttr(elem, value), l);
+  }
+  Value constant(const ast::Type &t, int64_t value, Location l) {
+    Type elem = scalarType(t.elem);
     if (isa<FloatType>(elem))
-      attr = builder.getFloatAttr(elem, value);
-    else
-      attr = builder.getIntegerAttr(elem, static_cast<int64_t>(value));
+      return splatConstant(
+          t, builder.getFloatAttr(elem, static_cast<double>(value)), l);
+    return splatConstant(t, builder.getIntegerAttr(elem, value), l);
+  }
+  Value splatConstant(const ast::Type &t, TypedAttr attr, Location l) {
     Value scalar = arith::ConstantOp::create(builder, l, attr);
     return broadcastTo(scalar, ast::Type::scalar(t.elem), t.dims, l);
   }
@@ -582,6 +591,15 @@ private:
     case Stmt::Kind::For: {
       Value start = emitExpr(*s.start), end = emitExpr(*s.end);
       Value step = s.step ? emitExpr(*s.step) : constI32(builder, l, 1);
+      // A step known only at specialization is checked there.
+      if (s.step && s.step->constValue && !s.step->constValue->isConstant()) {
+        Location stepLoc = loc(s.step->loc);
+        Value positive =
+            arith::CmpIOp::create(builder, stepLoc, arith::CmpIPredicate::sgt,
+                                  step, constI32(builder, stepLoc, 0));
+        StaticAssertOp::create(builder, stepLoc, positive,
+                               "range step must be positive");
+      }
       llvm::SetVector<const ast::Var *> carried;
       collectAssigned(s.body, carried);
       SmallVector<Value> inits;
@@ -643,7 +661,7 @@ private:
     Location l = loc(e.loc);
     switch (e.kind) {
     case Expr::Kind::IntLit:
-      return constant(e.type, static_cast<double>(e.intValue), l);
+      return constant(e.type, e.intValue, l);
     case Expr::Kind::FloatLit:
       return constant(e.type, e.floatValue, l);
     case Expr::Kind::BoolLit:
@@ -678,13 +696,11 @@ private:
     }
     case Expr::Kind::Unary: {
       const Expr &x = *e.operands[0];
-      if (e.op == "-" &&
-          (x.kind == Expr::Kind::IntLit || x.kind == Expr::Kind::FloatLit))
-        return constant(e.type,
-                        x.kind == Expr::Kind::IntLit
-                            ? -static_cast<double>(x.intValue)
-                            : -x.floatValue,
+      if (e.op == "-" && x.kind == Expr::Kind::IntLit)
+        return constant(e.type, static_cast<int64_t>(0 - uint64_t(x.intValue)),
                         l);
+      if (e.op == "-" && x.kind == Expr::Kind::FloatLit)
+        return constant(e.type, -x.floatValue, l);
       Value v = emitExpr(x);
       if (e.op == "-") {
         if (ast::isFloat(e.type.elem))
@@ -726,12 +742,19 @@ private:
                               : arith::CmpFPredicate::OGE;
         return arith::CmpFOp::create(builder, l, p, x, y);
       }
-      auto p = op == "=="   ? arith::CmpIPredicate::eq
-               : op == "!=" ? arith::CmpIPredicate::ne
-               : op == "<"  ? arith::CmpIPredicate::slt
-               : op == "<=" ? arith::CmpIPredicate::sle
-               : op == ">"  ? arith::CmpIPredicate::sgt
-                            : arith::CmpIPredicate::sge;
+      // bool orders false < true: unsigned on i1 (signed, true is -1).
+      bool isBool = xt.elem == ScalarKind::Bool;
+      auto p =
+          op == "=="   ? arith::CmpIPredicate::eq
+          : op == "!=" ? arith::CmpIPredicate::ne
+          : op == "<"
+              ? (isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
+          : op == "<="
+              ? (isBool ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
+          : op == ">"
+              ? (isBool ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+              : (isBool ? arith::CmpIPredicate::uge
+                        : arith::CmpIPredicate::sge);
       return arith::CmpIOp::create(builder, l, p, x, y);
     }
     if (isFloat) {
@@ -787,7 +810,7 @@ private:
     if (name == "arange")
       return ArangeOp::create(builder, l, mlirType(e.type), arg(0), arg(1));
     if (name == "zeros")
-      return constant(e.type, 0, l);
+      return constant(e.type, int64_t(0), l);
     if (name == "full")
       return argTo(1, e.type.dims);
     if (name == "load") {
@@ -810,8 +833,8 @@ private:
     }
     if (name == "dot") {
       Value a = arg(0), b = arg(1);
-      Value acc =
-          args.size() > 2 ? argTo(2, e.type.dims) : constant(e.type, 0, l);
+      Value acc = args.size() > 2 ? argTo(2, e.type.dims)
+                                  : constant(e.type, int64_t(0), l);
       return DotOp::create(builder, l, mlirType(e.type), a, b, acc);
     }
     if ((name == "max" || name == "min") && args[0]->type.isScalar())

@@ -553,6 +553,20 @@ private:
 
   /// Makes a literal (or a block of literals' broadcast) take `target`'s
   /// element type, as LANGUAGE.md §2 asks.
+  /// A folded constant as the runtime computes it: wrapped to the width of
+  /// `elem`, and bool as 0/1 (so `~true` is false, `2147483647 + 1` < 0).
+  static ConstExprRef atWidth(ConstExprRef value, ScalarKind elem) {
+    if (!value || !value->isConstant())
+      return value;
+    unsigned width = bitWidth(elem);
+    if (width >= 64)
+      return value;
+    uint64_t bits = static_cast<uint64_t>(value->getConstant());
+    if (width == 1)
+      return CE::intLit(bits & 1);
+    return CE::intLit(llvm::SignExtend64(bits, width));
+  }
+
   /// The value of an integer literal, with its sign.
   static std::optional<int64_t> literalValue(const Expr &e) {
     if (e.kind == Expr::Kind::IntLit)
@@ -672,13 +686,12 @@ private:
         if (!bound)
           continue;
         Type t = analyzeValue(*bound, "a range bound");
+        adoptLiteralType(*bound, Type::scalar(ScalarKind::I32));
+        t = bound->type;
         if (t.isValue() &&
-            !(t.isScalar() && t.elem == ScalarKind::I32 && !t.isPtr)) {
-          if (isLiteral(*bound) && t.isScalar() && isInteger(t.elem))
-            continue;
+            !(t.isScalar() && t.elem == ScalarKind::I32 && !t.isPtr))
           error(bound->loc)
               << "range bounds must be i32 scalars, got " << t.str();
-        }
       }
       if (s.step && s.step->constValue && s.step->constValue->isConstant() &&
           s.step->constValue->getConstant() <= 0)
@@ -789,7 +802,8 @@ private:
       const Dim &f = from[i], &t = to[offset + i];
       if (isOne(f) || f->print() == t->print())
         continue;
-      if (f->isConstant() && t->isConstant())
+      // A symbolic dimension never acts as size 1 (docs/language.md).
+      if ((f->isConstant() && t->isConstant()) || isOne(t))
         return false;
     }
     return true;
@@ -1069,11 +1083,16 @@ private:
         error(e.loc) << "'~' needs an integer, got " << t.str();
         return Type();
       }
+      // -2147483648 is an i32 literal, though 2147483648 alone is not.
+      if (e.op == "-" && x.kind == Expr::Kind::IntLit &&
+          x.intValue == int64_t(INT32_MAX) + 1)
+        t.elem = x.type.elem = ScalarKind::I32;
       if (x.constValue)
-        e.constValue = CE::unary(e.op == "-"   ? CE::UnaryOp::Neg
-                                 : e.op == "!" ? CE::UnaryOp::Not
-                                               : CE::UnaryOp::BitNot,
-                                 x.constValue);
+        e.constValue = atWidth(CE::unary(e.op == "-"   ? CE::UnaryOp::Neg
+                                         : e.op == "!" ? CE::UnaryOp::Not
+                                                       : CE::UnaryOp::BitNot,
+                                         x.constValue),
+                               t.elem);
       return t;
     }
     case Expr::Kind::Binary: {
@@ -1084,7 +1103,8 @@ private:
       if (t.isScalar() && !t.isPtr &&
           (isInteger(t.elem) || t.elem == ScalarKind::Bool) && l.constValue &&
           r.constValue)
-        e.constValue = CE::binary(binaryOp(e.op), l.constValue, r.constValue);
+        e.constValue = atWidth(
+            CE::binary(binaryOp(e.op), l.constValue, r.constValue), t.elem);
       return t;
     }
     case Expr::Kind::Call:
@@ -1195,6 +1215,14 @@ private:
           start ? constDim(*args[1], "arange's end") : std::nullopt;
       if (!end)
         return Type();
+      for (auto &bound : args) {
+        adoptLiteralType(*bound, Type::scalar(ScalarKind::I32));
+        if (bound->type.elem != ScalarKind::I32) {
+          error(bound->loc)
+              << "arange bounds must be i32, got " << bound->type.str();
+          return Type();
+        }
+      }
       Dim len = CE::binary(CE::BinaryOp::Sub, *end, *start);
       if (len->isConstant() && !isPow2(len->getConstant())) {
         error(e.loc) << "arange(" << (*start)->print() << ", "
@@ -1353,6 +1381,17 @@ private:
           x.type.elem == ScalarKind::Bool) {
         error(x.loc) << "'" << name << "' reduces a block of numbers, got "
                      << x.type.str();
+        return Type();
+      }
+      Type axisType = analyzeValue(*args[1], "the axis");
+      if (axisType.isValue() &&
+          (axisType.isBlock() || isFloat(axisType.elem)) &&
+          (name == "max" || name == "min")) {
+        error(args[1]->loc)
+            << "'" << name << "(x, axis)' reduces a block along an axis; for "
+            << "the elementwise " << (name == "max" ? "maximum" : "minimum")
+            << " of two values use " << (name == "max" ? "maximum" : "minimum")
+            << "(x, y)";
         return Type();
       }
       std::optional<int64_t> axis = constInt(*args[1], "the axis");

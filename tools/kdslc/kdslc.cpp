@@ -128,6 +128,8 @@ int compile(const Options &options) {
   }
   if (!options.config.empty()) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
+    if (kernels == 0)
+      return fail("--config: '" + options.input + "' has no kernels");
     if (kernels != 1)
       return fail("--config needs --kernel NAME when the file has " +
                   llvm::Twine(kernels) + " kernels");

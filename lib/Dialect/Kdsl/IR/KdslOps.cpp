@@ -352,7 +352,8 @@ LogicalResult BroadcastOp::verify() {
       return emitOpError() << "cannot broadcast shape "
                            << formatShape(src.getShape()) << " to "
                            << formatShape(result.getShape()) << ": dimension "
-                           << i << " is " << from << ", not 1 or " << to;
+                           << i << " is " << from << ", not 1"
+                           << (to == 1 ? "" : " or " + std::to_string(to));
   }
   return verifyDynamicSizes(*this, getDynamicSizes(), result);
 }

@@ -40,6 +40,31 @@ using Bindings = llvm::StringMap<int64_t>;
 /// Resolves every constexpr of `kernel` and the two tuning knobs: explicit
 /// bindings, then @config, then the first valid @autotune config, then
 /// defaults.
+/// The default of constexpr `name` when it reads only values already known
+/// (a `where` may read such a constexpr before the config is chosen).
+std::optional<int64_t> defaultValue(KernelOp kernel, StringRef name,
+                                    const Bindings &values) {
+  std::optional<unsigned> index = kernel.lookupParam(name);
+  if (!index || !kernel.isConstexpr(*index))
+    return std::nullopt;
+  StringAttr def = kernel.getDefaultExpr(*index);
+  if (!def)
+    return std::nullopt;
+  ConstExprParseResult parsed = parseConstExpr(def.str());
+  if (!parsed)
+    return std::nullopt;
+  ConstExprEvalResult result = evaluateConstExpr(
+      *parsed.expr, [&](const std::string &used) -> std::optional<int64_t> {
+        auto it = values.find(used);
+        if (it == values.end())
+          return std::nullopt;
+        return it->second;
+      });
+  if (!result.ok)
+    return std::nullopt;
+  return result.value;
+}
+
 LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
   std::string noValidConfig; // why @autotune gave no values, if it did not
   auto fillFrom = [&](const Config &config) {
@@ -76,7 +101,7 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
                             return 4;
                           if (name == "num_stages")
                             return 2;
-                          return std::nullopt;
+                          return defaultValue(kernel, name, values);
                         })
                     ->print();
     }
