@@ -65,8 +65,17 @@ private:
   std::unique_ptr<ast::Var> liveVar;
   bool inFn = false;
 
+  /// Locations of the fn calls being inlined, innermost last.
+  SmallVector<Location> callSites;
+
+  /// The location of `l`; inside an inlined fn, a CallSiteLoc whose caller is
+  /// the call, so diagnostics say where the fn was called from.
   Location loc(ast::Loc l) {
-    return FileLineColLoc::get(&context, module.fileName, l.line, l.col);
+    Location fileLoc =
+        FileLineColLoc::get(&context, module.fileName, l.line, l.col);
+    if (callSites.empty())
+      return fileLoc;
+    return CallSiteLoc::get(fileLoc, callSites.back());
   }
 
   //===--------------------------------------------------------------------===//
@@ -939,11 +948,13 @@ private:
     }
     bool savedInFn = inFn;
     inFn = true;
+    callSites.push_back(l);
     emitStmts(fn.body);
     Value result;
     if (!fn.body.empty() && fn.body.back()->kind == Stmt::Kind::Return &&
         fn.body.back()->value)
       result = emitExpr(*fn.body.back()->value);
+    callSites.pop_back();
     inFn = savedInFn;
     return result;
   }

@@ -125,6 +125,7 @@ private:
   llvm::DenseSet<const FnDecl *> recursiveFns;
   std::vector<llvm::StringMap<Var *>> scopes;
   std::vector<const FnDecl *> instantiating;
+  std::vector<Loc> callLocs; ///< where each fn in `instantiating` was called
   KernelDecl *kernel = nullptr;
   unsigned instantiations = 0;
   static constexpr unsigned kMaxInstantiations = 4096;
@@ -135,10 +136,19 @@ private:
   // Diagnostics and scopes
   //===--------------------------------------------------------------------===//
 
+  mlir::Location location(Loc loc) {
+    return mlir::FileLineColLoc::get(context, module.fileName, loc.line,
+                                     loc.col);
+  }
+
   mlir::InFlightDiagnostic error(Loc loc) {
     failed = true;
-    return mlir::emitError(
-        mlir::FileLineColLoc::get(context, module.fileName, loc.line, loc.col));
+    mlir::InFlightDiagnostic diag = mlir::emitError(location(loc));
+    // Inside an inlined fn, say which call (innermost first) led here.
+    for (size_t i = instantiating.size(); i-- > 0;)
+      diag.attachNote(location(callLocs[i]))
+          << "in the call to fn '" << instantiating[i]->name << "' here";
+    return diag;
   }
 
   Type invalid(Expr &e) {
@@ -1662,7 +1672,9 @@ private:
     for (auto &stmt : fn.body)
       inlined->body.push_back(stmt->clone());
     instantiating.push_back(&fn);
+    callLocs.push_back(e.loc);
     analyzeStmts(inlined->body);
+    callLocs.pop_back();
     instantiating.pop_back();
 
     Type result = Type::of(Type::Kind::Void);

@@ -357,13 +357,17 @@ LogicalResult refineBlock(Block &block) {
   return success();
 }
 
-LogicalResult foldConstants(Operation *root) {
+/// Folds constants; with `canonicalize`, also applies every canonicalization
+/// pattern (which may delete code, such as a loop that runs zero times).
+LogicalResult foldConstants(Operation *root, bool canonicalize = true) {
   MLIRContext *context = root->getContext();
   RewritePatternSet patterns(context);
-  for (Dialect *dialect : context->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : context->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, context);
+  if (canonicalize) {
+    for (Dialect *dialect : context->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : context->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, context);
+  }
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
@@ -494,7 +498,9 @@ struct KdslSpecializePass
       kernel->setAttr(knob, builder.getI32IntegerAttr(value));
     }
 
-    (void)foldConstants(kernel);
+    // Decide static_asserts before canonicalization can delete the code
+    // around them (a loop that runs zero times still has its checks).
+    (void)foldConstants(kernel, /*canonicalize=*/false);
     if (failed(decideStaticAsserts(kernel)))
       return failure();
     // Sizes read back from refined types (tensor.dim) fold only after a

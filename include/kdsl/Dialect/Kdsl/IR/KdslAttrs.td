@@ -7,15 +7,12 @@ include "kdsl/Dialect/Kdsl/IR/KdslDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
+// Printed as a bare keyword (`sum`), as arith.cmpi prints its predicate.
 def Kdsl_ReduceKind : I32EnumAttr<"ReduceKind", "kind of a block reduction", [
   I32EnumAttrCase<"Sum", 0, "sum">, I32EnumAttrCase<"Max", 1, "max">,
   I32EnumAttrCase<"Min", 2, "min">, I32EnumAttrCase<"Argmax", 3, "argmax">,
   I32EnumAttrCase<"Argmin", 4, "argmin">]> {
   let cppNamespace = "::kdsl";
-  let genSpecializedAttr = 0;
-}
-def Kdsl_ReduceKindAttr : EnumAttr<Kdsl_Dialect, Kdsl_ReduceKind, "reduce_kind"> {
-  let assemblyFormat = "$value";
 }
 
 class Kdsl_Attr<string name, string attrMnemonic, list<Trait> traits = []>

@@ -78,6 +78,15 @@ def Kdsl_KernelOp : Kdsl_Op<"kernel", [
 def Kdsl_ReturnOp : Kdsl_Op<"return", [Pure, HasParent<"KernelOp">, Terminator,
                                        ReturnLike]> {
   let summary = "Ends a kernel";
+  let description = [{
+    The terminator of a `kdsl.kernel` body. An early `return;` in the source
+    does not become one: the front end guards the rest of the kernel with a
+    flag instead, so the body stays structured.
+
+    ```mlir
+    kdsl.return
+    ```
+  }];
   let assemblyFormat = "attr-dict";
 }
 
@@ -299,7 +308,7 @@ def Kdsl_ReduceOp : Kdsl_Op<"reduce", [Pure]> {
     %i = kdsl.reduce argmax %y {axis = 1 : i32} : tensor<4x128xf32> -> tensor<4xi32>
     ```
   }];
-  let arguments = (ins Kdsl_ReduceKindAttr:$kind, Kdsl_Block:$src, I32Attr:$axis);
+  let arguments = (ins Kdsl_ReduceKind:$kind, Kdsl_Block:$src, I32Attr:$axis);
   let results = (outs Kdsl_Value:$result);
   let assemblyFormat = "$kind $src attr-dict `:` type($src) `->` type($result)";
   let hasVerifier = 1;
