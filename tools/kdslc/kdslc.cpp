@@ -13,6 +13,8 @@
 #include "kdsl/Frontend/ASTPrinter.h"
 #include "kdsl/Frontend/Compiler.h"
 
+#include "Run.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -152,9 +154,34 @@ int compile(const Options &options) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   CLI::App app{"kdslc: the kdsl kernel compiler"};
+  app.require_subcommand(0, 1);
   Options options;
-  app.add_option("file", options.input, "The .kdsl file to compile")
+
+  kdsl::RunOptions run;
+  CLI::App *runCommand = app.add_subcommand(
+      "run", "Run a kernel on .npy buffers (on the interpreter for now)");
+  runCommand->add_option("file", run.input, "The .kdsl file")->required();
+  runCommand->add_option("--kernel", run.kernel, "The kernel to run")
       ->required();
+  runCommand
+      ->add_option("--backend", run.backend,
+                   "auto (the GPU when the runtime finds one, else the "
+                   "interpreter), interp or cuda")
+      ->check(CLI::IsMember({"auto", "interp", "cuda"}))
+      ->capture_default_str();
+  runCommand->add_option("--grid", run.grid,
+                         "X[,Y[,Z]] (default: the kernel's grid(...))");
+  runCommand->add_option("--config", run.config,
+                         "NAME=VALUE,... for constexprs, num_warps, "
+                         "num_stages");
+  runCommand->add_option("--save", run.saves,
+                         "NAME=OUT.npy: write pointer NAME's buffer back "
+                         "after the run (repeatable)");
+  runCommand->add_option("args", run.bindings,
+                         "NAME=VALUE: a number for a scalar or constexpr, "
+                         "@FILE.npy for a pointer");
+
+  app.add_option("file", options.input, "The .kdsl file to compile");
   app.add_option("--emit", options.emit,
                  "Stop after this stage: ast (the checked AST) or kdsl (the "
                  "kdsl dialect; a variant when --config is given)")
@@ -173,6 +200,13 @@ int main(int argc, char **argv) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
     llvm::errs() << "kdslc: error: " << e.what() << "\n"
+                 << "Run 'kdslc --help' for the options.\n";
+    return 1;
+  }
+  if (runCommand->parsed())
+    return kdsl::runKernel(run);
+  if (options.input.empty()) {
+    llvm::errs() << "kdslc: error: no input file\n"
                  << "Run 'kdslc --help' for the options.\n";
     return 1;
   }

@@ -1,0 +1,270 @@
+//===- Run.cpp - kdslc run: execute a kernel on .npy buffers --------------===//
+//
+// kdslc run FILE.kdsl --kernel NAME [--backend auto|interp|cuda]
+//           [--grid X[,Y[,Z]]] [--config K=V,...] NAME=VALUE ...
+//           [--save NAME=OUT.npy ...]
+//
+// Binds pointer parameters to `.npy` arrays (`x=@x.npy`), scalars and
+// constexprs to numbers, specializes the kernel, runs it on the interpreter
+// and writes the buffers named by --save back as `.npy` files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Run.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
+#include "kdsl/Frontend/Compiler.h"
+#include "kdsl/Interpreter/Interpreter.h"
+#include "kdsl/Support/Npy.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace kdsl;
+
+namespace {
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "kdslc run: error: " << message << "\n";
+  return 1;
+}
+
+/// The .npy dtype that holds elements of `type` (bf16 travels as `<u2`).
+std::optional<NpyDType> npyTypeOf(Type type) {
+  if (type.isInteger(1))
+    return NpyDType::Bool;
+  if (type.isInteger(8))
+    return NpyDType::I8;
+  if (type.isInteger(16))
+    return NpyDType::I16;
+  if (type.isInteger(32))
+    return NpyDType::I32;
+  if (type.isInteger(64))
+    return NpyDType::I64;
+  if (type.isF16())
+    return NpyDType::F16;
+  if (type.isBF16())
+    return NpyDType::U16;
+  if (type.isF32())
+    return NpyDType::F32;
+  if (type.isF64())
+    return NpyDType::F64;
+  return std::nullopt;
+}
+
+std::string typeName(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (type.isInteger(1))
+    os << "bool";
+  else
+    os << type;
+  return text;
+}
+
+/// A pointer argument: its array as read, and the buffer the kernel sees.
+struct BoundArray {
+  NpyArray array;
+  HostBuffer buffer;
+};
+
+} // namespace
+
+int kdsl::runKernel(const RunOptions &options) {
+  if (options.backend == "cuda")
+    return fail("--backend cuda: no GPU runtime yet (it comes with the "
+                "runtime issue); use --backend interp");
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(options.input, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  StringRef source = file->getBuffer();
+  MLIRContext context;
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  FailureOr<FrontendResult> result =
+      runFrontend(source, options.input, context, /*emitIR=*/true);
+  if (failed(result))
+    return 1;
+  ModuleOp module = *result->ir;
+  KernelOp kernel;
+  std::string available;
+  for (KernelOp k : module.getOps<KernelOp>()) {
+    available += (available.empty() ? "" : ", ") + k.getSymName().str();
+    if (k.getSymName() == options.kernel)
+      kernel = k;
+  }
+  if (!kernel)
+    return fail(
+        "no kernel named '" + options.kernel + "' in '" + options.input +
+        "' (kernels: " + (available.empty() ? "none" : available) + ")");
+
+  // Sort NAME=VALUE bindings by what the parameter is.
+  llvm::StringMap<std::string> given;
+  for (const std::string &binding : options.bindings) {
+    auto [name, value] = StringRef(binding).split('=');
+    if (name.empty() || value.empty() || !StringRef(binding).contains('='))
+      return fail("argument '" + binding + "' must be NAME=VALUE");
+    std::optional<unsigned> index = kernel.lookupParam(name);
+    if (!index) {
+      std::string names;
+      for (Attribute attr : kernel.getParamNames())
+        names += (names.empty() ? "" : ", ") + cast<StringAttr>(attr).str();
+      return fail("kernel '" + options.kernel + "' has no parameter '" + name +
+                  "' (parameters: " + names + ")");
+    }
+    if (!given.try_emplace(name, value.str()).second)
+      return fail("argument '" + name + "' is given twice");
+  }
+  std::vector<std::string> config;
+  for (StringRef entry : llvm::split(options.config, ','))
+    if (!entry.trim().empty())
+      config.push_back(entry.trim().str());
+  for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
+    StringRef name = cast<StringAttr>(kernel.getParamNames()[i]).getValue();
+    Type type = kernel.getArgumentTypes()[i];
+    auto it = given.find(name);
+    if (isa<PtrType>(type) || it == given.end())
+      continue;
+    StringRef value = it->second;
+    if (value.starts_with("@"))
+      return fail("argument '" + name + "' is a " + typeName(type) +
+                  " scalar, not a buffer: pass " + name + "=VALUE");
+    double number;
+    int64_t integer;
+    if (isa<FloatType>(type) ? value.getAsDouble(number)
+                             : value != "true" && value != "false" &&
+                                   value.getAsInteger(0, integer))
+      return fail("argument '" + name + "' is a " + typeName(type) + "; '" +
+                  value + "' is not " +
+                  (isa<FloatType>(type) ? "a number" : "an integer"));
+    // Constexprs are bound by specialization; integer scalars also feed
+    // constexpr defaults such as next_pow2(n_cols).
+    if (kernel.isConstexpr(i) || isa<IntegerType>(type))
+      config.push_back((name + "=" + value).str());
+  }
+
+  PassManager pm(&context);
+  KdslSpecializeOptions specializeOptions;
+  specializeOptions.kernel = options.kernel;
+  specializeOptions.config.assign(config.begin(), config.end());
+  pm.addPass(createKdslSpecialize(specializeOptions));
+  if (failed(pm.run(module)))
+    return 1;
+
+  // Bind the variant's runtime parameters.
+  ArrayRef<Type> types = kernel.getArgumentTypes();
+  std::vector<std::unique_ptr<BoundArray>> arrays(types.size());
+  std::vector<LaunchArg> args;
+  llvm::StringMap<BoundArray *> byName;
+  for (unsigned i = 0, e = types.size(); i != e; ++i) {
+    std::string name = cast<StringAttr>(kernel.getParamNames()[i]).str();
+    Type type = types[i];
+    auto it = given.find(name);
+    if (it == given.end()) {
+      if (auto ptr = dyn_cast<PtrType>(type))
+        return fail("missing argument '" + name + "' (a *" +
+                    typeName(ptr.getPointeeType()) + ": pass " + name +
+                    "=@FILE.npy)");
+      return fail("missing argument '" + name + "' (a " + typeName(type) +
+                  ": pass " + name + "=VALUE)");
+    }
+    StringRef value = it->second;
+    if (auto ptr = dyn_cast<PtrType>(type)) {
+      if (!value.consume_front("@"))
+        return fail("argument '" + name + "' is a pointer: pass " + name +
+                    "=@FILE.npy, not '" + value + "'");
+      auto bound = std::make_unique<BoundArray>();
+      std::string error;
+      if (!readNpy(value.str(), bound->array, error))
+        return fail(error);
+      NpyDType want = *npyTypeOf(ptr.getPointeeType());
+      if (bound->array.dtype != want)
+        return fail("argument '" + name + "' points to " +
+                    typeName(ptr.getPointeeType()) + " (.npy dtype " +
+                    npyDTypeName(want) + ") but '" + value + "' holds " +
+                    npyDTypeName(bound->array.dtype));
+      bound->buffer.elementType = ptr.getPointeeType();
+      bound->buffer.bytes = bound->array.data;
+      args.push_back(LaunchArg::ofBuffer(bound->buffer));
+      byName[name] = bound.get();
+      arrays[i] = std::move(bound);
+      continue;
+    }
+    // Checked above, before specialization.
+    if (isa<FloatType>(type)) {
+      double number = 0;
+      (void)value.getAsDouble(number);
+      args.push_back(LaunchArg::ofFloat(number));
+      continue;
+    }
+    int64_t number = value == "true";
+    if (value != "true" && value != "false")
+      (void)value.getAsInteger(0, number);
+    args.push_back(LaunchArg::ofInt(number));
+  }
+  for (const std::string &save : options.saves) {
+    auto [name, path] = StringRef(save).split('=');
+    if (path.empty())
+      return fail("--save '" + save + "' must be NAME=OUT.npy");
+    if (!byName.count(name))
+      return fail("--save: '" + name +
+                  "' is not a pointer argument of kernel '" + options.kernel +
+                  "'");
+  }
+
+  std::array<int64_t, 3> grid = {1, 1, 1};
+  if (!options.grid.empty()) {
+    SmallVector<StringRef> dims;
+    StringRef(options.grid).split(dims, ',');
+    if (dims.size() > 3)
+      return fail("--grid takes 1 to 3 numbers, got '" + options.grid + "'");
+    for (auto [i, dim] : llvm::enumerate(dims))
+      if (dim.trim().getAsInteger(0, grid[i]) || grid[i] < 0)
+        return fail("--grid '" + options.grid +
+                    "' must be 1 to 3 non-negative integers");
+  } else {
+    FailureOr<std::array<int64_t, 3>> evaluated = evaluateGrid(kernel, args);
+    if (failed(evaluated))
+      return 1;
+    grid = *evaluated;
+  }
+
+  std::string bindings;
+  llvm::raw_string_ostream os(bindings);
+  DictionaryAttr boundConstexprs = *kernel.getBindings();
+  for (NamedAttribute entry : boundConstexprs)
+    os << entry.getName().getValue() << "="
+       << getConfigInt(cast<IntegerAttr>(entry.getValue())) << ",";
+  os << "num_warps=" << *kernel.getNumWarps()
+     << ",num_stages=" << *kernel.getNumStages();
+  llvm::errs() << "kdslc run: '" << options.kernel
+               << "' on the interpreter (no GPU runtime yet), grid " << grid[0]
+               << "x" << grid[1] << "x" << grid[2] << ", config " << bindings
+               << "\n";
+  if (failed(interpret(kernel, grid, args)))
+    return 1;
+
+  for (const std::string &save : options.saves) {
+    auto [name, path] = StringRef(save).split('=');
+    BoundArray *bound = byName[name];
+    NpyArray out = bound->array;
+    out.data = bound->buffer.bytes;
+    std::string error;
+    if (!writeNpy(path.str(), out, error))
+      return fail(error);
+  }
+  return 0;
+}
