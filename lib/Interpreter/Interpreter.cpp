@@ -36,14 +36,46 @@ namespace {
 // Elements
 //===----------------------------------------------------------------------===//
 
-/// Rounds `v` to the float type `t` (nearest even), returning it as double.
-double roundFloat(Type t, double v) {
-  if (t.isF64())
-    return v;
-  if (t.isF32())
-    return static_cast<float>(v);
+/// The element types, decided once per op or buffer rather than per element.
+enum class Kind { F16, BF16, F32, F64, I1, I8, I16, I32, I64, Ptr };
+
+Kind kindOf(Type t) {
   if (t.isF16())
+    return Kind::F16;
+  if (t.isBF16())
+    return Kind::BF16;
+  if (t.isF32())
+    return Kind::F32;
+  if (t.isF64())
+    return Kind::F64;
+  if (isa<PtrType>(t))
+    return Kind::Ptr;
+  switch (t.getIntOrFloatBitWidth()) {
+  case 1:
+    return Kind::I1;
+  case 8:
+    return Kind::I8;
+  case 16:
+    return Kind::I16;
+  case 32:
+    return Kind::I32;
+  default:
+    return Kind::I64;
+  }
+}
+
+/// Rounds `v` to a float of kind `k` (nearest even), returning it as double.
+inline double roundFloat(Kind k, double v) {
+  switch (k) {
+  case Kind::F64:
+    return v;
+  case Kind::F32:
+    return static_cast<float>(v);
+  case Kind::F16:
     return static_cast<double>(static_cast<_Float16>(v));
+  default:
+    break;
+  }
   // bf16: round the f32 value's upper half to nearest even.
   float f = static_cast<float>(v);
   if (std::isnan(f))
@@ -55,6 +87,8 @@ double roundFloat(Type t, double v) {
   std::memcpy(&f, &bits, 4);
   return f;
 }
+
+double roundFloat(Type t, double v) { return roundFloat(kindOf(t), v); }
 
 /// Wraps `v` to a signed integer of `width` bits (bool: 0 or 1).
 int64_t wrapInt(unsigned width, int64_t v) {
@@ -109,7 +143,12 @@ public:
   Machine(KernelOp kernel, std::array<int64_t, 3> grid,
           std::vector<HostBuffer *> buffers, std::vector<std::string> names)
       : kernel(kernel), grid(grid), buffers(std::move(buffers)),
-        bufferNames(std::move(names)) {}
+        bufferNames(std::move(names)) {
+    for (HostBuffer *buffer : this->buffers) {
+      bufferKinds.push_back(kindOf(buffer->elementType));
+      bufferSizes.push_back(buffer->numElements());
+    }
+  }
 
   LogicalResult runProgram(std::array<int64_t, 3> pid,
                            ArrayRef<BlockRef> args) {
@@ -127,6 +166,8 @@ private:
   std::array<int64_t, 3> grid;
   std::vector<HostBuffer *> buffers;
   std::vector<std::string> bufferNames;
+  std::vector<Kind> bufferKinds;
+  std::vector<int64_t> bufferSizes;
   std::array<int64_t, 3> programId = {0, 0, 0};
   llvm::DenseMap<Value, BlockRef> env;
 
@@ -167,8 +208,9 @@ private:
     BlockRef r = result(op);
     BlockRef a = get(op->getOperand(0));
     BlockRef b = op->getNumOperands() > 1 ? get(op->getOperand(1)) : a;
+    Kind kind = kindOf(r->elem);
     for (int64_t k = 0, n = r->size(); k < n; ++k)
-      r->f[k] = roundFloat(r->elem, fn(a->f[k], b->f[k]));
+      r->f[k] = roundFloat(kind, fn(a->f[k], b->f[k]));
     env[op->getResult(0)] = r;
     return success();
   }
@@ -199,19 +241,21 @@ private:
     BlockRef r = result(op);
     BlockRef a = get(op->getOperand(0));
     unsigned fromWidth = widthOf(a->elem);
+    unsigned width = r->isFloat() ? 0 : widthOf(r->elem);
+    Kind kind = kindOf(r->elem);
+    bool unsignedSource = isa<arith::UIToFPOp, arith::ExtUIOp>(op);
     for (int64_t k = 0, n = r->size(); k < n; ++k) {
       if (r->isFloat()) {
         double v;
         if (a->isFloat())
           v = a->f[k];
-        else if (isa<arith::UIToFPOp>(op))
+        else if (unsignedSource)
           v = static_cast<double>(asUnsigned(a->i[k], fromWidth));
         else
           v = static_cast<double>(a->i[k]);
-        r->f[k] = roundFloat(r->elem, v);
+        r->f[k] = roundFloat(kind, v);
         continue;
       }
-      unsigned width = widthOf(r->elem);
       if (a->isFloat()) {
         // cvt.rzi: toward zero, saturating, NaN gives 0.
         double v = std::trunc(a->f[k]);
@@ -223,7 +267,7 @@ private:
                                 : int64_t(v);
         continue;
       }
-      int64_t v = isa<arith::ExtUIOp>(op)
+      int64_t v = unsignedSource
                       ? static_cast<int64_t>(asUnsigned(a->i[k], fromWidth))
                       : a->i[k];
       r->i[k] = wrapInt(width, v);
@@ -304,12 +348,17 @@ private:
   // Memory
   //===------------------------------------------------------------------===//
 
+  bool inBounds(const BlockValue &ptrs, int64_t k) const {
+    int64_t offset = ptrs.i[k];
+    return offset >= 0 && offset < bufferSizes[ptrs.buf[k]];
+  }
+
   /// Checks that lane `k` of `ptrs` addresses its buffer.
   LogicalResult checkAccess(Operation *op, const BlockValue &ptrs, int64_t k,
                             const char *what) {
     uint32_t b = ptrs.buf[k];
     int64_t offset = ptrs.i[k];
-    int64_t n = buffers[b]->numElements();
+    int64_t n = bufferSizes[b];
     if (offset >= 0 && offset < n)
       return success();
     return fail(op) << "unmasked " << what << " at element offset " << offset
@@ -317,55 +366,78 @@ private:
                     << " elements";
   }
 
-  void readElement(const HostBuffer &buffer, int64_t offset, BlockValue &into,
-                   int64_t k) {
-    Type t = buffer.elementType;
-    unsigned width = widthOf(t);
-    const uint8_t *p = buffer.bytes.data() + offset * std::max(1u, width / 8);
-    if (t.isF32()) {
-      float v;
-      std::memcpy(&v, p, 4);
-      into.f[k] = v;
-    } else if (t.isF64()) {
-      std::memcpy(&into.f[k], p, 8);
-    } else if (t.isF16()) {
-      _Float16 v;
-      std::memcpy(&v, p, 2);
-      into.f[k] = static_cast<double>(v);
-    } else if (t.isBF16()) {
-      uint32_t bits = uint32_t(p[0] | (p[1] << 8)) << 16;
+  /// Reads element `offset` of buffer `b` into lane `k` of `into`.
+  void readElement(uint32_t b, int64_t offset, BlockValue &into, int64_t k) {
+    const uint8_t *base = buffers[b]->bytes.data();
+    auto get = [&](auto x) {
+      std::memcpy(&x, base + offset * sizeof(x), sizeof(x));
+      return x;
+    };
+    switch (bufferKinds[b]) {
+    case Kind::F32:
+      into.f[k] = get(float());
+      return;
+    case Kind::F64:
+      into.f[k] = get(double());
+      return;
+    case Kind::F16:
+      into.f[k] = static_cast<double>(get(_Float16()));
+      return;
+    case Kind::BF16: {
+      uint32_t bits = uint32_t(get(uint16_t())) << 16;
       float v;
       std::memcpy(&v, &bits, 4);
       into.f[k] = v;
-    } else {
-      int64_t v = 0;
-      std::memcpy(&v, p, std::max(1u, width / 8));
-      into.i[k] = wrapInt(width, v);
+      return;
+    }
+    case Kind::I1:
+      into.i[k] = get(uint8_t()) & 1;
+      return;
+    case Kind::I8:
+      into.i[k] = get(int8_t());
+      return;
+    case Kind::I16:
+      into.i[k] = get(int16_t());
+      return;
+    case Kind::I32:
+      into.i[k] = get(int32_t());
+      return;
+    default:
+      into.i[k] = get(int64_t());
+      return;
     }
   }
 
-  void writeElement(HostBuffer &buffer, int64_t offset, const BlockValue &from,
+  /// Writes lane `k` of `from` to element `offset` of buffer `b`.
+  void writeElement(uint32_t b, int64_t offset, const BlockValue &from,
                     int64_t k) {
-    Type t = buffer.elementType;
-    unsigned width = widthOf(t);
-    uint8_t *p = buffer.bytes.data() + offset * std::max(1u, width / 8);
-    if (t.isF32()) {
-      float v = static_cast<float>(from.f[k]);
-      std::memcpy(p, &v, 4);
-    } else if (t.isF64()) {
-      std::memcpy(p, &from.f[k], 8);
-    } else if (t.isF16()) {
-      _Float16 v = static_cast<_Float16>(from.f[k]);
-      std::memcpy(p, &v, 2);
-    } else if (t.isBF16()) {
-      float v = static_cast<float>(roundFloat(t, from.f[k]));
+    uint8_t *base = buffers[b]->bytes.data();
+    auto put = [&](auto x) {
+      std::memcpy(base + offset * sizeof(x), &x, sizeof(x));
+    };
+    switch (bufferKinds[b]) {
+    case Kind::F32:
+      return put(static_cast<float>(from.f[k]));
+    case Kind::F64:
+      return put(from.f[k]);
+    case Kind::F16:
+      return put(static_cast<_Float16>(from.f[k]));
+    case Kind::BF16: {
+      float v = static_cast<float>(roundFloat(Kind::BF16, from.f[k]));
       uint32_t bits;
       std::memcpy(&bits, &v, 4);
-      p[0] = (bits >> 16) & 0xFF;
-      p[1] = bits >> 24;
-    } else {
-      int64_t v = wrapInt(width, from.i[k]);
-      std::memcpy(p, &v, std::max(1u, width / 8));
+      return put(static_cast<uint16_t>(bits >> 16));
+    }
+    case Kind::I1:
+      return put(static_cast<uint8_t>(from.i[k] & 1));
+    case Kind::I8:
+      return put(static_cast<int8_t>(from.i[k]));
+    case Kind::I16:
+      return put(static_cast<int16_t>(from.i[k]));
+    case Kind::I32:
+      return put(static_cast<int32_t>(from.i[k]));
+    default:
+      return put(static_cast<int64_t>(from.i[k]));
     }
   }
 
@@ -433,12 +505,18 @@ LogicalResult Machine::runShape(Operation *op) {
   };
   if (auto splat = dyn_cast<SplatOp>(op)) {
     BlockRef v = get(splat.getValue());
-    for (int64_t k = 0, n = r->size(); k < n; ++k)
-      copyFrom(*v, k, 0);
+    if (v->isFloat())
+      std::fill(r->f.begin(), r->f.end(), v->f[0]);
+    else
+      std::fill(r->i.begin(), r->i.end(), v->i[0]);
+    if (v->isPtr())
+      std::fill(r->buf.begin(), r->buf.end(), v->buf[0]);
   } else if (isa<ExpandDimsOp, ReshapeOp, tensor::CastOp>(op)) {
+    // Same elements, another shape: share the data.
     BlockRef v = get(op->getOperand(0));
-    for (int64_t k = 0, n = r->size(); k < n; ++k)
-      copyFrom(*v, k, k);
+    auto view = std::make_shared<BlockValue>(*v);
+    view->shape = r->shape;
+    r = view;
   } else if (auto trans = dyn_cast<TransOp>(op)) {
     BlockRef v = get(trans.getSrc());
     int64_t rows = v->shape[0], cols = v->shape[1];
@@ -495,9 +573,9 @@ LogicalResult Machine::runMemory(Operation *op) {
           r->i[k] = other ? other->i[k] : 0;
         continue;
       }
-      if (failed(checkAccess(op, *p, k, "load")))
+      if (!inBounds(*p, k) && failed(checkAccess(op, *p, k, "load")))
         return failure();
-      readElement(*buffers[p->buf[k]], p->i[k], *r, k);
+      readElement(p->buf[k], p->i[k], *r, k);
     }
     env[op->getResult(0)] = r;
     return success();
@@ -518,9 +596,10 @@ LogicalResult Machine::runMemory(Operation *op) {
       }
       continue;
     }
-    if (failed(checkAccess(op, *p, k, isStore ? "store" : "atomic_add")))
+    if (!inBounds(*p, k) &&
+        failed(checkAccess(op, *p, k, isStore ? "store" : "atomic_add")))
       return failure();
-    HostBuffer &buffer = *buffers[p->buf[k]];
+    uint32_t buffer = p->buf[k];
     if (isStore) {
       writeElement(buffer, p->i[k], *v, k);
       continue;
@@ -689,14 +768,23 @@ LogicalResult Machine::runOp(Operation *op) {
       .Case([&](arith::NegFOp) {
         return mapFloat(op, [](double a, double) { return -a; });
       })
+      // NaN propagates and -0.0 < +0.0, as arith.maximumf/minimumf define.
       .Case([&](arith::MaximumFOp) {
         return mapFloat(op, [](double a, double b) {
-          return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+          if (std::isnan(a) || std::isnan(b))
+            return double(NAN);
+          if (a == b)
+            return std::signbit(a) ? b : a;
+          return std::max(a, b);
         });
       })
       .Case([&](arith::MinimumFOp) {
         return mapFloat(op, [](double a, double b) {
-          return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+          if (std::isnan(a) || std::isnan(b))
+            return double(NAN);
+          if (a == b)
+            return std::signbit(a) ? a : b;
+          return std::min(a, b);
         });
       })
       .Case([&](arith::AddIOp) {
@@ -774,15 +862,17 @@ LogicalResult Machine::runOp(Operation *op) {
       .Case([&](arith::CmpIOp cmp) {
         BlockRef r = result(op), a = get(cmp.getLhs()), b = get(cmp.getRhs());
         unsigned width = widthOf(a->elem);
+        arith::CmpIPredicate predicate = cmp.getPredicate();
         for (int64_t k = 0, n = r->size(); k < n; ++k)
-          r->i[k] = compareInt(cmp.getPredicate(), a->i[k], b->i[k], width);
+          r->i[k] = compareInt(predicate, a->i[k], b->i[k], width);
         env[cmp.getResult()] = r;
         return success();
       })
       .Case([&](arith::CmpFOp cmp) {
         BlockRef r = result(op), a = get(cmp.getLhs()), b = get(cmp.getRhs());
+        arith::CmpFPredicate predicate = cmp.getPredicate();
         for (int64_t k = 0, n = r->size(); k < n; ++k)
-          r->i[k] = compareFloat(cmp.getPredicate(), a->f[k], b->f[k]);
+          r->i[k] = compareFloat(predicate, a->f[k], b->f[k]);
         env[cmp.getResult()] = r;
         return success();
       })

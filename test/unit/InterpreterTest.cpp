@@ -293,4 +293,21 @@ TEST_F(InterpreterTest, ArgumentsAreChecked) {
       << diagnostics;
 }
 
+TEST_F(InterpreterTest, MaximumOfSignedZerosIsPositiveZero) {
+  // relu as maximum(x, 0.0): -0.0 gives +0.0 (arith.maximumf: -0.0 < +0.0).
+  KernelOp k = variant("activations.kdsl", "activation",
+                       {"ACT=0", "GATED=false", "BLOCK=1024"});
+  ASSERT_TRUE(k);
+  Type f32 = Float32Type::get(&context);
+  HostBuffer x = bufferOf(f32, std::vector<float>{-0.0f, 0.0f, -1.0f}),
+             gate = bufferOf(f32, std::vector<float>{}),
+             y = poisonedF32(context, 3);
+  ASSERT_TRUE(
+      succeeded(run(k, {LaunchArg::ofBuffer(x), LaunchArg::ofBuffer(gate),
+                        LaunchArg::ofBuffer(y), LaunchArg::ofInt(3)})))
+      << diagnostics;
+  for (float v : valuesOf<float>(y))
+    EXPECT_FALSE(std::signbit(v)) << v;
+}
+
 } // namespace
