@@ -197,7 +197,7 @@ int kdsl::runKernel(const RunOptions &options) {
                     npyDTypeName(want) + ") but '" + value + "' holds " +
                     npyDTypeName(bound->array.dtype));
       bound->buffer.elementType = ptr.getPointeeType();
-      bound->buffer.bytes = bound->array.data;
+      bound->buffer.bytes = std::move(bound->array.data);
       args.push_back(LaunchArg::ofBuffer(bound->buffer));
       byName[name] = bound.get();
       arrays[i] = std::move(bound);
@@ -260,10 +260,12 @@ int kdsl::runKernel(const RunOptions &options) {
   for (const std::string &save : options.saves) {
     auto [name, path] = StringRef(save).split('=');
     BoundArray *bound = byName[name];
-    NpyArray out = bound->array;
-    out.data = bound->buffer.bytes;
+    // Moved, not copied: a buffer saved twice is saved from the same bytes.
+    bound->array.data = std::move(bound->buffer.bytes);
     std::string error;
-    if (!writeNpy(path.str(), out, error))
+    bool written = writeNpy(path.str(), bound->array, error);
+    bound->buffer.bytes = std::move(bound->array.data);
+    if (!written)
       return fail(error);
   }
   return 0;
