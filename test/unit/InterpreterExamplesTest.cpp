@@ -31,15 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
-#include "kdsl/Frontend/Compiler.h"
-#include "kdsl/Interpreter/Interpreter.h"
-
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/Support/MemoryBuffer.h"
-
-#include <gtest/gtest.h>
+#include "InterpreterFixture.h"
 
 #include <cmath>
 #include <cstdint>
@@ -48,71 +40,13 @@
 
 using namespace mlir;
 using namespace kdsl;
-
-#ifndef KDSL_EXAMPLES_DIR
-#error "KDSL_EXAMPLES_DIR must name examples/kernels"
-#endif
+using namespace kdsl::test;
 
 namespace {
 
 constexpr double kU = 0x1p-24; // f32 unit roundoff
 
-class InterpreterExamplesTest : public ::testing::Test {
-protected:
-  MLIRContext context;
-  std::string diagnostics;
-  std::unique_ptr<ScopedDiagnosticHandler> handler;
-  std::optional<FrontendResult> compiled;
-
-  void SetUp() override {
-    handler = std::make_unique<ScopedDiagnosticHandler>(
-        &context, [this](Diagnostic &diag) {
-          diagnostics += diag.str() + "\n";
-          return success();
-        });
-  }
-
-  /// Compiles `file` and specializes `kernel` with `config`.
-  KernelOp variant(const std::string &file, const std::string &kernel,
-                   const std::vector<std::string> &config) {
-    std::string path = std::string(KDSL_EXAMPLES_DIR) + "/" + file;
-    auto buffer = llvm::MemoryBuffer::getFile(path);
-    EXPECT_TRUE(bool(buffer)) << path;
-    if (!buffer)
-      return nullptr;
-    FailureOr<FrontendResult> result =
-        runFrontend((*buffer)->getBuffer(), path, context, /*emitIR=*/true);
-    EXPECT_TRUE(succeeded(result)) << diagnostics;
-    if (failed(result))
-      return nullptr;
-    compiled = std::move(*result);
-    PassManager pm(&context);
-    KdslSpecializeOptions options;
-    options.kernel = kernel;
-    options.config.assign(config.begin(), config.end());
-    pm.addPass(createKdslSpecialize(options));
-    EXPECT_TRUE(succeeded(pm.run(*compiled->ir))) << diagnostics;
-    for (KernelOp op : compiled->ir->getOps<KernelOp>())
-      if (op.getSymName() == kernel && op.isVariant())
-        return op;
-    ADD_FAILURE() << "no variant of kernel " << kernel;
-    return nullptr;
-  }
-
-  /// Evaluates the kernel's grid clause and runs.
-  LogicalResult run(KernelOp k, std::vector<LaunchArg> args) {
-    FailureOr<std::array<int64_t, 3>> grid = evaluateGrid(k, args);
-    if (failed(grid))
-      return failure();
-    return interpret(k, *grid, args);
-  }
-
-  Type f16() { return Float16Type::get(&context); }
-  Type bf16() { return BFloat16Type::get(&context); }
-  Type f32() { return Float32Type::get(&context); }
-  Type i8() { return IntegerType::get(&context, 8); }
-  Type i32() { return IntegerType::get(&context, 32); }
-};
+class InterpreterExamplesTest : public kdsl::test::InterpreterFixture {};
 
 std::mt19937 &gen() {
   static std::mt19937 g(20261127);
@@ -124,23 +58,6 @@ std::vector<float> uniform(size_t n, float lo, float hi) {
   std::vector<float> v(n);
   for (float &x : v)
     x = dist(gen());
-  return v;
-}
-
-template <typename T>
-HostBuffer hostBuffer(Type type, const std::vector<T> &v) {
-  HostBuffer b;
-  b.elementType = type;
-  b.bytes.resize(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.bytes.data(), v.data(), b.bytes.size());
-  return b;
-}
-
-template <typename T> std::vector<T> contents(const HostBuffer &b) {
-  std::vector<T> v(b.bytes.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.bytes.data(), b.bytes.size());
   return v;
 }
 
@@ -230,14 +147,14 @@ TEST_F(InterpreterExamplesTest, BiasGeluErfAndTanh) {
         "gelu.kdsl", "bias_gelu",
         {"APPROX=" + std::to_string(approx), "BLOCK=512", "num_warps=4"});
     ASSERT_TRUE(k);
-    HostBuffer bx = hostBuffer(f16(), x), bb = hostBuffer(f16(), bias),
-               by = hostBuffer(f16(), std::vector<_Float16>(n + pad, poison));
+    HostBuffer bx = bufferOf(f16(), x), bb = bufferOf(f16(), bias),
+               by = bufferOf(f16(), std::vector<_Float16>(n + pad, poison));
     ASSERT_TRUE(
         succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(bb),
                           LaunchArg::ofBuffer(by), LaunchArg::ofInt(rows),
                           LaunchArg::ofInt(cols)})))
         << diagnostics;
-    std::vector<_Float16> y = contents<_Float16>(by);
+    std::vector<_Float16> y = valuesOf<_Float16>(by);
     std::vector<double> got, want, tol;
     for (int i = 0; i < n; ++i) {
       double v = double(x[i]) + double(bias[i % cols]);
@@ -268,14 +185,14 @@ TEST_F(InterpreterExamplesTest, Transpose) {
   ASSERT_TRUE(k);
   std::vector<float> src = uniform(M * sSrc, -3, 3);
   src[5] = -0.0f;
-  HostBuffer bs = hostBuffer(f32(), src),
-             bd = hostBuffer(f32(), std::vector<float>(N * sDst, NAN));
+  HostBuffer bs = bufferOf(f32(), src),
+             bd = bufferOf(f32(), std::vector<float>(N * sDst, NAN));
   ASSERT_TRUE(
       succeeded(run(k, {LaunchArg::ofBuffer(bs), LaunchArg::ofBuffer(bd),
                         LaunchArg::ofInt(M), LaunchArg::ofInt(N),
                         LaunchArg::ofInt(sSrc), LaunchArg::ofInt(sDst)})))
       << diagnostics;
-  std::vector<float> dst = contents<float>(bd);
+  std::vector<float> dst = valuesOf<float>(bd);
   int bad = 0;
   for (int j = 0; j < N; ++j)
     for (int i = 0; i < sDst; ++i) {
@@ -345,21 +262,21 @@ TEST_F(InterpreterExamplesTest, RowArgmaxTiesAndInfinities) {
         at(6, c) = -5 - std::fabs(at(6, c));
       at(6, 590) = -0.25f;
     }
-    HostBuffer bx = hostBuffer(f32(), x),
-               maxV = hostBuffer(f32(), std::vector<float>(s.rows, NAN)),
-               minV = hostBuffer(f32(), std::vector<float>(s.rows, NAN)),
-               maxI = hostBuffer(i32(), std::vector<int32_t>(s.rows, -777)),
-               minI = hostBuffer(i32(), std::vector<int32_t>(s.rows, -777));
+    HostBuffer bx = bufferOf(f32(), x),
+               maxV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
+               minV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
+               maxI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777)),
+               minI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777));
     ASSERT_TRUE(succeeded(
         run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(maxV),
                 LaunchArg::ofBuffer(maxI), LaunchArg::ofBuffer(minV),
                 LaunchArg::ofBuffer(minI), LaunchArg::ofInt(s.rows),
                 LaunchArg::ofInt(s.cols), LaunchArg::ofInt(s.stride)})))
         << diagnostics;
-    std::vector<float> gotMax = contents<float>(maxV),
-                       gotMin = contents<float>(minV);
-    std::vector<int32_t> gotMaxI = contents<int32_t>(maxI),
-                         gotMinI = contents<int32_t>(minI);
+    std::vector<float> gotMax = valuesOf<float>(maxV),
+                       gotMin = valuesOf<float>(minV);
+    std::vector<int32_t> gotMaxI = valuesOf<int32_t>(maxI),
+                         gotMinI = valuesOf<int32_t>(minI);
     for (int r = 0; r < s.rows; ++r) {
       RowExtremes e = rowExtremes(&x[r * s.stride], s.cols);
       EXPECT_EQ(bitsOf(gotMax[r]), bitsOf(e.maxVal))
@@ -423,15 +340,15 @@ TEST_F(InterpreterExamplesTest, HistogramSkipsOutOfRangeAndNaN) {
   // grid-stride loop), as many, and more (instances that return at once).
   for (int64_t g : {1, 2, 3, 7}) {
     SCOPED_TRACE("grid " + std::to_string(g));
-    HostBuffer bd = hostBuffer(f32(), data),
-               bins = hostBuffer(i32(), std::vector<int32_t>(nBins, 0));
+    HostBuffer bd = bufferOf(f32(), data),
+               bins = bufferOf(i32(), std::vector<int32_t>(nBins, 0));
     ASSERT_TRUE(succeeded(
         interpret(k, {g, 1, 1},
                   {LaunchArg::ofBuffer(bd), LaunchArg::ofBuffer(bins),
                    LaunchArg::ofInt(n), LaunchArg::ofInt(nBins),
                    LaunchArg::ofFloat(lo), LaunchArg::ofFloat(invWidth)})))
         << diagnostics;
-    EXPECT_EQ(contents<int32_t>(bins), want);
+    EXPECT_EQ(valuesOf<int32_t>(bins), want);
   }
 }
 
@@ -484,14 +401,14 @@ TEST_F(InterpreterExamplesTest, ActivationsEveryActGatedAndNot) {
                             "num_warps=4"});
       ASSERT_TRUE(k);
       // Ungated, the gate is never read: an empty buffer would fail any load.
-      HostBuffer bx = hostBuffer(f32(), x),
-                 bg = hostBuffer(f32(), gated ? gate : std::vector<float>()),
-                 by = hostBuffer(f32(), std::vector<float>(n + pad, NAN));
+      HostBuffer bx = bufferOf(f32(), x),
+                 bg = bufferOf(f32(), gated ? gate : std::vector<float>()),
+                 by = bufferOf(f32(), std::vector<float>(n + pad, NAN));
       ASSERT_TRUE(
           succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(bg),
                             LaunchArg::ofBuffer(by), LaunchArg::ofInt(n)})))
           << diagnostics;
-      std::vector<float> y = contents<float>(by);
+      std::vector<float> y = valuesOf<float>(by);
       std::vector<double> want(n);
       for (int i = 0; i < n; ++i)
         want[i] = activationRef(act, x[i]) * (gated ? double(gate[i]) : 1.0);
@@ -520,9 +437,9 @@ TEST_F(InterpreterExamplesTest, MatmulBiasReluBf16) {
     b[i] = toBf16(bfl[i]);
   std::vector<float> bias = uniform(N, -3, 3);
   const uint16_t poison = 0x7FC0; // bf16 NaN
-  HostBuffer ba = hostBuffer(bf16(), a), bb = hostBuffer(bf16(), b),
-             bbias = hostBuffer(f32(), bias),
-             bc = hostBuffer(bf16(), std::vector<uint16_t>(M * ldc, poison));
+  HostBuffer ba = bufferOf(bf16(), a), bb = bufferOf(bf16(), b),
+             bbias = bufferOf(f32(), bias),
+             bc = bufferOf(bf16(), std::vector<uint16_t>(M * ldc, poison));
   ASSERT_TRUE(
       succeeded(run(k, {LaunchArg::ofBuffer(ba), LaunchArg::ofBuffer(bb),
                         LaunchArg::ofBuffer(bbias), LaunchArg::ofBuffer(bc),
@@ -530,7 +447,7 @@ TEST_F(InterpreterExamplesTest, MatmulBiasReluBf16) {
                         LaunchArg::ofInt(K), LaunchArg::ofInt(lda),
                         LaunchArg::ofInt(ldb), LaunchArg::ofInt(ldc)})))
       << diagnostics;
-  std::vector<uint16_t> c = contents<uint16_t>(bc);
+  std::vector<uint16_t> c = valuesOf<uint16_t>(bc);
   std::vector<double> got, want, tol;
   int zeros = 0;
   for (int i = 0; i < M; ++i) {
@@ -577,8 +494,8 @@ TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
                          {"D=32", causal ? "CAUSAL=true" : "CAUSAL=false",
                           "BM=32", "BN=32", "num_warps=4"});
     ASSERT_TRUE(k);
-    HostBuffer bq = hostBuffer(f16(), q), bk = hostBuffer(f16(), kk),
-               bs = hostBuffer(f32(), std::vector<float>(Z * seqQ * seqK, NAN));
+    HostBuffer bq = bufferOf(f16(), q), bk = bufferOf(f16(), kk),
+               bs = bufferOf(f32(), std::vector<float>(Z * seqQ * seqK, NAN));
     ASSERT_TRUE(
         succeeded(run(k, {LaunchArg::ofBuffer(bq), LaunchArg::ofBuffer(bk),
                           LaunchArg::ofBuffer(bs), LaunchArg::ofInt(Z),
@@ -600,7 +517,7 @@ TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
           want.push_back(w);
           tol.push_back((D + 2) * kU * double(scale) * mag + kU * std::fabs(w));
         }
-    expectWithin(toDouble(contents<float>(bs)), want, tol);
+    expectWithin(toDouble(valuesOf<float>(bs)), want, tol);
   }
 }
 
@@ -618,8 +535,8 @@ TEST_F(InterpreterExamplesTest, Rope) {
   KernelOp k = variant("rope.kdsl", "rope", {"HALF=16"});
   ASSERT_TRUE(k);
   std::vector<float> x = uniform(size_t(batch) * seq * width, -2, 2);
-  HostBuffer bx = hostBuffer(f32(), x),
-             by = hostBuffer(f32(), std::vector<float>(x.size(), NAN));
+  HostBuffer bx = bufferOf(f32(), x),
+             by = bufferOf(f32(), std::vector<float>(x.size(), NAN));
   ASSERT_TRUE(
       succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(by),
                         LaunchArg::ofInt(batch), LaunchArg::ofInt(seq),
@@ -639,7 +556,7 @@ TEST_F(InterpreterExamplesTest, Rope) {
           want[o + j] = x1 * std::cos(theta) - x2 * std::sin(theta);
           want[o + half + j] = x2 * std::cos(theta) + x1 * std::sin(theta);
         }
-  expectRel(toDouble(contents<float>(by)), want, 1e-4);
+  expectRel(toDouble(valuesOf<float>(by)), want, 1e-4);
 }
 
 //===----------------------------------------------------------------------===//
@@ -661,9 +578,9 @@ TEST_F(InterpreterExamplesTest, ColMeanSplitRows) {
     std::vector<float> x = uniform(size_t(cs.batch) * cs.rows * cs.cols, -2, 2);
     if (!x.empty())
       x[0] = 1e3f; // one large value, so the columns differ in scale
-    HostBuffer bx = hostBuffer(f32(), x),
-               out = hostBuffer(f32(), std::vector<float>(cs.batch * cs.cols,
-                                                          0.0f)); // zeroed
+    HostBuffer bx = bufferOf(f32(), x),
+               out = bufferOf(f32(), std::vector<float>(cs.batch * cs.cols,
+                                                        0.0f)); // zeroed
     ASSERT_TRUE(
         succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(out),
                           LaunchArg::ofInt(cs.batch), LaunchArg::ofInt(cs.rows),
@@ -684,7 +601,7 @@ TEST_F(InterpreterExamplesTest, ColMeanSplitRows) {
         tol.push_back(
             cs.rows == 0 ? 0 : (cs.rows + split + 2) * kU * mag / cs.rows);
       }
-    expectWithin(toDouble(contents<float>(out)), want, tol);
+    expectWithin(toDouble(valuesOf<float>(out)), want, tol);
   }
 }
 
@@ -733,17 +650,17 @@ TEST_F(InterpreterExamplesTest, DropoutAndBackwardBitExact) {
       EXPECT_GT(kept, n * 65 / 100);
       EXPECT_LT(kept, n * 75 / 100);
     }
-    HostBuffer bx = hostBuffer(f32(), x),
-               by = hostBuffer(f32(), std::vector<float>(n + pad, NAN)),
-               bm = hostBuffer(i8(), std::vector<int8_t>(n + pad, 0x55));
+    HostBuffer bx = bufferOf(f32(), x),
+               by = bufferOf(f32(), std::vector<float>(n + pad, NAN)),
+               bm = bufferOf(i8(), std::vector<int8_t>(n + pad, 0x55));
     ASSERT_TRUE(
         succeeded(run(fwd, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(by),
                             LaunchArg::ofBuffer(bm), LaunchArg::ofInt(n),
                             LaunchArg::ofInt(cs.p16), LaunchArg::ofFloat(scale),
                             LaunchArg::ofInt(cs.seed)})))
         << diagnostics;
-    std::vector<float> y = contents<float>(by);
-    std::vector<int8_t> keep = contents<int8_t>(bm);
+    std::vector<float> y = valuesOf<float>(by);
+    std::vector<int8_t> keep = valuesOf<int8_t>(bm);
     int bad = 0;
     for (int i = 0; i < n; ++i)
       if ((bitsOf(y[i]) != bitsOf(wantY[i]) || keep[i] != wantKeep[i]) &&
@@ -768,14 +685,14 @@ TEST_F(InterpreterExamplesTest, DropoutAndBackwardBitExact) {
   for (int i = 0; i < n; ++i)
     mask[i] = (hash32(h0 + uint32_t(i)) & 0xFFFF) >= 19661u;
   std::vector<float> dy = uniform(n + pad, -3, 3);
-  HostBuffer bdy = hostBuffer(f32(), dy), bm = hostBuffer(i8(), mask),
-             bdx = hostBuffer(f32(), std::vector<float>(n + pad, NAN));
+  HostBuffer bdy = bufferOf(f32(), dy), bm = bufferOf(i8(), mask),
+             bdx = bufferOf(f32(), std::vector<float>(n + pad, NAN));
   ASSERT_TRUE(
       succeeded(run(bwd, {LaunchArg::ofBuffer(bdy), LaunchArg::ofBuffer(bm),
                           LaunchArg::ofBuffer(bdx), LaunchArg::ofInt(n),
                           LaunchArg::ofFloat(scale)})))
       << diagnostics;
-  std::vector<float> dx = contents<float>(bdx);
+  std::vector<float> dx = valuesOf<float>(bdx);
   int bad = 0;
   for (int i = 0; i < n; ++i) {
     float w = mask[i] ? dy[i] * scale : 0.0f;

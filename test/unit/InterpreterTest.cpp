@@ -7,15 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kdsl/Interpreter/Interpreter.h"
-#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
-#include "kdsl/Frontend/Compiler.h"
-
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
-#include "llvm/Support/MemoryBuffer.h"
-
-#include <gtest/gtest.h>
+#include "InterpreterFixture.h"
 
 #include <cmath>
 #include <cstring>
@@ -23,63 +15,11 @@
 
 using namespace mlir;
 using namespace kdsl;
-
-#ifndef KDSL_EXAMPLES_DIR
-#error "KDSL_EXAMPLES_DIR must name examples/kernels"
-#endif
+using namespace kdsl::test;
 
 namespace {
 
-class InterpreterTest : public ::testing::Test {
-protected:
-  MLIRContext context;
-  std::string diagnostics;
-  std::unique_ptr<ScopedDiagnosticHandler> handler;
-  std::optional<FrontendResult> compiled;
-
-  void SetUp() override {
-    handler = std::make_unique<ScopedDiagnosticHandler>(
-        &context, [this](Diagnostic &diag) {
-          diagnostics += diag.str() + "\n";
-          return success();
-        });
-  }
-
-  /// Compiles `file` and specializes `kernel` with `config`.
-  KernelOp variant(const std::string &file, const std::string &kernel,
-                   const std::vector<std::string> &config) {
-    std::string path = std::string(KDSL_EXAMPLES_DIR) + "/" + file;
-    auto buffer = llvm::MemoryBuffer::getFile(path);
-    EXPECT_TRUE(bool(buffer)) << path;
-    if (!buffer)
-      return nullptr;
-    FailureOr<FrontendResult> result =
-        runFrontend((*buffer)->getBuffer(), path, context, /*emitIR=*/true);
-    EXPECT_TRUE(succeeded(result)) << diagnostics;
-    if (failed(result))
-      return nullptr;
-    compiled = std::move(*result);
-    PassManager pm(&context);
-    KdslSpecializeOptions options;
-    options.kernel = kernel;
-    options.config.assign(config.begin(), config.end());
-    pm.addPass(createKdslSpecialize(options));
-    EXPECT_TRUE(succeeded(pm.run(*compiled->ir))) << diagnostics;
-    for (KernelOp op : compiled->ir->getOps<KernelOp>())
-      if (op.getSymName() == kernel)
-        return op;
-    ADD_FAILURE() << "no kernel " << kernel;
-    return nullptr;
-  }
-
-  /// Evaluates the grid and runs.
-  LogicalResult run(KernelOp k, std::vector<LaunchArg> args) {
-    FailureOr<std::array<int64_t, 3>> grid = evaluateGrid(k, args);
-    if (failed(grid))
-      return failure();
-    return interpret(k, *grid, args);
-  }
-};
+class InterpreterTest : public kdsl::test::InterpreterFixture {};
 
 std::mt19937 &rng() {
   static std::mt19937 gen(20261126);
@@ -91,20 +31,6 @@ std::vector<float> randomFloats(size_t n, float lo = -2, float hi = 2) {
   std::vector<float> v(n);
   for (float &x : v)
     x = dist(rng());
-  return v;
-}
-
-template <typename T> HostBuffer bufferOf(Type type, const std::vector<T> &v) {
-  HostBuffer b;
-  b.elementType = type;
-  b.bytes.resize(v.size() * sizeof(T));
-  std::memcpy(b.bytes.data(), v.data(), b.bytes.size());
-  return b;
-}
-
-template <typename T> std::vector<T> valuesOf(const HostBuffer &b) {
-  std::vector<T> v(b.bytes.size() / sizeof(T));
-  std::memcpy(v.data(), b.bytes.data(), b.bytes.size());
   return v;
 }
 

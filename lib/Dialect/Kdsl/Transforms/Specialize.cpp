@@ -40,6 +40,16 @@ using Bindings = llvm::StringMap<int64_t>;
 /// Resolves every constexpr of `kernel` and the two tuning knobs: explicit
 /// bindings, then @config, then the first valid @autotune config, then
 /// defaults.
+/// Looks names up in `values` (for evaluating constexpr expressions).
+ConstExprLookup lookupIn(const Bindings &values) {
+  return [&values](const std::string &name) -> std::optional<int64_t> {
+    auto it = values.find(name);
+    if (it == values.end())
+      return std::nullopt;
+    return it->second;
+  };
+}
+
 /// The default of constexpr `name` when it reads only values already known
 /// (a `where` may read such a constexpr before the config is chosen).
 std::optional<int64_t> defaultValue(KernelOp kernel, StringRef name,
@@ -53,13 +63,8 @@ std::optional<int64_t> defaultValue(KernelOp kernel, StringRef name,
   ConstExprParseResult parsed = parseConstExpr(def.str());
   if (!parsed)
     return std::nullopt;
-  ConstExprEvalResult result = evaluateConstExpr(
-      *parsed.expr, [&](const std::string &used) -> std::optional<int64_t> {
-        auto it = values.find(used);
-        if (it == values.end())
-          return std::nullopt;
-        return it->second;
-      });
+  ConstExprEvalResult result =
+      evaluateConstExpr(*parsed.expr, lookupIn(values));
   if (!result.ok)
     return std::nullopt;
   return result.value;
@@ -161,13 +166,8 @@ LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
       if (j && kernel.isConstexpr(*j) && failed(resolve(*j)))
         return failure();
     }
-    ConstExprEvalResult result = evaluateConstExpr(
-        *parsed.expr, [&](const std::string &used) -> std::optional<int64_t> {
-          auto it = values.find(used);
-          if (it == values.end())
-            return std::nullopt;
-          return it->second;
-        });
+    ConstExprEvalResult result =
+        evaluateConstExpr(*parsed.expr, lookupIn(values));
     if (!result.ok)
       return kernel.emitError()
              << "kernel '" << kernel.getSymName() << "': the default of '"
