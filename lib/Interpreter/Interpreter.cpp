@@ -153,7 +153,9 @@ public:
   LogicalResult runProgram(std::array<int64_t, 3> pid,
                            ArrayRef<BlockRef> args) {
     programId = pid;
-    env.clear();
+    // The previous program's values are overwritten one by one as this one
+    // runs (SSA order), which keeps the allocator from returning and
+    // re-faulting their memory between programs.
     mlir::Block &entry = kernel.getBody().front();
     for (auto [arg, value] : llvm::zip(entry.getArguments(), args))
       env[arg] = value;
