@@ -196,10 +196,8 @@ TEST(NpyTest, ExactHeaderOfZeroDAndMultiDim) {
   EXPECT_EQ(scalar[8], 118);
   std::string dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (), }";
   ASSERT_EQ(dict.size(), 55u);
-  std::string expected = dict;
-  expected.append(118 - 55 - 1, ' ');
-  expected += "\n";
-  EXPECT_EQ(std::string(scalar.begin() + 10, scalar.begin() + 128), expected);
+  EXPECT_EQ(std::string(scalar.begin() + 10, scalar.begin() + 128),
+            dict + std::string(118 - 55 - 1, ' ') + "\n");
 
   std::vector<uint8_t> cube = serializeNpy(makeArray(NpyDType::Bool, {2, 3}));
   std::string cubeText(cube.begin() + 10, cube.end() - 6);
