@@ -1250,7 +1250,7 @@ private:
       analyzeArgs(1);
       Expr &dtype = *args.back();
       if (!dims ||
-          !dtype.type.isValue() && dtype.type.kind != Type::Kind::DType)
+          (!dtype.type.isValue() && dtype.type.kind != Type::Kind::DType))
         return Type();
       if (dtype.type.kind != Type::Kind::DType) {
         error(dtype.loc) << "the last argument of '" << name
@@ -1625,7 +1625,7 @@ private:
     scopes.emplace_back(); // its body's top level
     inFn = true;
     loopDepth = 0;
-    auto restore = llvm::make_scope_exit([&] {
+    llvm::scope_exit restore([&] {
       inFn = savedInFn;
       loopDepth = savedLoops;
       scopes = std::move(saved);

@@ -73,7 +73,7 @@ static LogicalResult verifySameShape(Operation *op, Value value, StringRef what,
 /// Ops with one size operand per dynamic result dimension.
 static LogicalResult verifyDynamicSizes(Operation *op, ValueRange sizes,
                                         RankedTensorType result) {
-  if (static_cast<int64_t>(sizes.size()) == result.getNumDynamicDims())
+  if (sizes.size() == static_cast<size_t>(result.getNumDynamicDims()))
     return success();
   return op->emitOpError() << "expects " << result.getNumDynamicDims()
                            << " size operand(s), one per dynamic dimension of "
@@ -221,8 +221,9 @@ LogicalResult KernelOp::verify() {
       if (!isConstexpr(i))
         return emitOpError() << "parameter '" << name
                              << "' has a default but is not a constexpr";
+      unsigned self = i;
       auto scalarParam = [&](unsigned j) {
-        return j != i && !isa<PtrType>(type.getInput(j));
+        return j != self && !isa<PtrType>(type.getInput(j));
       };
       if (failed(verifyExpression(*this, "default of '" + name.str() + "'",
                                   def.getValue(), scalarParam, false)))
