@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Run.h"
+#include "SourceFile.h"
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
@@ -82,34 +83,19 @@ int kdsl::runKernel(const RunOptions &options) {
     return fail("--backend cuda: no GPU runtime yet (it comes with the "
                 "runtime issue); use --backend interp");
 
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(options.input, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
-  StringRef source = file->getBuffer();
-  MLIRContext context;
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
+  SourceFile file;
+  std::string error;
+  if (!file.load(options.input, error))
+    return fail(error);
+  MLIRContext &context = file.context;
   FailureOr<FrontendResult> result =
-      runFrontend(source, options.input, context, /*emitIR=*/true);
+      runFrontend(file.text, options.input, context, /*emitIR=*/true);
   if (failed(result))
     return 1;
   ModuleOp module = *result->ir;
-  KernelOp kernel;
-  std::string available;
-  for (KernelOp k : module.getOps<KernelOp>()) {
-    available += (available.empty() ? "" : ", ") + k.getSymName().str();
-    if (k.getSymName() == options.kernel)
-      kernel = k;
-  }
+  KernelOp kernel = findKernel(module, options.kernel, options.input, error);
   if (!kernel)
-    return fail(
-        "no kernel named '" + options.kernel + "' in '" + options.input +
-        "' (kernels: " + (available.empty() ? "none" : available) + ")");
+    return fail(error);
 
   // Sort NAME=VALUE bindings by what the parameter is.
   llvm::StringMap<std::string> given;
@@ -187,7 +173,6 @@ int kdsl::runKernel(const RunOptions &options) {
         return fail("argument '" + name + "' is a pointer: pass " + name +
                     "=@FILE.npy, not '" + value + "'");
       auto bound = std::make_unique<BoundArray>();
-      std::string error;
       if (!readNpy(value.str(), bound->array, error))
         return fail(error);
       NpyDType want = *npyTypeOf(ptr.getPointeeType());
@@ -262,7 +247,6 @@ int kdsl::runKernel(const RunOptions &options) {
     BoundArray *bound = byName[name];
     // Moved, not copied: a buffer saved twice is saved from the same bytes.
     bound->array.data = std::move(bound->buffer.bytes);
-    std::string error;
     bool written = writeNpy(path.str(), bound->array, error);
     bound->buffer.bytes = std::move(bound->array.data);
     if (!written)

@@ -14,6 +14,7 @@
 #include "kdsl/Frontend/Compiler.h"
 
 #include "Run.h"
+#include "SourceFile.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -45,27 +46,11 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// Keeps only the kernel named `name`; false if there is none.
-bool selectKernel(ModuleOp module, StringRef name, std::string &available) {
-  bool found = false;
-  for (kdsl::KernelOp kernel :
-       llvm::make_early_inc_range(module.getOps<kdsl::KernelOp>())) {
-    available += (available.empty() ? "" : ", ") + kernel.getSymName().str();
-    if (kernel.getSymName() == name)
-      found = true;
-    else
-      kernel.erase();
-  }
-  return found;
-}
-
 int compile(const Options &options) {
+  kdsl::SourceFile file;
   std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(options.input, &errorMessage);
-  if (!file)
+  if (!file.load(options.input, errorMessage))
     return fail(errorMessage);
-  StringRef source = file->getBuffer();
 
   // Check --config before any work: it is part of the command line.
   SmallVector<std::string> configEntries;
@@ -85,16 +70,11 @@ int compile(const Options &options) {
     configEntries.push_back(entry.str());
   }
 
-  MLIRContext context;
-  // A failed pass would otherwise dump the whole kernel after the error.
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  MLIRContext &context = file.context;
 
   bool wantIR = options.emit != "ast";
   FailureOr<kdsl::FrontendResult> result =
-      kdsl::runFrontend(source, options.input, context, wantIR);
+      kdsl::runFrontend(file.text, options.input, context, wantIR);
   if (failed(result))
     return 1;
 
@@ -122,11 +102,15 @@ int compile(const Options &options) {
 
   ModuleOp module = *result->ir;
   if (!options.kernel.empty()) {
-    std::string available;
-    if (!selectKernel(module, options.kernel, available))
-      return fail(
-          "no kernel named '" + options.kernel + "' in '" + options.input +
-          "' (kernels: " + (available.empty() ? "none" : available) + ")");
+    kdsl::KernelOp keep =
+        kdsl::findKernel(module, options.kernel, options.input, errorMessage);
+    if (!keep)
+      return fail(errorMessage);
+    // Print only the kernel asked for.
+    for (kdsl::KernelOp other :
+         llvm::make_early_inc_range(module.getOps<kdsl::KernelOp>()))
+      if (other != keep)
+        other.erase();
   }
   if (!options.config.empty()) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());

@@ -1,0 +1,64 @@
+//===- SourceFile.h - A .kdsl file loaded for kdslc -------------*- C++ -*-===//
+//
+// What `kdslc` and `kdslc run` share: reading the file, a context whose
+// diagnostics print with the source line and a caret, and finding a kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_TOOLS_KDSLC_SOURCEFILE_H
+#define KDSL_TOOLS_KDSLC_SOURCEFILE_H
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <memory>
+#include <string>
+
+namespace kdsl {
+
+/// One .kdsl file and the context that compiles it.
+struct SourceFile {
+  mlir::MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
+  llvm::StringRef text;
+
+  /// Reads `path`; on failure returns false and sets `error`.
+  bool load(const std::string &path, std::string &error) {
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        mlir::openInputFile(path, &error);
+    if (!file)
+      return false;
+    text = file->getBuffer();
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    // A failed pass would otherwise dump the whole kernel after the error.
+    context.printOpOnDiagnostic(false);
+    diagnostics =
+        std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
+    return true;
+  }
+};
+
+/// The kernel of `module` called `name`, or null with `error` saying which
+/// kernels `file` has.
+inline KernelOp findKernel(mlir::ModuleOp module, llvm::StringRef name,
+                           llvm::StringRef file, std::string &error) {
+  std::string available;
+  for (KernelOp kernel : module.getOps<KernelOp>()) {
+    if (kernel.getSymName() == name)
+      return kernel;
+    available += (available.empty() ? "" : ", ") + kernel.getSymName().str();
+  }
+  error = "no kernel named '" + name.str() + "' in '" + file.str() +
+          "' (kernels: " + (available.empty() ? "none" : available) + ")";
+  return nullptr;
+}
+
+} // namespace kdsl
+
+#endif // KDSL_TOOLS_KDSLC_SOURCEFILE_H
