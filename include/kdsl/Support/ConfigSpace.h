@@ -9,6 +9,7 @@
 #define KDSL_SUPPORT_CONFIGSPACE_H
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,41 @@ std::vector<Config> enumerateConfigs(const std::vector<TuneAxis> &axes,
 
 /// Formats a config as `BM=64,BN=128,num_warps=4`.
 std::string formatConfig(const Config &config);
+
+/// What choosing a kernel's config needs to know about it, as plain data, so
+/// that the compiler (-kdsl-specialize) and the runtime resolve configs with
+/// one implementation.
+struct KernelConfigInfo {
+  struct Param {
+    std::string name;
+    bool isConstexpr = false;
+    /// The constexpr's default expression; empty when it has none.
+    std::string defaultExpr;
+  };
+  std::string name;
+  std::vector<Param> params;
+  /// @config, empty when absent.
+  Config fixedConfig;
+  /// @autotune's space and `where`; no axes when absent.
+  std::vector<TuneAxis> tuneAxes;
+  std::string tuneWhere;
+};
+
+/// Values of constexprs, num_warps, num_stages and scalar parameters.
+using ConfigValues = std::map<std::string, int64_t>;
+
+/// The defaults of the two tuning knobs when nothing sets them.
+constexpr int64_t kDefaultNumWarps = 4;
+constexpr int64_t kDefaultNumStages = 2;
+
+/// Completes `values`, which holds the explicit bindings and the scalar
+/// parameters' values known so far, with every constexpr of `kernel`,
+/// `num_warps` and `num_stages`, taken in order from: `values` itself, then
+/// @config, then the first @autotune config that passes `where` and agrees
+/// with the values given, then the knobs' defaults, then each constexpr's
+/// default expression (in dependency order). Returns an error message naming
+/// the kernel, or an empty string on success.
+std::string resolveConfig(const KernelConfigInfo &kernel, ConfigValues &values);
 
 } // namespace kdsl
 

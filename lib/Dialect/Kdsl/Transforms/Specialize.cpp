@@ -37,152 +37,45 @@ using Bindings = llvm::StringMap<int64_t>;
 // Choosing the config
 //===----------------------------------------------------------------------===//
 
+/// The plain-data view of `kernel` that config resolution reads.
+KernelConfigInfo getConfigInfo(KernelOp kernel) {
+  KernelConfigInfo info;
+  info.name = kernel.getSymName().str();
+  for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
+    StringAttr def = kernel.isConstexpr(i) ? kernel.getDefaultExpr(i) : nullptr;
+    info.params.push_back({cast<StringAttr>(kernel.getParamNames()[i]).str(),
+                           kernel.isConstexpr(i),
+                           def ? def.str() : std::string()});
+  }
+  if (std::optional<DictionaryAttr> config = kernel.getConfig())
+    for (NamedAttribute entry : *config)
+      info.fixedConfig.emplace_back(
+          entry.getName().str(),
+          getConfigInt(cast<IntegerAttr>(entry.getValue())));
+  if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
+    for (Attribute entry : tune->getSpace()) {
+      auto param = cast<TuneParamAttr>(entry);
+      info.tuneAxes.push_back(
+          {param.getName().str(),
+           std::vector<int64_t>(param.getValues().asArrayRef())});
+    }
+    info.tuneWhere = tune->getWhere().str();
+  }
+  return info;
+}
+
 /// Resolves every constexpr of `kernel` and the two tuning knobs: explicit
 /// bindings, then @config, then the first valid @autotune config, then
 /// defaults.
-/// Looks names up in `values` (for evaluating constexpr expressions).
-ConstExprLookup lookupIn(const Bindings &values) {
-  return [&values](const std::string &name) -> std::optional<int64_t> {
-    auto it = values.find(name);
-    if (it == values.end())
-      return std::nullopt;
-    return it->second;
-  };
-}
-
-/// The default of constexpr `name` when it reads only values already known
-/// (a `where` may read such a constexpr before the config is chosen).
-std::optional<int64_t> defaultValue(KernelOp kernel, StringRef name,
-                                    const Bindings &values) {
-  std::optional<unsigned> index = kernel.lookupParam(name);
-  if (!index || !kernel.isConstexpr(*index))
-    return std::nullopt;
-  StringAttr def = kernel.getDefaultExpr(*index);
-  if (!def)
-    return std::nullopt;
-  ConstExprParseResult parsed = parseConstExpr(def.str());
-  if (!parsed)
-    return std::nullopt;
-  ConstExprEvalResult result =
-      evaluateConstExpr(*parsed.expr, lookupIn(values));
-  if (!result.ok)
-    return std::nullopt;
-  return result.value;
-}
-
 LogicalResult resolveBindings(KernelOp kernel, Bindings &values) {
-  std::string noValidConfig; // why @autotune gave no values, if it did not
-  auto fillFrom = [&](const Config &config) {
-    for (const auto &[name, value] : config)
-      values.try_emplace(name, value);
-  };
-  if (std::optional<DictionaryAttr> config = kernel.getConfig())
-    for (NamedAttribute entry : *config)
-      values.try_emplace(entry.getName().getValue(),
-                         getConfigInt(cast<IntegerAttr>(entry.getValue())));
-  if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
-    std::vector<TuneAxis> axes;
-    for (Attribute entry : tune->getSpace()) {
-      auto param = cast<TuneParamAttr>(entry);
-      axes.push_back({param.getName().str(),
-                      std::vector<int64_t>(param.getValues().asArrayRef())});
-    }
-    // `where` may read constexprs that are not axes (bound explicitly or by
-    // @config) and the knobs' defaults: substitute those first.
-    std::string where = tune->getWhere().str();
-    if (!where.empty()) {
-      ConstExprParseResult parsed = parseConstExpr(where);
-      if (parsed)
-        where = parsed.expr
-                    ->substitute(
-                        [&](const std::string &name) -> std::optional<int64_t> {
-                          for (const TuneAxis &axis : axes)
-                            if (axis.name == name)
-                              return std::nullopt;
-                          auto it = values.find(name);
-                          if (it != values.end())
-                            return it->second;
-                          if (name == "num_warps")
-                            return 4;
-                          if (name == "num_stages")
-                            return 2;
-                          return defaultValue(kernel, name, values);
-                        })
-                    ->print();
-    }
-    std::string error;
-    std::vector<Config> configs = enumerateConfigs(axes, where, error);
-    if (!error.empty())
-      return kernel.emitError()
-             << "kernel '" << kernel.getSymName() << "': " << error;
-    if (configs.empty())
-      noValidConfig = "no config of @autotune passes where = \"" +
-                      tune->getWhere().str() + "\"";
-    // The first config that agrees with every explicit binding.
-    bool matched = false;
-    for (const Config &config : configs) {
-      bool agrees = llvm::all_of(config, [&](const auto &entry) {
-        auto it = values.find(entry.first);
-        return it == values.end() || it->second == entry.second;
-      });
-      if (agrees) {
-        fillFrom(config);
-        matched = true;
-        break;
-      }
-    }
-    if (!matched && !configs.empty())
-      noValidConfig = "no config of @autotune agrees with the values given";
-  }
-  values.try_emplace("num_warps", 4);
-  values.try_emplace("num_stages", 2);
-
-  // Defaults may use other constexprs and scalar parameters: resolve them in
-  // dependency order, reporting a cycle or a missing value.
-  unsigned numParams = kernel.getNumArguments();
-  SmallVector<unsigned> state(numParams, 0); // 0 new, 1 active, 2 done
-  std::function<LogicalResult(unsigned)> resolve =
-      [&](unsigned i) -> LogicalResult {
-    StringRef name = cast<StringAttr>(kernel.getParamNames()[i]).getValue();
-    if (state[i] == 2 || values.count(name)) {
-      state[i] = 2;
-      return success();
-    }
-    if (state[i] == 1)
-      return kernel.emitError() << "kernel '" << kernel.getSymName()
-                                << "': the default of constexpr '" << name
-                                << "' depends on itself";
-    StringAttr def = kernel.getDefaultExpr(i);
-    if (!def)
-      return kernel.emitError()
-             << "kernel '" << kernel.getSymName() << "': constexpr '" << name
-             << "' has no value; give it one in the config (" << name
-             << "=...), in @config or @autotune, or give it a default"
-             << (noValidConfig.empty() ? "" : " (" + noValidConfig + ")");
-    state[i] = 1;
-    ConstExprParseResult parsed = parseConstExpr(def.str());
-    for (const std::string &used : parsed.expr->params()) {
-      std::optional<unsigned> j = kernel.lookupParam(used);
-      if (j && kernel.isConstexpr(*j) && failed(resolve(*j)))
-        return failure();
-    }
-    ConstExprEvalResult result =
-        evaluateConstExpr(*parsed.expr, lookupIn(values));
-    if (!result.ok)
-      return kernel.emitError()
-             << "kernel '" << kernel.getSymName() << "': the default of '"
-             << name << "' (" << def.getValue()
-             << ") cannot be evaluated: " << result.error
-             << (StringRef(result.error).starts_with("no value")
-                     ? "; bind the scalar parameters it uses in the config"
-                     : "");
-    values[name] = result.value;
-    state[i] = 2;
-    return success();
-  };
-  for (unsigned i = 0; i < numParams; ++i)
-    if (kernel.isConstexpr(i) && failed(resolve(i)))
-      return failure();
+  ConfigValues resolved;
+  for (const auto &entry : values)
+    resolved[entry.getKey().str()] = entry.getValue();
+  std::string error = resolveConfig(getConfigInfo(kernel), resolved);
+  if (!error.empty())
+    return kernel.emitError() << error;
+  for (const auto &[name, value] : resolved)
+    values[name] = value;
   return success();
 }
 
