@@ -1,0 +1,406 @@
+//===- Bundle.cpp - Reading and writing .kpack bundles --------------------===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kdsl/bundle.hpp"
+
+#include "Sqlite.h"
+
+#include <cstdio>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace kdsl::rt;
+
+static const char *const kSchema = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE kernels(
+  name TEXT PRIMARY KEY,
+  grid TEXT NOT NULL,
+  fixed_config TEXT NOT NULL,
+  tune_space TEXT NOT NULL,
+  tune_where TEXT NOT NULL,
+  tune_key TEXT NOT NULL,
+  source_hash TEXT NOT NULL);
+CREATE TABLE params(
+  kernel TEXT NOT NULL REFERENCES kernels(name),
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('pointer', 'scalar', 'constexpr')),
+  dtype TEXT NOT NULL,
+  default_expr TEXT NOT NULL,
+  PRIMARY KEY (kernel, position));
+CREATE TABLE variants(
+  id INTEGER PRIMARY KEY,
+  kernel TEXT NOT NULL REFERENCES kernels(name),
+  config TEXT NOT NULL,
+  specialization TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  num_warps INTEGER NOT NULL,
+  num_stages INTEGER NOT NULL,
+  shared_bytes INTEGER NOT NULL,
+  ptx TEXT NOT NULL,
+  UNIQUE (kernel, config, specialization));
+CREATE TABLE binaries(
+  variant INTEGER NOT NULL REFERENCES variants(id),
+  arch TEXT NOT NULL,
+  cubin BLOB NOT NULL,
+  registers INTEGER NOT NULL,
+  spill_bytes INTEGER NOT NULL,
+  stack_bytes INTEGER NOT NULL,
+  PRIMARY KEY (variant, arch));
+)sql";
+
+static const char *kindName(ParamInfo::Kind kind) {
+  switch (kind) {
+  case ParamInfo::Kind::Pointer:
+    return "pointer";
+  case ParamInfo::Kind::Scalar:
+    return "scalar";
+  case ParamInfo::Kind::Constexpr:
+    return "constexpr";
+  }
+  return "?";
+}
+
+static std::vector<std::string> split(const std::string &text, char sep) {
+  std::vector<std::string> parts;
+  if (text.empty())
+    return parts;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find(sep, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string::npos)
+      return parts;
+    start = end + 1;
+  }
+}
+
+static std::string join(const std::vector<std::string> &parts, char sep) {
+  std::string text;
+  for (const std::string &part : parts) {
+    if (!text.empty())
+      text += sep;
+    text += part;
+  }
+  return text;
+}
+
+static bool parseInt(const std::string &text, int64_t &value) {
+  if (text.empty())
+    return false;
+  size_t used = 0;
+  try {
+    value = std::stoll(text, &used, 10);
+  } catch (...) {
+    return false;
+  }
+  return used == text.size();
+}
+
+std::string kdsl::rt::formatConfig(const ConfigEntries &config) {
+  std::string text;
+  for (const auto &[name, value] : config) {
+    if (!text.empty())
+      text += ",";
+    text += name + "=" + std::to_string(value);
+  }
+  return text;
+}
+
+ConfigEntries kdsl::rt::parseConfig(const std::string &text) {
+  ConfigEntries config;
+  for (const std::string &entry : split(text, ',')) {
+    size_t eq = entry.find('=');
+    int64_t value;
+    if (eq == std::string::npos || eq == 0 ||
+        !parseInt(entry.substr(eq + 1), value))
+      throw Error("config entry '" + entry + "' must be NAME=INTEGER");
+    config.emplace_back(entry.substr(0, eq), value);
+  }
+  return config;
+}
+
+//===----------------------------------------------------------------------===//
+// Writing
+//===----------------------------------------------------------------------===//
+
+void kdsl::rt::writeBundle(const std::string &path,
+                           const BundleContents &contents) {
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  std::remove(temp.c_str());
+  try {
+    {
+      SqliteDb db(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                  "bundle '" + path + "'");
+      db.exec("PRAGMA journal_mode = OFF; BEGIN;");
+      db.exec(kSchema);
+      SqliteStmt meta = db.prepare("INSERT INTO meta VALUES (?, ?)");
+      meta.bind(1, "format").bind(2, "kdsl-kpack").step();
+      meta.reset().bind(1, "format_version")
+          .bind(2, std::to_string(kBundleFormatVersion))
+          .step();
+      meta.reset().bind(1, "producer").bind(2, contents.producer).step();
+
+      SqliteStmt kernel =
+          db.prepare("INSERT INTO kernels VALUES (?, ?, ?, ?, ?, ?, ?)");
+      SqliteStmt param =
+          db.prepare("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?)");
+      SqliteStmt variant = db.prepare(
+          "INSERT INTO variants (kernel, config, specialization, entry, "
+          "num_warps, num_stages, shared_bytes, ptx) VALUES "
+          "(?, ?, ?, ?, ?, ?, ?, ?)");
+      SqliteStmt binary =
+          db.prepare("INSERT INTO binaries VALUES (?, ?, ?, ?, ?, ?)");
+      for (const KernelInfo &k : contents.kernels) {
+        std::vector<std::string> space;
+        for (const auto &[name, values] : k.tuneSpace) {
+          std::vector<std::string> texts;
+          for (int64_t v : values)
+            texts.push_back(std::to_string(v));
+          space.push_back(name + "=" + join(texts, '|'));
+        }
+        kernel.reset()
+            .bind(1, k.name)
+            .bind(2, join(k.grid, ';'))
+            .bind(3, formatConfig(k.fixedConfig))
+            .bind(4, join(space, ';'))
+            .bind(5, k.tuneWhere)
+            .bind(6, join(k.tuneKey, ','))
+            .bind(7, k.sourceHash)
+            .step();
+        for (size_t i = 0; i < k.params.size(); ++i) {
+          const ParamInfo &p = k.params[i];
+          param.reset()
+              .bind(1, k.name)
+              .bind(2, static_cast<int64_t>(i))
+              .bind(3, p.name)
+              .bind(4, kindName(p.kind))
+              .bind(5, dtypeName(p.type))
+              .bind(6, p.defaultExpr)
+              .step();
+        }
+        for (const VariantInfo &v : k.variants) {
+          variant.reset()
+              .bind(1, k.name)
+              .bind(2, formatConfig(v.config))
+              .bind(3, v.specialization)
+              .bind(4, v.entry)
+              .bind(5, v.numWarps)
+              .bind(6, v.numStages)
+              .bind(7, static_cast<int64_t>(v.sharedBytes))
+              .bind(8, v.ptx)
+              .step();
+          int64_t id = db.lastInsertRowid();
+          for (const BinaryInfo &b : v.binaries)
+            binary.reset()
+                .bind(1, id)
+                .bind(2, b.arch)
+                .bindBlob(3, b.cubin.data(), b.cubin.size())
+                .bind(4, b.registers)
+                .bind(5, b.spillBytes)
+                .bind(6, b.stackBytes)
+                .step();
+        }
+      }
+      db.exec("COMMIT;");
+    }
+    if (std::rename(temp.c_str(), path.c_str()) != 0)
+      throw Error("cannot write bundle '" + path + "': rename failed");
+  } catch (...) {
+    std::remove(temp.c_str());
+    throw;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Reading
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Reads one bundle, throwing Error with the file named.
+class BundleReader {
+public:
+  explicit BundleReader(const std::string &path)
+      : path(path), db(openDb(path)) {}
+
+  BundleContents read() {
+    checkFormat();
+    BundleContents contents;
+    contents.producer = metaValue("producer");
+    std::map<std::string, size_t> kernelIndex;
+    SqliteStmt kernels =
+        db.prepare("SELECT name, grid, fixed_config, tune_space, tune_where, "
+                   "tune_key, source_hash FROM kernels ORDER BY rowid");
+    while (kernels.step()) {
+      KernelInfo k;
+      k.name = kernels.text(0);
+      k.grid = split(kernels.text(1), ';');
+      if (k.grid.size() > 3)
+        fail("kernel '" + k.name + "' has " + std::to_string(k.grid.size()) +
+             " grid expressions; at most 3");
+      k.fixedConfig = config(kernels.text(2), k.name);
+      for (const std::string &axis : split(kernels.text(3), ';')) {
+        size_t eq = axis.find('=');
+        if (eq == std::string::npos)
+          fail("kernel '" + k.name + "' has a malformed tune space '" +
+               kernels.text(3) + "'");
+        std::vector<int64_t> values;
+        for (const std::string &text : split(axis.substr(eq + 1), '|')) {
+          int64_t value;
+          if (!parseInt(text, value))
+            fail("kernel '" + k.name + "' has a malformed tune space '" +
+                 kernels.text(3) + "'");
+          values.push_back(value);
+        }
+        k.tuneSpace.emplace_back(axis.substr(0, eq), std::move(values));
+      }
+      k.tuneWhere = kernels.text(4);
+      k.tuneKey = split(kernels.text(5), ',');
+      k.sourceHash = kernels.text(6);
+      kernelIndex[k.name] = contents.kernels.size();
+      contents.kernels.push_back(std::move(k));
+    }
+
+    SqliteStmt params = db.prepare("SELECT kernel, position, name, kind, "
+                                   "dtype, default_expr FROM params "
+                                   "ORDER BY kernel, position");
+    while (params.step()) {
+      KernelInfo &k = kernelOf(contents, kernelIndex, params.text(0));
+      if (params.integer(1) != static_cast<int64_t>(k.params.size()))
+        fail("kernel '" + k.name + "' has a gap in its parameter positions");
+      ParamInfo p;
+      p.name = params.text(2);
+      std::string kind = params.text(3);
+      p.kind = kind == "pointer"  ? ParamInfo::Kind::Pointer
+               : kind == "scalar" ? ParamInfo::Kind::Scalar
+                                  : ParamInfo::Kind::Constexpr;
+      std::optional<DType> type = parseDType(params.text(4));
+      if (!type)
+        fail("parameter '" + p.name + "' of kernel '" + k.name +
+             "' has an unknown type '" + params.text(4) + "'");
+      p.type = *type;
+      p.defaultExpr = params.text(5);
+      k.params.push_back(std::move(p));
+    }
+
+    // variant id -> (kernel index, variant index)
+    std::map<int64_t, std::pair<size_t, size_t>> variantById;
+    SqliteStmt variants = db.prepare(
+        "SELECT id, kernel, config, specialization, entry, num_warps, "
+        "num_stages, shared_bytes, ptx FROM variants ORDER BY id");
+    while (variants.step()) {
+      KernelInfo &k = kernelOf(contents, kernelIndex, variants.text(1));
+      VariantInfo v;
+      v.config = config(variants.text(2), k.name);
+      v.specialization = variants.text(3);
+      v.entry = variants.text(4);
+      v.numWarps = static_cast<int>(variants.integer(5));
+      v.numStages = static_cast<int>(variants.integer(6));
+      int64_t shared = variants.integer(7);
+      if (v.numWarps < 1 || v.numWarps > 32 || shared < 0 ||
+          shared > UINT32_MAX)
+        fail("variant " + variants.text(2) + " of kernel '" + k.name +
+             "' has out-of-range num_warps or shared_bytes");
+      v.sharedBytes = static_cast<uint32_t>(shared);
+      v.ptx = variants.text(8);
+      variantById[variants.integer(0)] = {kernelIndex[k.name],
+                                          k.variants.size()};
+      k.variants.push_back(std::move(v));
+    }
+    SqliteStmt binaries =
+        db.prepare("SELECT variant, arch, cubin, registers, spill_bytes, "
+                   "stack_bytes FROM binaries ORDER BY variant, arch");
+    while (binaries.step()) {
+      auto it = variantById.find(binaries.integer(0));
+      if (it == variantById.end())
+        fail("a binary belongs to no variant (id " +
+             std::to_string(binaries.integer(0)) + ")");
+      BinaryInfo b;
+      b.arch = binaries.text(1);
+      b.cubin = binaries.blob(2);
+      b.registers = static_cast<int>(binaries.integer(3));
+      b.spillBytes = static_cast<int>(binaries.integer(4));
+      b.stackBytes = static_cast<int>(binaries.integer(5));
+      auto [kernel, variant] = it->second;
+      contents.kernels[kernel].variants[variant].binaries.push_back(
+          std::move(b));
+    }
+    for (const KernelInfo &k : contents.kernels)
+      if (k.variants.empty())
+        fail("kernel '" + k.name + "' has no compiled variant");
+    return contents;
+  }
+
+private:
+  std::string path;
+  SqliteDb db;
+
+  [[noreturn]] void fail(const std::string &message) const {
+    throw Error("bundle '" + path + "': " + message);
+  }
+
+  static SqliteDb openDb(const std::string &path) {
+    struct stat info;
+    if (::stat(path.c_str(), &info) != 0)
+      throw Error("bundle '" + path + "': no such file");
+    if (!S_ISREG(info.st_mode))
+      throw Error("bundle '" + path + "': not a regular file");
+    SqliteDb db(path, SQLITE_OPEN_READONLY, "bundle '" + path + "'");
+    // A truncated or damaged file must not read as a smaller bundle.
+    SqliteStmt check = db.prepare("PRAGMA quick_check");
+    if (!check.step() || check.text(0) != "ok")
+      throw Error("bundle '" + path + "': the file is corrupt (" +
+                  (check.isNull(0) ? std::string("no result") : check.text(0)) +
+                  ")");
+    return db;
+  }
+
+  std::string metaValue(const std::string &key) {
+    SqliteStmt stmt = db.prepare("SELECT value FROM meta WHERE key = ?");
+    stmt.bind(1, key);
+    return stmt.step() ? stmt.text(0) : std::string();
+  }
+
+  void checkFormat() {
+    SqliteStmt tables = db.prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+        "('meta', 'kernels', 'params', 'variants', 'binaries')");
+    tables.step();
+    if (tables.integer(0) != 5 || metaValue("format") != "kdsl-kpack")
+      fail("not a kdsl bundle (an SQLite database without kdsl's tables)");
+    std::string version = metaValue("format_version");
+    if (version != std::to_string(kBundleFormatVersion))
+      fail("format version " + version + " is not supported; this runtime "
+           "reads version " + std::to_string(kBundleFormatVersion) +
+           " (rebuild the bundle with a matching kdslc)");
+  }
+
+  ConfigEntries config(const std::string &text, const std::string &kernel) {
+    try {
+      return parseConfig(text);
+    } catch (const Error &error) {
+      fail("kernel '" + kernel + "': " + error.what());
+    }
+  }
+
+  KernelInfo &kernelOf(BundleContents &contents,
+                       const std::map<std::string, size_t> &index,
+                       const std::string &name) {
+    auto it = index.find(name);
+    if (it == index.end())
+      fail("a row names kernel '" + name + "', which the bundle lacks");
+    return contents.kernels[it->second];
+  }
+};
+
+} // namespace
+
+BundleContents kdsl::rt::readBundle(const std::string &path) {
+  return BundleReader(path).read();
+}
