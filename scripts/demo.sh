@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set up, build, compile examples/kernels/softmax.kdsl to kdsl IR,
-# then run it on the interpreter (no GPU runtime yet) on random rows and show
+# then run it on the interpreter (kdslc emits no GPU code yet) on random rows and show
 # the result. Files go to build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

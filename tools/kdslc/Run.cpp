@@ -80,8 +80,9 @@ struct BoundArray {
 
 int kdsl::runKernel(const RunOptions &options) {
   if (options.backend == "cuda")
-    return fail("--backend cuda: no GPU runtime yet (it comes with the "
-                "runtime issue); use --backend interp");
+    return fail("--backend cuda: the kernels of '" + options.input +
+                "' have no GPU code yet (kdslc does not emit PTX yet); use "
+                "--backend interp");
 
   SourceFile file;
   std::string error;
@@ -236,7 +237,7 @@ int kdsl::runKernel(const RunOptions &options) {
   os << "num_warps=" << *kernel.getNumWarps()
      << ",num_stages=" << *kernel.getNumStages();
   llvm::errs() << "kdslc run: '" << options.kernel
-               << "' on the interpreter (no GPU runtime yet), grid " << grid[0]
+               << "' on the interpreter (no GPU code yet), grid " << grid[0]
                << "x" << grid[1] << "x" << grid[2] << ", config " << bindings
                << "\n";
   if (failed(interpret(kernel, grid, args)))
