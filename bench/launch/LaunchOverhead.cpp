@@ -163,8 +163,9 @@ int main(int argc, char **argv) {
             kernel.launch({a, a, a, a, a, a, a, a, 1024, 1, 1, 1, 1, 1, 1, 1},
                           options);
           })
-                  : std::function<void()>(
-                        [&] { kernel.launch({a, a, 1024, 1}, options); }),
+                  : std::function<void()>([&] {
+                      kernel.launch({a, a, 1024, 1}, options);
+                    }),
           cuStream);
       api.cuModuleUnload(module);
 

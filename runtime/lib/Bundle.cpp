@@ -141,7 +141,8 @@ void kdsl::rt::writeBundle(const std::string &path,
       db.exec(kSchema);
       SqliteStmt meta = db.prepare("INSERT INTO meta VALUES (?, ?)");
       meta.bind(1, "format").bind(2, "kdsl-kpack").step();
-      meta.reset().bind(1, "format_version")
+      meta.reset()
+          .bind(1, "format_version")
           .bind(2, std::to_string(kBundleFormatVersion))
           .step();
       meta.reset().bind(1, "producer").bind(2, contents.producer).step();
@@ -376,8 +377,10 @@ private:
       fail("not a kdsl bundle (an SQLite database without kdsl's tables)");
     std::string version = metaValue("format_version");
     if (version != std::to_string(kBundleFormatVersion))
-      fail("format version " + version + " is not supported; this runtime "
-           "reads version " + std::to_string(kBundleFormatVersion) +
+      fail("format version " + version +
+           " is not supported; this runtime "
+           "reads version " +
+           std::to_string(kBundleFormatVersion) +
            " (rebuild the bundle with a matching kdslc)");
   }
 

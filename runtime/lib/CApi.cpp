@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kdsl/runtime.h"
 #include "kdsl/bundle.hpp"
+#include "kdsl/runtime.h"
 
 #include "RuntimeImpl.h"
 
@@ -137,9 +137,9 @@ int kdsl_memcpy_dtoh(void *dst, kdsl_devptr src, size_t bytes) {
     device.makeCurrent();
     CUresult result = driver().cuMemcpyDtoH(dst, src, bytes);
     if (result != CUDA_SUCCESS)
-      throw Error(driverError(result, "cuMemcpyDtoH",
-                              lastLaunchContext(device.impl().lastLaunch,
-                                                "on this device")));
+      throw Error(driverError(
+          result, "cuMemcpyDtoH",
+          lastLaunchContext(device.impl().lastLaunch, "on this device")));
   });
 }
 
@@ -172,9 +172,9 @@ int kdsl_bundle_kernel(kdsl_bundle *bundle, const char *name,
   });
 }
 
-int kdsl_launch_grid(kdsl_kernel *kernel, const kdsl_arg *args,
-                     size_t num_args, const char *config, kdsl_stream *stream,
-                     uint32_t grid_x, uint32_t grid_y, uint32_t grid_z) {
+int kdsl_launch_grid(kdsl_kernel *kernel, const kdsl_arg *args, size_t num_args,
+                     const char *config, kdsl_stream *stream, uint32_t grid_x,
+                     uint32_t grid_y, uint32_t grid_z) {
   return guarded([&] {
     if (!kernel || (!args && num_args))
       throw Error("kdsl_launch: NULL argument");

@@ -24,9 +24,9 @@ struct DTypeEntry {
   size_t size;
 };
 constexpr DTypeEntry kDTypes[] = {
-    {DType::Bool, "bool", 1}, {DType::I8, "i8", 1},     {DType::I16, "i16", 2},
-    {DType::I32, "i32", 4},   {DType::I64, "i64", 8},   {DType::F16, "f16", 2},
-    {DType::BF16, "bf16", 2}, {DType::F32, "f32", 4},   {DType::F64, "f64", 8},
+    {DType::Bool, "bool", 1}, {DType::I8, "i8", 1},   {DType::I16, "i16", 2},
+    {DType::I32, "i32", 4},   {DType::I64, "i64", 8}, {DType::F16, "f16", 2},
+    {DType::BF16, "bf16", 2}, {DType::F32, "f32", 4}, {DType::F64, "f64", 8},
 };
 } // namespace
 
@@ -122,7 +122,8 @@ struct DeviceRegistry {
         attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
     d.info.computeMinor =
         attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-    d.info.multiprocessors = attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+    d.info.multiprocessors =
+        attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
     d.info.sharedMemoryPerBlockOptin =
         attribute(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
     check(api.cuDeviceTotalMem(&d.info.totalMemory, d.device),
@@ -161,9 +162,9 @@ void Device::synchronize() {
   impl_->makeCurrent();
   CUresult result = driver().cuCtxSynchronize();
   if (result != CUDA_SUCCESS)
-    throw Error(driverError(result, "cuCtxSynchronize",
-                            lastLaunchContext(impl_->lastLaunch,
-                                              "on this device")));
+    throw Error(
+        driverError(result, "cuCtxSynchronize",
+                    lastLaunchContext(impl_->lastLaunch, "on this device")));
 }
 
 //===----------------------------------------------------------------------===//
@@ -190,9 +191,9 @@ Stream &Stream::operator=(Stream &&other) noexcept = default;
 void Stream::synchronize() {
   CUresult result = driver().cuStreamSynchronize(impl_->stream);
   if (result != CUDA_SUCCESS)
-    throw Error(driverError(result, "cuStreamSynchronize",
-                            lastLaunchContext(impl_->lastLaunch,
-                                              "on this stream")));
+    throw Error(
+        driverError(result, "cuStreamSynchronize",
+                    lastLaunchContext(impl_->lastLaunch, "on this stream")));
 }
 
 void *Stream::handle() const { return impl_->stream; }
@@ -252,9 +253,9 @@ void Buffer::upload(const void *host, size_t size, size_t offset) {
   device_->impl().makeCurrent();
   CUresult result = driver().cuMemcpyHtoD(address_ + offset, host, size);
   if (result != CUDA_SUCCESS)
-    throw Error(driverError(result, "cuMemcpyHtoD",
-                            lastLaunchContext(device_->impl().lastLaunch,
-                                              "on this device")));
+    throw Error(driverError(
+        result, "cuMemcpyHtoD",
+        lastLaunchContext(device_->impl().lastLaunch, "on this device")));
 }
 
 void Buffer::download(void *host, size_t size, size_t offset) const {
@@ -264,9 +265,9 @@ void Buffer::download(void *host, size_t size, size_t offset) const {
   device_->impl().makeCurrent();
   CUresult result = driver().cuMemcpyDtoH(host, address_ + offset, size);
   if (result != CUDA_SUCCESS)
-    throw Error(driverError(result, "cuMemcpyDtoH",
-                            lastLaunchContext(device_->impl().lastLaunch,
-                                              "on this device")));
+    throw Error(driverError(
+        result, "cuMemcpyDtoH",
+        lastLaunchContext(device_->impl().lastLaunch, "on this device")));
 }
 
 void Buffer::fill(uint8_t value) {

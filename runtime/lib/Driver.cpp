@@ -16,8 +16,8 @@ using namespace kdsl::rt;
 
 namespace {
 
-std::string formatError(const DriverApi &api, CUresult result,
-                        const char *call, const std::string &context) {
+std::string formatError(const DriverApi &api, CUresult result, const char *call,
+                        const std::string &context) {
   const char *name = nullptr;
   const char *text = nullptr;
   if (api.cuGetErrorName)

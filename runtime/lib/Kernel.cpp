@@ -12,9 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "kdsl/bundle.hpp"
 #include "kdsl/Support/ConfigSpace.h"
 #include "kdsl/Support/ConstExpr.h"
+#include "kdsl/bundle.hpp"
 
 #include "RuntimeImpl.h"
 
@@ -50,7 +50,7 @@ uint16_t toHalfBits(float value) {
     return sign | 0x7c00u | (magnitude > 0x7f800000u ? 0x200u : 0);
   if (magnitude >= 0x477ff000u) // rounds to infinity
     return sign | 0x7c00u;
-  if (magnitude < 0x38800000u) { // subnormal or zero
+  if (magnitude < 0x38800000u) {                   // subnormal or zero
     float scaled = std::fabs(value) * 16777216.0f; // 2^24: units of 2^-24
     return sign | static_cast<uint16_t>(std::nearbyint(scaled));
   }
@@ -193,14 +193,15 @@ Kernel::Impl::Impl(KernelInfo kernel, std::string path)
       start = end == std::string::npos ? spec.size() : end + 1;
       size_t colon = item.find(':');
       std::string name = item.substr(0, colon);
-      std::string what = colon == std::string::npos ? "" : item.substr(colon + 1);
+      std::string what =
+          colon == std::string::npos ? "" : item.substr(colon + 1);
       auto it = std::find_if(argParams.begin(), argParams.end(), [&](size_t p) {
         return info.params[p].name == name;
       });
       if (it == argParams.end() || (what != "align16" && what != "div16"))
         fail("bad specialization '" + spec + "' in the bundle");
-      reqs.push_back({static_cast<size_t>(it - argParams.begin()),
-                      what == "align16"});
+      reqs.push_back(
+          {static_cast<size_t>(it - argParams.begin()), what == "align16"});
     }
     hasSpecializations |= !reqs.empty();
     requirements.push_back(std::move(reqs));
@@ -253,9 +254,10 @@ void Kernel::Impl::makeKey(const Arg *args, const LaunchOptions &options,
   }
   key.push_back(static_cast<int64_t>(options.config.size()));
   for (size_t a : choiceArgs)
-    key.push_back(args[a].kind == Arg::Kind::Int
-                      ? args[a].integer
-                      : static_cast<int64_t>(std::hash<double>()(args[a].real)));
+    key.push_back(
+        args[a].kind == Arg::Kind::Int
+            ? args[a].integer
+            : static_cast<int64_t>(std::hash<double>()(args[a].real)));
   if (hasSpecializations) {
     uint64_t bits = 0;
     for (size_t a = 0; a < argParams.size() && a < 64; ++a) {
@@ -281,15 +283,14 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
   kdsl::ConfigValues values;
   for (const auto &entry : options.config) {
     const std::string &name = entry.first;
-    auto param = std::find_if(
-        info.params.begin(), info.params.end(),
-        [&](const ParamInfo &p) { return p.name == name; });
+    auto param =
+        std::find_if(info.params.begin(), info.params.end(),
+                     [&](const ParamInfo &p) { return p.name == name; });
     if (param == info.params.end() && name != "num_warps" &&
         name != "num_stages")
       fail("has no constexpr '" + name + "' (config " +
            formatConfig(options.config) + ")");
-    if (param != info.params.end() &&
-        param->kind != ParamInfo::Kind::Constexpr)
+    if (param != info.params.end() && param->kind != ParamInfo::Kind::Constexpr)
       fail("'" + name + "' is a launch argument, not a config value");
     values[name] = entry.second;
   }
@@ -322,9 +323,9 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
     bool holds = true;
     for (const Requirement &r : requirements[v]) {
       const Arg &arg = args[r.arg];
-      holds &= r.align16 ? arg.kind == Arg::Kind::Pointer &&
-                               arg.pointer % 16 == 0
-                         : arg.kind == Arg::Kind::Int && arg.integer % 16 == 0;
+      holds &= r.align16
+                   ? arg.kind == Arg::Kind::Pointer && arg.pointer % 16 == 0
+                   : arg.kind == Arg::Kind::Int && arg.integer % 16 == 0;
     }
     if (holds && (!chosen || requirements[v].size() > chosenRequirements)) {
       chosen = &info.variants[v];
@@ -420,8 +421,8 @@ Kernel::Impl::evaluateGrid(const Prepared &prepared, const Arg *args,
     if (values[d] < 0 || values[d] > limits[d])
       fail("grid dimension " + std::to_string(d) + " = " +
            std::to_string(values[d]) + " (from '" +
-           (d < info.grid.size() ? info.grid[d] : "1") +
-           "') is outside [0, " + std::to_string(limits[d]) + "]");
+           (d < info.grid.size() ? info.grid[d] : "1") + "') is outside [0, " +
+           std::to_string(limits[d]) + "]");
     grid[d] = static_cast<uint32_t>(values[d]);
   }
   return grid;
@@ -461,21 +462,21 @@ void Kernel::Impl::load(Prepared &prepared) {
     CUresult result =
         api.cuModuleLoadDataEx(&module, image, 2, options, optionValues);
     if (result != CUDA_SUCCESS)
-      throw Error(driverError(result, "cuModuleLoadDataEx",
-                              (cubin ? "loading the " + cubin->arch + " cubin "
-                                     : std::string("JIT-compiling the PTX ")) +
-                                  context +
-                                  (log[0] ? std::string("; JIT log: ") + log
-                                          : std::string())));
+      throw Error(driverError(
+          result, "cuModuleLoadDataEx",
+          (cubin ? "loading the " + cubin->arch + " cubin "
+                 : std::string("JIT-compiling the PTX ")) +
+              context +
+              (log[0] ? std::string("; JIT log: ") + log : std::string())));
     modules[&v] = module;
   }
   CUfunction function = nullptr;
   check(api.cuModuleGetFunction(&function, module, v.entry.c_str()),
         "cuModuleGetFunction", "(entry '" + v.entry + "') " + context);
   if (v.sharedBytes > 48 * 1024)
-    check(api.cuFuncSetAttribute(function,
-                                 CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                 static_cast<int>(v.sharedBytes)),
+    check(api.cuFuncSetAttribute(
+              function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+              static_cast<int>(v.sharedBytes)),
           "cuFuncSetAttribute", context);
   VariantResources &r = prepared.resources;
   auto attribute = [&](CUfunction_attribute which) {
@@ -587,8 +588,8 @@ void Kernel::launch(const Arg *args, size_t count,
       std::memcpy(slot, &a.pointer, 8);
       continue;
     }
-    double real = a.kind == Arg::Kind::Float ? a.real
-                                             : static_cast<double>(a.integer);
+    double real =
+        a.kind == Arg::Kind::Float ? a.real : static_cast<double>(a.integer);
     switch (p.type) {
     case DType::Bool:
     case DType::I8: {

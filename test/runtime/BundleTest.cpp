@@ -116,7 +116,8 @@ TEST(BundleTest, BadRowsAreErrors) {
                   "parameter 'x' of kernel 'vector_add' has an unknown type "
                   "'f128'");
   writeBundle(dir.file("k.kpack"), sampleBundle());
-  sql(dir.file("k.kpack"), "UPDATE variants SET config = 'BLOCK=big' WHERE id = 1;");
+  sql(dir.file("k.kpack"),
+      "UPDATE variants SET config = 'BLOCK=big' WHERE id = 1;");
   EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
                   "config entry 'BLOCK=big' must be NAME=INTEGER");
   writeBundle(dir.file("k.kpack"), sampleBundle());
@@ -137,8 +138,8 @@ TEST(BundleTest, FailedWriteLeavesTheOldFile) {
                   "UNIQUE constraint failed");
   EXPECT_EQ(readAll(dir.file("k.kpack")), before);
   // No temporary file is left behind.
-  EXPECT_EQ(std::system(("test $(ls '" + dir.path + "' | wc -l) -eq 1").c_str()),
-            0);
+  EXPECT_EQ(
+      std::system(("test $(ls '" + dir.path + "' | wc -l) -eq 1").c_str()), 0);
 }
 
 TEST(BundleTest, UnwritableDirectory) {

@@ -113,10 +113,10 @@ TEST_F(GpuTest, ResourcesComeFromTheDriver) {
   Kernel &add = bundle->kernel("vector_add");
   Buffer b(4096, DType::F32);
   VariantResources r = add.resources({b, b, b, 1024});
-  EXPECT_EQ(r.loadedFrom, "cubin " + std::string(
-                                         Device::get().info().computeMajor == 9
-                                             ? "sm_90a"
-                                             : "sm_80"));
+  EXPECT_EQ(r.loadedFrom,
+            "cubin " + std::string(Device::get().info().computeMajor == 9
+                                       ? "sm_90a"
+                                       : "sm_80"));
   EXPECT_GT(r.registers, 0);
   EXPECT_EQ(r.localBytes, 0);
   EXPECT_EQ(r.config, "BLOCK=256,num_warps=4,num_stages=2");
@@ -170,7 +170,8 @@ TEST_F(GpuTest, OutOfResourcesNamesTheKernel) {
   Kernel &heavy = bundle->kernel("heavy");
   Buffer b(4096, DType::F32);
   b.fill(0);
-  EXPECT_RT_ERROR(heavy.launch({b, 1024}), "CUDA_ERROR_OUT_OF_RESOURCES");
+  EXPECT_RT_ERROR(heavy.launch({b, 1024}),
+                  "cuLaunchKernel failed: CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES");
   EXPECT_RT_ERROR(heavy.launch({b, 1024}),
                   "for kernel 'heavy' (num_warps=32,num_stages=2) with grid "
                   "1x1x1, 1024 threads per block");

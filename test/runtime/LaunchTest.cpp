@@ -49,8 +49,7 @@ TEST_F(LaunchTest, ExplicitConfigWins) {
   Arg offset = Arg::ptr(0x3004, DType::F32);
   EXPECT_EQ(add().plan({x, y, offset, 1000}, options).entry, "add_1024_4");
   // A memoized choice does not leak to other alignments.
-  EXPECT_EQ(add().plan({x, y, out, 1000}, options).entry,
-            "add_1024_4_aligned");
+  EXPECT_EQ(add().plan({x, y, out, 1000}, options).entry, "add_1024_4_aligned");
 }
 
 TEST_F(LaunchTest, PartialExplicitConfigFollowsAutotune) {
@@ -108,8 +107,7 @@ TEST_F(LaunchTest, ArgumentKindsAndTypes) {
                   "argument 4 ('n') = 1099511627776 does not fit i32");
   // Untyped pointers are accepted; integers convert to float scalars.
   EXPECT_NO_THROW(add().plan({Arg::ptr(0x1000), y, out, 10}));
-  EXPECT_NO_THROW(
-      rows().plan({Arg::ptr(0x1000, DType::F16), out, 7, 100, 1}));
+  EXPECT_NO_THROW(rows().plan({Arg::ptr(0x1000, DType::F16), out, 7, 100, 1}));
 }
 
 TEST_F(LaunchTest, ConfigNames) {

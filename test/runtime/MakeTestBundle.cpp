@@ -114,8 +114,7 @@ int main(int argc, char **argv) {
                     scalar("n", DType::I64),
                     scalar("flag", DType::Bool)};
     scale.grid = {"cdiv(n, 128)"};
-    scale.variants = {
-        variant({{"num_warps", 4}, {"num_stages", 2}}, "scale")};
+    scale.variants = {variant({{"num_warps", 4}, {"num_stages", 2}}, "scale")};
     bundle.kernels.push_back(scale);
 
     KernelInfo empty4;
@@ -150,6 +149,7 @@ int main(int argc, char **argv) {
     fault.name = "fault";
     fault.params = {ptr("p"), scalar("n")};
     fault.grid = {"1"};
+    fault.fixedConfig = {{"num_warps", 1}};
     fault.variants = {variant({{"num_warps", 1}, {"num_stages", 2}}, "fault")};
     bundle.kernels.push_back(fault);
 
@@ -164,9 +164,9 @@ int main(int argc, char **argv) {
     // Dynamic shared memory above 48 KB (opted in), and beyond any device.
     KernelInfo shared;
     shared.name = "shared_sum";
-    shared.params = {ptr("x"), ptr("out"), scalar("n"),
-                     constexpr_("KB", "96")};
+    shared.params = {ptr("x"), ptr("out"), scalar("n"), constexpr_("KB", "96")};
     shared.grid = {"1"};
+    shared.fixedConfig = {{"num_warps", 8}};
     shared.variants = {
         variant({{"KB", 96}, {"num_warps", 8}, {"num_stages", 2}},
                 "shared_sum"),
@@ -181,6 +181,7 @@ int main(int argc, char **argv) {
     bad.name = "bad_ptx";
     bad.params = {ptr("p"), scalar("n")};
     bad.grid = {"1"};
+    bad.fixedConfig = {{"num_warps", 1}};
     bad.variants = {variant({{"num_warps", 1}, {"num_stages", 2}}, "bad",
                             /*withCubins=*/false)};
     bad.variants[0].ptx = ".version 8.0\n.target sm_80\n.address_size 64\n"

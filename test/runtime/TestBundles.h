@@ -68,13 +68,13 @@ inline BundleContents sampleBundle() {
 
   KernelInfo rows;
   rows.name = "row_sum";
-  rows.params = {{"x", ParamInfo::Kind::Pointer, DType::F16, ""},
-                 {"out", ParamInfo::Kind::Pointer, DType::F32, ""},
-                 {"n_rows", ParamInfo::Kind::Scalar, DType::I32, ""},
-                 {"n_cols", ParamInfo::Kind::Scalar, DType::I32, ""},
-                 {"eps", ParamInfo::Kind::Scalar, DType::F32, ""},
-                 {"BLOCK", ParamInfo::Kind::Constexpr, DType::I32,
-                  "next_pow2(n_cols)"}};
+  rows.params = {
+      {"x", ParamInfo::Kind::Pointer, DType::F16, ""},
+      {"out", ParamInfo::Kind::Pointer, DType::F32, ""},
+      {"n_rows", ParamInfo::Kind::Scalar, DType::I32, ""},
+      {"n_cols", ParamInfo::Kind::Scalar, DType::I32, ""},
+      {"eps", ParamInfo::Kind::Scalar, DType::F32, ""},
+      {"BLOCK", ParamInfo::Kind::Constexpr, DType::I32, "next_pow2(n_cols)"}};
   rows.grid = {"n_rows"};
   rows.fixedConfig = {{"num_warps", 8}};
   rows.variants = {
@@ -91,7 +91,7 @@ inline BundleContents sampleBundle() {
   do {                                                                         \
     try {                                                                      \
       body;                                                                    \
-      ADD_FAILURE() << "expected an error containing: " << (text);            \
+      ADD_FAILURE() << "expected an error containing: " << (text);             \
     } catch (const ::kdsl::rt::Error &error) {                                 \
       EXPECT_NE(std::string(error.what()).find(text), std::string::npos)       \
           << "message: " << error.what();                                      \

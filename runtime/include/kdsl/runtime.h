@@ -49,7 +49,11 @@ typedef struct kdsl_kernel kdsl_kernel; /* owned by its bundle */
 typedef struct kdsl_stream kdsl_stream;
 typedef uint64_t kdsl_devptr;
 
-typedef enum { KDSL_ARG_POINTER = 0, KDSL_ARG_INT, KDSL_ARG_FLOAT } kdsl_arg_kind;
+typedef enum {
+  KDSL_ARG_POINTER = 0,
+  KDSL_ARG_INT,
+  KDSL_ARG_FLOAT
+} kdsl_arg_kind;
 
 typedef struct {
   kdsl_arg_kind kind;
@@ -94,9 +98,9 @@ int kdsl_bundle_kernel(kdsl_bundle *bundle, const char *name,
 int kdsl_launch(kdsl_kernel *kernel, const kdsl_arg *args, size_t num_args,
                 const char *config, kdsl_stream *stream);
 /* As kdsl_launch, with an explicit grid. */
-int kdsl_launch_grid(kdsl_kernel *kernel, const kdsl_arg *args,
-                     size_t num_args, const char *config, kdsl_stream *stream,
-                     uint32_t grid_x, uint32_t grid_y, uint32_t grid_z);
+int kdsl_launch_grid(kdsl_kernel *kernel, const kdsl_arg *args, size_t num_args,
+                     const char *config, kdsl_stream *stream, uint32_t grid_x,
+                     uint32_t grid_y, uint32_t grid_z);
 
 #ifdef __cplusplus
 }

@@ -49,7 +49,18 @@ public:
 };
 
 /// Element and scalar types of kdsl (LANGUAGE.md section 2).
-enum class DType : uint8_t { Unknown, Bool, I8, I16, I32, I64, F16, BF16, F32, F64 };
+enum class DType : uint8_t {
+  Unknown,
+  Bool,
+  I8,
+  I16,
+  I32,
+  I64,
+  F16,
+  BF16,
+  F32,
+  F64
+};
 
 /// The kdsl spelling (`f32`, `bool`, ...); "?" for Unknown.
 const char *dtypeName(DType type);
@@ -177,14 +188,14 @@ struct Arg {
     a.pointer = address;
     return a;
   }
-  Arg(const Buffer &buffer) : Arg(ptr(buffer.address(), buffer.elementType())) {}
+  Arg(const Buffer &buffer)
+      : Arg(ptr(buffer.address(), buffer.elementType())) {}
   /// Integers of any width; the launch checks the value fits the parameter.
   template <typename T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
   Arg(T value)
-      : kind(Kind::Int),
-        type(std::is_same_v<T, bool> ? DType::Bool
-             : sizeof(T) <= 4        ? DType::I32
-                                     : DType::I64),
+      : kind(Kind::Int), type(std::is_same_v<T, bool> ? DType::Bool
+                              : sizeof(T) <= 4        ? DType::I32
+                                                      : DType::I64),
         integer(static_cast<int64_t>(value)) {}
   Arg(float value) : kind(Kind::Float), type(DType::F32), real(value) {}
   Arg(double value) : kind(Kind::Float), type(DType::F64), real(value) {}
