@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/bundle.hpp"
+#include "kdsl/Support/ConfigSpace.h"
 
 #include "Sqlite.h"
 
@@ -103,13 +104,7 @@ static bool parseInt(const std::string &text, int64_t &value) {
 }
 
 std::string kdsl::rt::formatConfig(const ConfigEntries &config) {
-  std::string text;
-  for (const auto &[name, value] : config) {
-    if (!text.empty())
-      text += ",";
-    text += name + "=" + std::to_string(value);
-  }
-  return text;
+  return kdsl::formatConfig(config);
 }
 
 ConfigEntries kdsl::rt::parseConfig(const std::string &text) {
