@@ -9,6 +9,7 @@
 #define KDSL_TOOLS_KDSLC_SOURCEFILE_H
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Lowering/Pipeline.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -38,6 +39,9 @@ struct SourceFile {
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     // A failed pass would otherwise dump the whole kernel after the error.
     context.printOpOnDiagnostic(false);
+    mlir::DialectRegistry registry;
+    registerGpuLowering(registry);
+    context.appendDialectRegistry(registry);
     diagnostics =
         std::make_unique<mlir::SourceMgrDiagnosticHandler>(sourceMgr, &context);
     return true;

@@ -1,6 +1,8 @@
 //===- kdslc.cpp - The kdsl compiler driver -------------------------------===//
 //
-// kdslc FILE.kdsl [--emit=ast|kdsl] [-o OUT] [--kernel NAME] [--config K=V,...]
+// kdslc FILE.kdsl [--emit=ast|kdsl|kdsl-gpu|llvm|ptx|cubin|kpack] [-o OUT]
+//       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
+//       [--specialize=align16|none]
 //
 // Stops at the stage `--emit` names, as toyc does. Every error is one
 // `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
@@ -13,6 +15,7 @@
 #include "kdsl/Frontend/ASTPrinter.h"
 #include "kdsl/Frontend/Compiler.h"
 
+#include "Kpack.h"
 #include "Run.h"
 #include "SourceFile.h"
 
@@ -39,6 +42,8 @@ struct Options {
   std::string output = "-";
   std::string kernel;
   std::string config;
+  std::string arch = "sm_90a";
+  std::string specialize = "align16";
 };
 
 int fail(const llvm::Twine &message) {
@@ -60,10 +65,16 @@ int compile(const Options &options) {
       continue;
     auto [name, value] = entry.split('=');
     int64_t number;
-    if (name.trim().empty() ||
-        (value.trim() != "true" && value.trim() != "false" &&
-         value.trim().getAsInteger(0, number)))
-      return fail("config entry '" + entry + "' must be NAME=INTEGER");
+    bool bad = name.trim().empty() || !entry.contains('=');
+    // --emit=kpack compiles each of `BLOCK=256|1024`.
+    for (StringRef alternative : llvm::split(value, '|'))
+      bad |= alternative.trim() != "true" && alternative.trim() != "false" &&
+             alternative.trim().getAsInteger(0, number);
+    if (bad || (value.contains('|') && options.emit != "kpack"))
+      return fail("config entry '" + entry + "' must be NAME=INTEGER" +
+                  (value.contains('|') && !bad
+                       ? " (alternatives with '|' are for --emit=kpack)"
+                       : ""));
     for (const std::string &seen : configEntries)
       if (StringRef(seen).split('=').first.trim() == name.trim())
         return fail("config entry '" + name.trim() + "' is given twice");
@@ -112,12 +123,23 @@ int compile(const Options &options) {
       if (other != keep)
         other.erase();
   }
-  if (!options.config.empty()) {
+  if (options.emit == "kpack") {
+    if (!openOutput())
+      return fail("cannot write '" + options.output + "': " + errorMessage);
+    output.reset(); // the bundle is written by name, atomically
+    return kdsl::emitKpack(module, options.input, configEntries,
+                           options.output == "-" ? "" : options.output);
+  }
+  bool gpuStage = options.emit != "kdsl";
+  if (!options.config.empty() || gpuStage) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
     if (kernels == 0)
       return fail("--config: '" + options.input + "' has no kernels");
-    if (kernels != 1)
+    if (kernels != 1 && !options.config.empty())
       return fail("--config needs --kernel NAME when the file has " +
+                  llvm::Twine(kernels) + " kernels");
+    if (kernels != 1 && options.emit == "cubin")
+      return fail("--emit=cubin needs --kernel NAME when the file has " +
                   llvm::Twine(kernels) + " kernels");
     PassManager pm(&context);
     kdsl::KdslSpecializeOptions specializeOptions;
@@ -125,6 +147,40 @@ int compile(const Options &options) {
     pm.addPass(kdsl::createKdslSpecialize(specializeOptions));
     if (failed(pm.run(module)))
       return 1;
+  }
+  kdsl::GpuTarget target;
+  target.arch = options.arch;
+  target.assumeAligned = options.specialize == "align16";
+  if (options.emit == "kdsl-gpu" || options.emit == "llvm") {
+    PassManager pm(&context);
+    kdsl::buildGpuPipeline(pm, target, options.emit == "llvm");
+    if (failed(pm.run(module)))
+      return 1;
+  } else if (options.emit == "ptx" || options.emit == "cubin") {
+    auto ptx = kdsl::compileToPTX(module, target);
+    if (failed(ptx))
+      return 1;
+    if (!openOutput())
+      return fail("cannot write '" + options.output + "': " + errorMessage);
+    if (options.emit == "ptx") {
+      for (const kdsl::KernelPTX &kernel : *ptx)
+        output->os() << (ptx->size() > 1 ? "// kernel " + kernel.name + "\n"
+                                         : "")
+                     << kernel.ptx;
+    } else {
+      std::string ptxas = kdsl::findPtxas();
+      if (ptxas.empty())
+        return fail("--emit=cubin needs ptxas (set KDSL_PTXAS or install the "
+                    "CUDA toolkit in /usr/local/cuda)");
+      kdsl::CubinResult cubin;
+      if (!kdsl::assembleCubin(ptxas, ptx->front().ptx, options.arch, cubin,
+                               errorMessage))
+        return fail(errorMessage);
+      output->os().write(reinterpret_cast<const char *>(cubin.cubin.data()),
+                         cubin.cubin.size());
+    }
+    output->keep();
+    return 0;
   }
   if (!openOutput())
     return fail("cannot write '" + options.output + "': " + errorMessage);
@@ -167,9 +223,24 @@ int main(int argc, char **argv) {
 
   app.add_option("file", options.input, "The .kdsl file to compile");
   app.add_option("--emit", options.emit,
-                 "Stop after this stage: ast (the checked AST) or kdsl (the "
-                 "kdsl dialect; a variant when --config is given)")
-      ->check(CLI::IsMember({"ast", "kdsl"}))
+                 "Stop after this stage: ast (the checked AST), kdsl (the "
+                 "kdsl dialect; a variant when --config is given), kdsl-gpu "
+                 "(per-thread code in gpu.func), llvm (the LLVM and NVVM "
+                 "dialects), ptx, cubin (ptxas), or kpack (every variant of "
+                 "every kernel, PTX and cubins for sm_80 and sm_90a, in one "
+                 "bundle)")
+      ->check(CLI::IsMember(
+          {"ast", "kdsl", "kdsl-gpu", "llvm", "ptx", "cubin", "kpack"}))
+      ->capture_default_str();
+  app.add_option("--arch", options.arch,
+                 "The GPU to compile for (kdsl-gpu, llvm, ptx, cubin)")
+      ->check(CLI::IsMember({"sm_80", "sm_90a"}))
+      ->capture_default_str();
+  app.add_option("--specialize", options.specialize,
+                 "align16: assume 16-byte aligned pointer arguments (the "
+                 "runtime picks this variant when they are); none: assume "
+                 "nothing")
+      ->check(CLI::IsMember({"align16", "none"}))
       ->capture_default_str();
   app.add_option("-o,--output", options.output,
                  "Write the result here (default: standard output)");
@@ -177,7 +248,8 @@ int main(int argc, char **argv) {
   app.add_option("--config", options.config,
                  "Specialize for this config: NAME=VALUE,... over constexprs, "
                  "num_warps, num_stages and the scalar parameters defaults "
-                 "read");
+                 "read; with --emit=kpack a value may list alternatives, "
+                 "BLOCK=1024|4096, each compiled");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {

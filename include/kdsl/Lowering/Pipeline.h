@@ -1,0 +1,79 @@
+//===- Pipeline.h - From kdsl variants to PTX and cubin ---------*- C++ -*-===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_LOWERING_PIPELINE_H
+#define KDSL_LOWERING_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kdsl {
+
+/// The targets kdsl compiles for.
+struct GpuTarget {
+  /// `sm_80` or `sm_90a`.
+  std::string arch = "sm_90a";
+  /// Compile the align16 specialization (every pointer 16-byte aligned).
+  bool assumeAligned = true;
+};
+
+/// True for an arch kdsl targets.
+bool isSupportedArch(llvm::StringRef arch);
+
+/// Registers what lowering to PTX needs: the GPU, NVVM and LLVM dialects,
+/// their translations to LLVM IR and the NVVM target.
+void registerGpuLowering(mlir::DialectRegistry &registry);
+
+/// Loads every dialect the pipeline uses, so that variants can then be
+/// compiled on several threads at once.
+void loadGpuDialects(mlir::MLIRContext *context);
+
+/// Adds the passes from variants to GPU code: -convert-kdsl-to-gpu and
+/// attaching the NVVM target (with libdevice). With `toLLVM`, also the
+/// lowering of the gpu.module to the LLVM and NVVM dialects.
+void buildGpuPipeline(mlir::OpPassManager &pm, const GpuTarget &target,
+                      bool toLLVM);
+
+/// One kernel's PTX and what launching it needs.
+struct KernelPTX {
+  std::string name;
+  std::string ptx;
+  int64_t sharedBytes = 0; ///< dynamic shared memory per block
+  int numWarps = 4;
+};
+
+/// Lowers a module of variants through the whole pipeline and returns the
+/// PTX of each kernel in module order.
+mlir::FailureOr<std::vector<KernelPTX>> compileToPTX(mlir::ModuleOp module,
+                                                     const GpuTarget &target);
+
+/// What ptxas made of a PTX module.
+struct CubinResult {
+  std::vector<uint8_t> cubin;
+  int registers = -1;
+  int spillBytes = -1; ///< spill stores + spill loads
+  int stackBytes = -1;
+  std::string log; ///< ptxas -v output
+};
+
+/// The ptxas to use: $KDSL_PTXAS, /usr/local/cuda/bin/ptxas, or ptxas on
+/// PATH; empty when there is none.
+std::string findPtxas();
+
+/// Assembles `ptx` for `arch` with ptxas; on failure returns false and sets
+/// `error` (ptxas's messages).
+bool assembleCubin(const std::string &ptxas, const std::string &ptx,
+                   llvm::StringRef arch, CubinResult &result,
+                   std::string &error);
+
+} // namespace kdsl
+
+#endif // KDSL_LOWERING_PIPELINE_H

@@ -1,0 +1,152 @@
+//===- AxisInfo.cpp - Contiguity, divisibility, constancy -----------------===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AxisInfo.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace kdsl;
+
+namespace {
+
+constexpr int64_t kMaxDivisibility = int64_t(1) << 30;
+
+/// The length of the last dimension (1 for a scalar).
+int64_t lastDim(Value value) {
+  if (auto tensor = dyn_cast<RankedTensorType>(value.getType()))
+    return tensor.getRank() ? tensor.getShape().back() : 1;
+  return 1;
+}
+
+int64_t elementBytes(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    type = tensor.getElementType();
+  if (auto ptr = dyn_cast<PtrType>(type))
+    type = ptr.getPointeeType();
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits <= 8 ? 1 : bits / 8;
+}
+
+/// The largest power of two dividing `v` (capped).
+int64_t powerOfTwoFactor(int64_t v) {
+  if (v == 0)
+    return kMaxDivisibility;
+  uint64_t u = static_cast<uint64_t>(v < 0 ? -v : v);
+  return std::min<int64_t>(static_cast<int64_t>(u & (~u + 1)),
+                           kMaxDivisibility);
+}
+
+int64_t gcd(int64_t a, int64_t b) { return std::gcd(a, b); }
+
+} // namespace
+
+AxisInfo AxisInfoAnalysis::get(Value value) {
+  auto it = cache.find(value);
+  if (it != cache.end())
+    return it->second;
+  AxisInfo info = compute(value);
+  int64_t dim = lastDim(value);
+  info.contiguity = std::max<int64_t>(1, std::min(info.contiguity, dim));
+  info.constancy = std::max<int64_t>(1, std::min(info.constancy, dim));
+  info.divisibility =
+      std::max<int64_t>(1, std::min(info.divisibility, kMaxDivisibility));
+  cache[value] = info;
+  return info;
+}
+
+AxisInfo AxisInfoAnalysis::compute(Value value) {
+  int64_t dim = lastDim(value);
+  AxisInfo unknown{1, 1, 1};
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    // Kernel parameters: pointers are aligned to their element (or to 16
+    // bytes under the align16 specialization); other values are unknown.
+    if (isa<KernelOp>(arg.getOwner()->getParentOp())) {
+      if (isa<PtrType>(arg.getType()))
+        return {1, assumeAligned ? 16 : elementBytes(arg.getType()), dim};
+      return {1, 1, dim};
+    }
+    return unknown;
+  }
+  Operation *op = value.getDefiningOp();
+  APInt constant;
+  if (matchPattern(value, m_ConstantInt(&constant)))
+    return {1, powerOfTwoFactor(constant.getSExtValue()), dim};
+  auto add = [&](AxisInfo a, AxisInfo b, int64_t scaleB) -> AxisInfo {
+    return {std::max(gcd(a.contiguity, b.constancy),
+                     gcd(a.constancy, b.contiguity)),
+            gcd(a.divisibility, b.divisibility * scaleB),
+            gcd(a.constancy, b.constancy)};
+  };
+  return TypeSwitch<Operation *, AxisInfo>(op)
+      .Case([&](ArangeOp arange) -> AxisInfo {
+        return {dim, get(arange.getStart()).divisibility, 1};
+      })
+      .Case([&](SplatOp splat) -> AxisInfo {
+        return {1, get(splat.getValue()).divisibility, dim};
+      })
+      .Case([&](arith::AddIOp a) {
+        return add(get(a.getLhs()), get(a.getRhs()), 1);
+      })
+      .Case([&](AddPtrOp a) {
+        return add(get(a.getPtr()), get(a.getOffset()),
+                   elementBytes(a.getPtr().getType()));
+      })
+      .Case([&](arith::SubIOp s) -> AxisInfo {
+        AxisInfo a = get(s.getLhs()), b = get(s.getRhs());
+        return {gcd(a.contiguity, b.constancy),
+                gcd(a.divisibility, b.divisibility),
+                gcd(a.constancy, b.constancy)};
+      })
+      .Case([&](arith::MulIOp m) -> AxisInfo {
+        AxisInfo a = get(m.getLhs()), b = get(m.getRhs());
+        return {1,
+                std::min<int64_t>(a.divisibility * b.divisibility,
+                                  kMaxDivisibility),
+                gcd(a.constancy, b.constancy)};
+      })
+      .Case([&](arith::ExtSIOp e) { return get(e.getIn()); })
+      .Case([&](arith::ExtUIOp e) { return get(e.getIn()); })
+      .Case([&](ExpandDimsOp e) -> AxisInfo {
+        auto type = cast<RankedTensorType>(e.getType());
+        if (e.getAxis() == type.getRank() - 1)
+          return {1, get(e.getSrc()).divisibility, 1};
+        return get(e.getSrc());
+      })
+      .Case([&](BroadcastOp b) -> AxisInfo {
+        AxisInfo in = get(b.getSrc());
+        if (lastDim(b.getSrc()) == 1 && dim > 1)
+          return {1, in.divisibility, dim};
+        return in;
+      })
+      .Case([&](arith::CmpIOp cmp) -> AxisInfo {
+        AxisInfo a = get(cmp.getLhs()), b = get(cmp.getRhs());
+        int64_t uniform = gcd(a.constancy, b.constancy);
+        // `offs < n` is constant over runs that start at a multiple of k, are
+        // contiguous, and where n is a multiple of k.
+        if (b.constancy == dim)
+          uniform = std::max(uniform, gcd(gcd(a.contiguity, a.divisibility),
+                                          b.divisibility));
+        return {1, 1, uniform};
+      })
+      .Case<arith::AndIOp, arith::OrIOp, arith::XOrIOp>([&](Operation *o) {
+        AxisInfo a = get(o->getOperand(0)), b = get(o->getOperand(1));
+        return AxisInfo{1, 1, gcd(a.constancy, b.constancy)};
+      })
+      .Case([&](arith::SelectOp s) -> AxisInfo {
+        AxisInfo c = get(s.getCondition()), a = get(s.getTrueValue()),
+                 b = get(s.getFalseValue());
+        return {1, 1, gcd(c.constancy, gcd(a.constancy, b.constancy))};
+      })
+      .Default([&](Operation *) { return unknown; });
+}

@@ -1,0 +1,47 @@
+//===- AxisInfo.h - Contiguity, divisibility, constancy ---------*- C++ -*-===//
+//
+// Part of the kdsl project.
+//
+// After Triton's AxisInfo: for each integer or pointer value, along the last
+// dimension of a block (a scalar counts as a block of one):
+//   contiguity  the longest runs of consecutive values (stride 1 element),
+//   divisibility the largest power of two dividing the first value of each
+//               run (bytes for pointers),
+//   constancy   the longest runs of equal values.
+// The conversion uses it to turn loads and stores into vector accesses and
+// to skip run-time mask tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_LOWERING_AXISINFO_H
+#define KDSL_LOWERING_AXISINFO_H
+
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cstdint>
+
+namespace kdsl {
+
+struct AxisInfo {
+  int64_t contiguity = 1;
+  int64_t divisibility = 1;
+  int64_t constancy = 1;
+};
+
+class AxisInfoAnalysis {
+public:
+  /// `assumeAligned`: pointer parameters are 16-byte aligned.
+  explicit AxisInfoAnalysis(bool assumeAligned)
+      : assumeAligned(assumeAligned) {}
+  AxisInfo get(mlir::Value value);
+
+private:
+  AxisInfo compute(mlir::Value value);
+  bool assumeAligned;
+  llvm::DenseMap<mlir::Value, AxisInfo> cache;
+};
+
+} // namespace kdsl
+
+#endif // KDSL_LOWERING_AXISINFO_H

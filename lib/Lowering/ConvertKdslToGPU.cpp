@@ -1,0 +1,1224 @@
+//===- ConvertKdslToGPU.cpp - kdsl variants to per-thread GPU code --------===//
+//
+// Part of the kdsl project.
+//
+// Implements -convert-kdsl-to-gpu (see Passes.td for the layout and the
+// strategy). The kernel body is walked in order; each block value becomes
+// the list of scalars its thread holds (its "slots"), each scalar value its
+// converted self. scf.for and scf.if are rebuilt with their block values
+// flattened into slots.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kdsl/Lowering/Passes.h"
+
+#include "AxisInfo.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace kdsl {
+#define GEN_PASS_DEF_CONVERTKDSLTOGPU
+#include "kdsl/Lowering/Passes.h.inc"
+} // namespace kdsl
+
+using namespace mlir;
+using namespace kdsl;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+/// The blocked layout of a block of `numElements` over `threads` threads.
+struct Layout {
+  int64_t numElements = 1;
+  int64_t threads = 1;
+  int64_t vec = 1;
+  int64_t numChunks = 1;
+  int64_t chunksPerThread = 1;
+
+  static Layout get(int64_t numElements, int64_t threads) {
+    Layout l;
+    l.numElements = numElements;
+    l.threads = threads;
+    l.vec = 1;
+    while (l.vec < 4 && numElements % (l.vec * 2) == 0 &&
+           l.vec * 2 * threads <= numElements)
+      l.vec *= 2;
+    l.numChunks = numElements / l.vec;
+    l.chunksPerThread = (l.numChunks + threads - 1) / threads;
+    return l;
+  }
+  int64_t slots() const { return chunksPerThread * vec; }
+  /// Fewer chunks than threads: threads hold copies of chunk tid % chunks.
+  bool replicated() const { return numChunks < threads; }
+};
+
+int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+using Slots = SmallVector<Value>;
+
+//===----------------------------------------------------------------------===//
+// The emitter
+//===----------------------------------------------------------------------===//
+
+class KernelEmitter {
+public:
+  KernelEmitter(KernelOp kernel, gpu::GPUFuncOp func, LLVM::GlobalOp smem,
+                bool assumeAligned)
+      : kernel(kernel), b(func.getBody()), smemGlobal(smem),
+        axis(assumeAligned) {
+    threads = *kernel.getNumWarps() * 32;
+    ctx = kernel.getContext();
+  }
+
+  LogicalResult run(gpu::GPUFuncOp func);
+  int64_t sharedBytes() const { return maxShared; }
+
+private:
+  KernelOp kernel;
+  OpBuilder b;
+  LLVM::GlobalOp smemGlobal;
+  AxisInfoAnalysis axis;
+  MLIRContext *ctx;
+  int64_t threads;
+  int64_t maxShared = 0;
+  Value tid;
+  IRMapping scalars;
+  DenseMap<Value, Slots> blocks;
+  DenseMap<Value, bool> rematCache;
+  LogicalResult status = success();
+
+  // Types and constants.
+  Type convert(Type type) {
+    if (isa<PtrType>(type))
+      return LLVM::LLVMPointerType::get(ctx, 1);
+    return type;
+  }
+  Type elementOf(Value v) {
+    return convert(cast<RankedTensorType>(v.getType()).getElementType());
+  }
+  static ArrayRef<int64_t> shapeOf(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  }
+  Layout layoutOf(Value v) {
+    return Layout::get(numElements(shapeOf(v)), threads);
+  }
+  Value i32(Location loc, int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value scalar(Value v) { return scalars.lookupOrDefault(v); }
+
+  LogicalResult fail(Operation *op, const Twine &message) {
+    op->emitOpError() << message;
+    status = failure();
+    return failure();
+  }
+
+  // Element coordinates of slots.
+  Value chunkIndex(Location loc, const Layout &l, int64_t slot) {
+    if (l.replicated())
+      return arith::RemUIOp::create(b, loc, tid, i32(loc, l.numChunks));
+    return arith::AddIOp::create(b, loc, tid,
+                                 i32(loc, (slot / l.vec) * l.threads));
+  }
+  Value linearIndex(Location loc, const Layout &l, int64_t slot) {
+    Value chunk = chunkIndex(loc, l, slot);
+    Value base = arith::MulIOp::create(b, loc, chunk, i32(loc, l.vec));
+    return arith::AddIOp::create(b, loc, base, i32(loc, slot % l.vec));
+  }
+  /// Whether this thread is the owner of `slot` (not a copy, not past the
+  /// end); null when every slot is owned.
+  Value owner(Location loc, const Layout &l, int64_t slot) {
+    if (l.replicated())
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                   i32(loc, l.numChunks));
+    if ((slot / l.vec + 1) * l.threads <= l.numChunks)
+      return nullptr;
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                 chunkIndex(loc, l, slot),
+                                 i32(loc, l.numChunks));
+  }
+  SmallVector<Value> delinearize(Location loc, Value linear,
+                                 ArrayRef<int64_t> shape) {
+    SmallVector<Value> coords(shape.size());
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      if (d == 0) {
+        coords[d] = linear;
+        break;
+      }
+      Value size = i32(loc, shape[d]);
+      coords[d] = arith::RemUIOp::create(b, loc, linear, size);
+      linear = arith::DivUIOp::create(b, loc, linear, size);
+    }
+    return coords;
+  }
+  Value linearize(Location loc, ArrayRef<Value> coords,
+                  ArrayRef<int64_t> shape) {
+    Value linear = coords.empty() ? i32(loc, 0) : coords[0];
+    for (size_t d = 1; d < shape.size(); ++d)
+      linear = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, linear, i32(loc, shape[d])),
+          coords[d]);
+    return linear;
+  }
+
+  // Shared memory.
+  Value smemPtr(Location loc, Type elem, Value index, int64_t byteOffset) {
+    Value base = LLVM::AddressOfOp::create(b, loc, smemGlobal);
+    Value byteBase = LLVM::GEPOp::create(
+        b, loc, base.getType(), b.getI8Type(), base,
+        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(byteOffset)});
+    return LLVM::GEPOp::create(b, loc, base.getType(), elem, byteBase,
+                               ValueRange{index});
+  }
+  static int64_t bytesOf(Type t) {
+    if (isa<LLVM::LLVMPointerType>(t))
+      return 8;
+    unsigned bits = t.getIntOrFloatBitWidth();
+    return bits <= 8 ? 1 : bits / 8;
+  }
+  /// i1 is kept as i8 in memory.
+  Type memoryType(Type t) {
+    return t.isInteger(1) ? b.getI8Type() : t;
+  }
+  Value toMemory(Location loc, Value v) {
+    if (v.getType().isInteger(1))
+      return arith::ExtUIOp::create(b, loc, b.getI8Type(), v);
+    return v;
+  }
+  Value fromMemory(Location loc, Value v, Type t) {
+    if (t.isInteger(1))
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
+                                   arith::ConstantIntOp::create(
+                                       b, loc, b.getI8Type(), 0));
+    return v;
+  }
+  void reserveShared(int64_t bytes) { maxShared = std::max(maxShared, bytes); }
+  void barrier(Location loc) { gpu::BarrierOp::create(b, loc); }
+  /// Runs `body` only where `cond` holds (always when `cond` is null).
+  void guarded(Location loc, Value cond, function_ref<void()> body) {
+    if (!cond) {
+      body();
+      return;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    body();
+  }
+  /// `cond ? then() : otherwise` as an scf.if yielding one value.
+  Value select(Location loc, Value cond, function_ref<Value()> then,
+               Value otherwise) {
+    auto ifOp = scf::IfOp::create(b, loc, otherwise.getType(), cond,
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, loc, otherwise);
+    return ifOp.getResult(0);
+  }
+  /// Writes `value`'s owned slots to shared memory as a dense row-major
+  /// array at `byteOffset`, after a barrier.
+  void writeShared(Location loc, Value value, int64_t byteOffset) {
+    Layout l = layoutOf(value);
+    Type elem = elementOf(value);
+    const Slots &slots = blocks[value];
+    reserveShared(byteOffset + l.numElements * bytesOf(memoryType(elem)));
+    for (int64_t s = 0; s < l.slots(); ++s) {
+      Value index = linearIndex(loc, l, s);
+      guarded(loc, owner(loc, l, s), [&] {
+        LLVM::StoreOp::create(
+            b, loc, toMemory(loc, slots[s]),
+            smemPtr(loc, memoryType(elem), index, byteOffset));
+      });
+    }
+  }
+  Value readShared(Location loc, Type elem, Value index, int64_t byteOffset) {
+    Value v = LLVM::LoadOp::create(b, loc, memoryType(elem),
+                                   smemPtr(loc, memoryType(elem), index,
+                                           byteOffset));
+    return fromMemory(loc, v, elem);
+  }
+
+  // Rematerialization.
+  bool isRematerializable(Value v);
+  Value emitAt(Value v, ArrayRef<Value> coords, Location loc);
+
+  // Emission.
+  LogicalResult emitRegion(Block &block);
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitElementwise(Operation *op);
+  LogicalResult emitLayoutChange(Operation *op);
+  LogicalResult emitLoad(LoadOp op);
+  LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
+  LogicalResult emitReduce(ReduceOp op);
+  LogicalResult emitDot(DotOp op);
+  LogicalResult emitFor(scf::ForOp op);
+  LogicalResult emitIf(scf::IfOp op);
+
+  Slots flatten(ValueRange values) {
+    Slots flat;
+    for (Value v : values) {
+      if (isa<RankedTensorType>(v.getType()))
+        llvm::append_range(flat, blocks[v]);
+      else
+        flat.push_back(scalar(v));
+    }
+    return flat;
+  }
+  SmallVector<Type> flatTypes(TypeRange types) {
+    SmallVector<Type> flat;
+    for (Type t : types) {
+      if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+        int64_t n = Layout::get(numElements(tensor.getShape()), threads).slots();
+        flat.append(n, convert(tensor.getElementType()));
+      } else {
+        flat.push_back(convert(t));
+      }
+    }
+    return flat;
+  }
+  /// Maps `values` to consecutive runs of `flat`.
+  void bind(ValueRange values, ValueRange flat) {
+    size_t at = 0;
+    for (Value v : values) {
+      if (auto tensor = dyn_cast<RankedTensorType>(v.getType())) {
+        int64_t n = Layout::get(numElements(tensor.getShape()), threads).slots();
+        blocks[v] = Slots(flat.begin() + at, flat.begin() + at + n);
+        at += n;
+      } else {
+        scalars.map(v, flat[at++]);
+      }
+    }
+  }
+
+  // Reductions.
+  Value combine(Location loc, ReduceKind kind, Value a, Value c);
+  std::pair<Value, Value> combineArg(Location loc, bool wantMax, Value va,
+                                     Value ia, Value vb, Value ib);
+  Value identity(Location loc, ReduceKind kind, Type t);
+  Value shuffleXor(Location loc, Value v, int64_t offset);
+};
+
+//===----------------------------------------------------------------------===//
+// Rematerialization
+//===----------------------------------------------------------------------===//
+
+bool KernelEmitter::isRematerializable(Value v) {
+  if (!isa<RankedTensorType>(v.getType()))
+    return true; // scalars are available everywhere they dominate
+  auto it = rematCache.find(v);
+  if (it != rematCache.end())
+    return it->second;
+  Operation *op = v.getDefiningOp();
+  bool result = false;
+  if (op && (isa<ArangeOp, SplatOp, ExpandDimsOp, BroadcastOp, ReshapeOp,
+                 TransOp, AddPtrOp, tensor::CastOp>(op) ||
+             ((isa<arith::ArithDialect, math::MathDialect>(op->getDialect())) &&
+              op->getNumRegions() == 0 && op->getNumResults() == 1)))
+    result = llvm::all_of(op->getOperands(),
+                          [&](Value o) { return isRematerializable(o); });
+  rematCache[v] = result;
+  return result;
+}
+
+Value KernelEmitter::emitAt(Value v, ArrayRef<Value> coords, Location loc) {
+  if (!isa<RankedTensorType>(v.getType()))
+    return scalar(v);
+  Operation *op = v.getDefiningOp();
+  return TypeSwitch<Operation *, Value>(op)
+      .Case([&](ArangeOp a) -> Value {
+        return arith::AddIOp::create(b, loc, scalar(a.getStart()), coords[0]);
+      })
+      .Case([&](SplatOp s) { return scalar(s.getValue()); })
+      .Case([&](ExpandDimsOp e) {
+        SmallVector<Value> in(coords);
+        in.erase(in.begin() + e.getAxis());
+        return emitAt(e.getSrc(), in, loc);
+      })
+      .Case([&](BroadcastOp bc) {
+        SmallVector<Value> in(coords);
+        ArrayRef<int64_t> inShape = shapeOf(bc.getSrc());
+        ArrayRef<int64_t> outShape = shapeOf(bc.getResult());
+        for (size_t d = 0; d < in.size(); ++d)
+          if (inShape[d] == 1 && outShape[d] != 1)
+            in[d] = i32(loc, 0);
+        return emitAt(bc.getSrc(), in, loc);
+      })
+      .Case([&](ReshapeOp r) {
+        Value linear = linearize(loc, coords, shapeOf(r.getResult()));
+        return emitAt(r.getSrc(), delinearize(loc, linear, shapeOf(r.getSrc())),
+                      loc);
+      })
+      .Case([&](TransOp t) {
+        return emitAt(t.getSrc(), {coords[1], coords[0]}, loc);
+      })
+      .Case([&](tensor::CastOp c) { return emitAt(c.getSource(), coords, loc); })
+      .Case([&](AddPtrOp a) -> Value {
+        Type elem = convert(cast<PtrType>(getElementTypeOrSelf(a.getPtr()))
+                                .getPointeeType());
+        return LLVM::GEPOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
+                                   elem, emitAt(a.getPtr(), coords, loc),
+                                   ValueRange{emitAt(a.getOffset(), coords, loc)});
+      })
+      .Default([&](Operation *op) -> Value {
+        if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+          auto dense = cast<DenseElementsAttr>(c.getValue());
+          return arith::ConstantOp::create(
+              b, loc, cast<TypedAttr>(dense.getSplatValue<Attribute>()));
+        }
+        OperationState state(loc, op->getName());
+        for (Value operand : op->getOperands())
+          state.addOperands(emitAt(operand, coords, loc));
+        state.addTypes(getElementTypeOrSelf(op->getResult(0).getType()));
+        state.addAttributes(op->getAttrs());
+        return b.create(state)->getResult(0);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelEmitter::emitRegion(Block &block) {
+  for (Operation &op : block.without_terminator())
+    if (failed(emitOp(&op)))
+      return failure();
+  return status;
+}
+
+LogicalResult KernelEmitter::emitOp(Operation *op) {
+  Location loc = op->getLoc();
+  auto isBlock = [](Value v) { return isa<RankedTensorType>(v.getType()); };
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](ProgramIdOp p) {
+        Value id;
+        Type t = b.getI32Type();
+        switch (p.getAxis()) {
+        case 0:
+          id = NVVM::BlockIdXOp::create(b, loc, t);
+          break;
+        case 1:
+          id = NVVM::BlockIdYOp::create(b, loc, t);
+          break;
+        default:
+          id = NVVM::BlockIdZOp::create(b, loc, t);
+        }
+        scalars.map(p.getResult(), id);
+        return success();
+      })
+      .Case([&](NumProgramsOp p) {
+        Value n;
+        Type t = b.getI32Type();
+        switch (p.getAxis()) {
+        case 0:
+          n = NVVM::GridDimXOp::create(b, loc, t);
+          break;
+        case 1:
+          n = NVVM::GridDimYOp::create(b, loc, t);
+          break;
+        default:
+          n = NVVM::GridDimZOp::create(b, loc, t);
+        }
+        scalars.map(p.getResult(), n);
+        return success();
+      })
+      .Case([&](ArangeOp a) {
+        Layout l = layoutOf(a.getResult());
+        Slots slots;
+        for (int64_t s = 0; s < l.slots(); ++s)
+          slots.push_back(arith::AddIOp::create(b, loc, scalar(a.getStart()),
+                                                linearIndex(loc, l, s)));
+        blocks[a.getResult()] = slots;
+        return success();
+      })
+      .Case([&](SplatOp s) {
+        blocks[s.getResult()] =
+            Slots(layoutOf(s.getResult()).slots(), scalar(s.getValue()));
+        return success();
+      })
+      .Case<ExpandDimsOp, BroadcastOp, ReshapeOp, TransOp, tensor::CastOp>(
+          [&](Operation *op) { return emitLayoutChange(op); })
+      .Case([&](AddPtrOp a) {
+        Type elem = convert(cast<PtrType>(getElementTypeOrSelf(a.getPtr()))
+                                .getPointeeType());
+        Type ptrType = LLVM::LLVMPointerType::get(ctx, 1);
+        if (!isBlock(a.getResult())) {
+          scalars.map(a.getResult(),
+                      LLVM::GEPOp::create(b, loc, ptrType, elem,
+                                          scalar(a.getPtr()),
+                                          ValueRange{scalar(a.getOffset())}));
+          return success();
+        }
+        Slots slots;
+        const Slots &ptrs = blocks[a.getPtr()], &offs = blocks[a.getOffset()];
+        for (size_t s = 0; s < ptrs.size(); ++s)
+          slots.push_back(LLVM::GEPOp::create(b, loc, ptrType, elem, ptrs[s],
+                                              ValueRange{offs[s]}));
+        blocks[a.getResult()] = slots;
+        return success();
+      })
+      .Case([&](LoadOp l) { return emitLoad(l); })
+      .Case([&](StoreOp s) {
+        return emitStore(s, s.getPtr(), s.getValue(), s.getMask());
+      })
+      .Case([&](AtomicAddOp a) {
+        return emitStore(a, a.getPtr(), a.getValue(), a.getMask());
+      })
+      .Case([&](ReduceOp r) { return emitReduce(r); })
+      .Case([&](DotOp d) { return emitDot(d); })
+      .Case([&](scf::ForOp f) { return emitFor(f); })
+      .Case([&](scf::IfOp i) { return emitIf(i); })
+      .Case([&](StaticAssertOp s) {
+        return fail(s, "is left after specialization (compile a variant)");
+      })
+      .Default([&](Operation *op) -> LogicalResult {
+        if (!isa<arith::ArithDialect, math::MathDialect>(op->getDialect()) ||
+            op->getNumRegions() != 0)
+          return fail(op, "cannot be lowered to GPU code yet");
+        if (llvm::any_of(op->getResultTypes(),
+                         [](Type t) { return isa<RankedTensorType>(t); }))
+          return emitElementwise(op);
+        IRMapping mapping = scalars;
+        Operation *clone = b.clone(*op, mapping);
+        for (auto [from, to] :
+             llvm::zip(op->getResults(), clone->getResults()))
+          scalars.map(from, to);
+        return success();
+      });
+}
+
+LogicalResult KernelEmitter::emitElementwise(Operation *op) {
+  Location loc = op->getLoc();
+  Value result = op->getResult(0);
+  Layout l = layoutOf(result);
+  Slots slots;
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+    if (!dense || !dense.isSplat())
+      return fail(op, "with a non-splat block constant cannot be lowered");
+    Value v = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(dense.getSplatValue<Attribute>()));
+    blocks[result] = Slots(l.slots(), v);
+    return success();
+  }
+  for (int64_t s = 0; s < l.slots(); ++s) {
+    OperationState state(loc, op->getName());
+    for (Value operand : op->getOperands())
+      state.addOperands(isa<RankedTensorType>(operand.getType())
+                            ? blocks[operand][s]
+                            : scalar(operand));
+    state.addTypes(getElementTypeOrSelf(result.getType()));
+    state.addAttributes(op->getAttrs());
+    slots.push_back(b.create(state)->getResult(0));
+  }
+  blocks[result] = slots;
+  return success();
+}
+
+LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
+  Location loc = op->getLoc();
+  Value src = op->getOperand(0), result = op->getResult(0);
+  Layout in = layoutOf(src), out = layoutOf(result);
+  // Same elements in the same order and layout: nothing moves.
+  if (isa<ExpandDimsOp, ReshapeOp, tensor::CastOp>(op) &&
+      in.numElements == out.numElements && in.vec == out.vec) {
+    blocks[result] = blocks[src];
+    return success();
+  }
+  ArrayRef<int64_t> outShape = shapeOf(result);
+  Slots slots;
+  if (isRematerializable(result)) {
+    for (int64_t s = 0; s < out.slots(); ++s)
+      slots.push_back(emitAt(
+          result, delinearize(loc, linearIndex(loc, out, s), outShape), loc));
+    blocks[result] = slots;
+    return success();
+  }
+  // Through shared memory: the source as a dense array, then each slot
+  // reads the source element its coordinates map to.
+  barrier(loc);
+  writeShared(loc, src, 0);
+  barrier(loc);
+  ArrayRef<int64_t> inShape = shapeOf(src);
+  for (int64_t s = 0; s < out.slots(); ++s) {
+    SmallVector<Value> c =
+        delinearize(loc, linearIndex(loc, out, s), outShape);
+    SmallVector<Value> inCoords(c);
+    if (auto e = dyn_cast<ExpandDimsOp>(op)) {
+      inCoords.erase(inCoords.begin() + e.getAxis());
+    } else if (isa<BroadcastOp>(op)) {
+      for (size_t d = 0; d < inCoords.size(); ++d)
+        if (inShape[d] == 1 && outShape[d] != 1)
+          inCoords[d] = i32(loc, 0);
+    } else if (isa<TransOp>(op)) {
+      inCoords = {c[1], c[0]};
+    } else {
+      inCoords = delinearize(loc, linearize(loc, c, outShape), inShape);
+    }
+    slots.push_back(readShared(loc, elementOf(src),
+                               linearize(loc, inCoords, inShape), 0));
+  }
+  blocks[result] = slots;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelEmitter::emitLoad(LoadOp op) {
+  Location loc = op.getLoc();
+  Value result = op.getResult();
+  Type ptrType = LLVM::LLVMPointerType::get(ctx, 1);
+  auto loadScalar = [&](Value ptr, Type t) -> Value {
+    Value v = LLVM::LoadOp::create(b, loc, memoryType(t), ptr,
+                                   bytesOf(memoryType(t)));
+    return fromMemory(loc, v, t);
+  };
+  if (!isa<RankedTensorType>(result.getType())) {
+    Type t = convert(result.getType());
+    Value ptr = scalar(op.getPtr());
+    Value v = op.getMask()
+                  ? select(loc, scalar(op.getMask()),
+                           [&] { return loadScalar(ptr, t); },
+                           op.getOther() ? scalar(op.getOther())
+                                         : LLVM::ZeroOp::create(b, loc, t))
+                  : loadScalar(ptr, t);
+    scalars.map(result, v);
+    return success();
+  }
+  Layout l = layoutOf(result);
+  Type elem = elementOf(result);
+  const Slots &ptrs = blocks[op.getPtr()];
+  Slots masks = op.getMask() ? blocks[op.getMask()] : Slots();
+  Slots others = op.getOther() ? blocks[op.getOther()] : Slots();
+  auto otherAt = [&](int64_t s) -> Value {
+    return others.empty() ? Value(LLVM::ZeroOp::create(b, loc, elem))
+                          : others[s];
+  };
+  AxisInfo ptrInfo = axis.get(op.getPtr());
+  AxisInfo maskInfo = op.getMask() ? axis.get(op.getMask()) : AxisInfo{};
+  int64_t bytes = bytesOf(memoryType(elem));
+  int64_t last = shapeOf(result).back();
+  int64_t width = l.vec;
+  while (width > 1 &&
+         (ptrInfo.contiguity < width || ptrInfo.divisibility < width * bytes ||
+          last % width != 0 || width * bytes > 16))
+    width /= 2;
+  Slots slots(l.slots());
+  for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
+    auto perLane = [&]() -> SmallVector<Value> {
+      SmallVector<Value> lanes;
+      for (int64_t s = s0; s < s0 + width; ++s)
+        lanes.push_back(
+            masks.empty()
+                ? loadScalar(ptrs[s], elem)
+                : select(loc, masks[s],
+                         [&] { return loadScalar(ptrs[s], elem); }, otherAt(s)));
+      return lanes;
+    };
+    if (width == 1) {
+      slots[s0] = perLane()[0];
+      continue;
+    }
+    auto vecType = VectorType::get({width}, memoryType(elem));
+    auto vectorLoad = [&]() -> SmallVector<Value> {
+      Value v = LLVM::LoadOp::create(b, loc, vecType, ptrs[s0], width * bytes);
+      SmallVector<Value> lanes;
+      for (int64_t i = 0; i < width; ++i)
+        lanes.push_back(fromMemory(
+            loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}),
+            elem));
+      return lanes;
+    };
+    SmallVector<Value> lanes;
+    if (masks.empty()) {
+      lanes = vectorLoad();
+    } else {
+      // One test when the mask is uniform over the vector, else all lanes.
+      Value all = masks[s0];
+      if (maskInfo.constancy < width)
+        for (int64_t s = s0 + 1; s < s0 + width; ++s)
+          all = arith::AndIOp::create(b, loc, all, masks[s]);
+      SmallVector<Type> types(width, elem);
+      auto ifOp = scf::IfOp::create(b, loc, types, all, true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(b, loc, vectorLoad());
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        if (maskInfo.constancy >= width) {
+          SmallVector<Value> o;
+          for (int64_t s = s0; s < s0 + width; ++s)
+            o.push_back(otherAt(s));
+          scf::YieldOp::create(b, loc, o);
+        } else {
+          scf::YieldOp::create(b, loc, perLane());
+        }
+      }
+      lanes = ifOp.getResults();
+    }
+    for (int64_t i = 0; i < width; ++i)
+      slots[s0 + i] = lanes[i];
+  }
+  (void)ptrType;
+  blocks[result] = slots;
+  return success();
+}
+
+LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
+                                       Value mask) {
+  Location loc = op->getLoc();
+  bool atomic = isa<AtomicAddOp>(op);
+  auto storeScalar = [&](Value p, Value v) -> Value {
+    if (!atomic) {
+      LLVM::StoreOp::create(b, loc, toMemory(loc, v), p,
+                            bytesOf(memoryType(v.getType())));
+      return nullptr;
+    }
+    auto kind = isa<FloatType>(v.getType()) ? LLVM::AtomicBinOp::fadd
+                                            : LLVM::AtomicBinOp::add;
+    return LLVM::AtomicRMWOp::create(b, loc, kind, p, v,
+                                     LLVM::AtomicOrdering::monotonic);
+  };
+  if (!isa<RankedTensorType>(value.getType())) {
+    // A scalar store or atomic: one thread does it.
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                                        i32(loc, 0));
+    Value cond = mask ? arith::AndIOp::create(b, loc, first, scalar(mask))
+                      : first;
+    if (atomic) {
+      if (!op->getResult(0).use_empty())
+        return fail(op, "on a scalar whose old value is used is not "
+                        "supported on the GPU yet");
+      Type t = value.getType();
+      select(loc, cond, [&] { return storeScalar(scalar(ptr), scalar(value)); },
+             LLVM::ZeroOp::create(b, loc, t));
+      scalars.map(op->getResult(0), LLVM::ZeroOp::create(b, loc, t));
+      return success();
+    }
+    guarded(loc, cond, [&] { storeScalar(scalar(ptr), scalar(value)); });
+    return success();
+  }
+  Layout l = layoutOf(value);
+  Type elem = elementOf(value);
+  const Slots &ptrs = blocks[ptr], &values = blocks[value];
+  Slots masks = mask ? blocks[mask] : Slots();
+  if (atomic && l.replicated() && !op->getResult(0).use_empty())
+    return fail(op, "whose old values are used needs a block of at least " +
+                        Twine(threads) + " elements on the GPU (one per "
+                                         "thread)");
+  AxisInfo ptrInfo = axis.get(ptr);
+  AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
+  int64_t bytes = bytesOf(memoryType(elem));
+  int64_t last = shapeOf(value).back();
+  int64_t width = atomic ? 1 : l.vec;
+  while (width > 1 &&
+         (ptrInfo.contiguity < width || ptrInfo.divisibility < width * bytes ||
+          last % width != 0 || width * bytes > 16))
+    width /= 2;
+  Slots old(l.slots());
+  for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
+    Value own = owner(loc, l, s0);
+    if (width == 1) {
+      Value cond = own;
+      if (!masks.empty())
+        cond = cond ? arith::AndIOp::create(b, loc, cond, masks[s0]).getResult()
+                    : masks[s0];
+      if (atomic)
+        old[s0] = cond ? select(loc, cond,
+                                [&] {
+                                  return storeScalar(ptrs[s0], values[s0]);
+                                },
+                                LLVM::ZeroOp::create(b, loc, elem))
+                       : storeScalar(ptrs[s0], values[s0]);
+      else
+        guarded(loc, cond, [&] { storeScalar(ptrs[s0], values[s0]); });
+      continue;
+    }
+    auto vecType = VectorType::get({width}, memoryType(elem));
+    auto vectorStore = [&] {
+      SmallVector<Value> lanes;
+      for (int64_t s = s0; s < s0 + width; ++s)
+        lanes.push_back(toMemory(loc, values[s]));
+      Value v = vector::FromElementsOp::create(b, loc, vecType, lanes);
+      LLVM::StoreOp::create(b, loc, v, ptrs[s0], width * bytes);
+    };
+    if (masks.empty()) {
+      guarded(loc, own, vectorStore);
+      continue;
+    }
+    Value all = masks[s0];
+    if (maskInfo.constancy < width)
+      for (int64_t s = s0 + 1; s < s0 + width; ++s)
+        all = arith::AndIOp::create(b, loc, all, masks[s]);
+    Value cond = own ? arith::AndIOp::create(b, loc, own, all).getResult() : all;
+    if (maskInfo.constancy >= width) {
+      guarded(loc, cond, vectorStore);
+      continue;
+    }
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    vectorStore();
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    for (int64_t s = s0; s < s0 + width; ++s) {
+      Value c = own ? arith::AndIOp::create(b, loc, own, masks[s]).getResult()
+                    : masks[s];
+      guarded(loc, c, [&] { storeScalar(ptrs[s], values[s]); });
+    }
+  }
+  if (atomic)
+    blocks[op->getResult(0)] = old;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+Value KernelEmitter::identity(Location loc, ReduceKind kind, Type t) {
+  if (auto f = dyn_cast<FloatType>(t)) {
+    if (kind == ReduceKind::Sum)
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0));
+    bool max = kind == ReduceKind::Max || kind == ReduceKind::Argmax;
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(t, APFloat::getInf(f.getFloatSemantics(), max)));
+  }
+  unsigned width = t.getIntOrFloatBitWidth();
+  APInt v = kind == ReduceKind::Sum ? APInt(width, 0)
+            : (kind == ReduceKind::Max || kind == ReduceKind::Argmax)
+                ? APInt::getSignedMinValue(width)
+                : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+}
+
+Value KernelEmitter::combine(Location loc, ReduceKind kind, Value x, Value y) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::Sum:
+    return isFloat ? arith::AddFOp::create(b, loc, x, y).getResult()
+                   : arith::AddIOp::create(b, loc, x, y).getResult();
+  case ReduceKind::Max:
+    return isFloat ? arith::MaximumFOp::create(b, loc, x, y).getResult()
+                   : arith::MaxSIOp::create(b, loc, x, y).getResult();
+  default:
+    return isFloat ? arith::MinimumFOp::create(b, loc, x, y).getResult()
+                   : arith::MinSIOp::create(b, loc, x, y).getResult();
+  }
+}
+
+/// (value, index) pairs: NaN wins (the first NaN), then the larger (or
+/// smaller) value, then the smaller index, as the interpreter does.
+std::pair<Value, Value> KernelEmitter::combineArg(Location loc, bool wantMax,
+                                                  Value va, Value ia, Value vb,
+                                                  Value ib) {
+  Value bBetter;
+  Value smallerIndex =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ib, ia);
+  if (isa<FloatType>(va.getType())) {
+    Value aNan =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, va, va);
+    Value bNan =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, vb, vb);
+    Value strictly = arith::CmpFOp::create(
+        b, loc, wantMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+        vb, va);
+    Value equal =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, vb, va);
+    Value tie = arith::AndIOp::create(b, loc, equal, smallerIndex);
+    Value notNanBetter = arith::OrIOp::create(b, loc, strictly, tie);
+    // a NaN: b wins only if b is a NaN with a smaller index.
+    Value whenANan = arith::AndIOp::create(b, loc, bNan, smallerIndex);
+    // a not NaN: b wins if b is NaN or better.
+    Value whenANotNan = arith::OrIOp::create(b, loc, bNan, notNanBetter);
+    bBetter = arith::SelectOp::create(b, loc, aNan, whenANan, whenANotNan);
+  } else {
+    Value strictly = arith::CmpIOp::create(
+        b, loc, wantMax ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
+        vb, va);
+    Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, vb, va);
+    bBetter = arith::OrIOp::create(
+        b, loc, strictly, arith::AndIOp::create(b, loc, equal, smallerIndex));
+  }
+  return {arith::SelectOp::create(b, loc, bBetter, vb, va),
+          arith::SelectOp::create(b, loc, bBetter, ib, ia)};
+}
+
+Value KernelEmitter::shuffleXor(Location loc, Value v, int64_t offset) {
+  Type t = v.getType();
+  unsigned bits = t.getIntOrFloatBitWidth();
+  if (bits == 32)
+    return gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  Type intType = b.getIntegerType(bits);
+  Value asInt = isa<FloatType>(t) ? arith::BitcastOp::create(b, loc, intType, v)
+                                  : v;
+  Value shuffled;
+  if (bits < 32) {
+    Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), asInt);
+    Value s = gpu::ShuffleOp::create(b, loc, wide, offset, 32,
+                                     gpu::ShuffleMode::XOR)
+                  .getShuffleResult();
+    shuffled = arith::TruncIOp::create(b, loc, intType, s);
+  } else {
+    Value lo = arith::TruncIOp::create(b, loc, b.getI32Type(), asInt);
+    Value hi = arith::TruncIOp::create(
+        b, loc, b.getI32Type(),
+        arith::ShRUIOp::create(b, loc, asInt,
+                               arith::ConstantIntOp::create(b, loc, intType, 32)));
+    Value slo = gpu::ShuffleOp::create(b, loc, lo, offset, 32,
+                                       gpu::ShuffleMode::XOR)
+                    .getShuffleResult();
+    Value shi = gpu::ShuffleOp::create(b, loc, hi, offset, 32,
+                                       gpu::ShuffleMode::XOR)
+                    .getShuffleResult();
+    Value wlo = arith::ExtUIOp::create(b, loc, intType, slo);
+    Value whi = arith::ShLIOp::create(
+        b, loc, arith::ExtUIOp::create(b, loc, intType, shi),
+        arith::ConstantIntOp::create(b, loc, intType, 32));
+    shuffled = arith::OrIOp::create(b, loc, wlo, whi);
+  }
+  return isa<FloatType>(t) ? arith::BitcastOp::create(b, loc, t, shuffled)
+                                 .getResult()
+                           : shuffled;
+}
+
+LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
+  Location loc = op.getLoc();
+  ReduceKind kind = op.getKind();
+  bool isArg = kind == ReduceKind::Argmax || kind == ReduceKind::Argmin;
+  bool wantMax = kind == ReduceKind::Max || kind == ReduceKind::Argmax;
+  Value src = op.getSrc();
+  Type elem = elementOf(src);
+  // Low-precision sums accumulate in f32.
+  Type acc = (kind == ReduceKind::Sum && isa<FloatType>(elem) &&
+              elem.getIntOrFloatBitWidth() < 32)
+                 ? Type(b.getF32Type())
+                 : elem;
+  auto widen = [&](Value v) -> Value {
+    return acc == elem ? v : arith::ExtFOp::create(b, loc, acc, v).getResult();
+  };
+  auto narrow = [&](Value v) -> Value {
+    return acc == elem ? v
+                       : arith::TruncFOp::create(b, loc, elem, v).getResult();
+  };
+  Layout l = layoutOf(src);
+  const Slots &slots = blocks[src];
+  ArrayRef<int64_t> shape = shapeOf(src);
+  Type i32Type = b.getI32Type();
+
+  if (shape.size() == 1) {
+    // In-thread, over the owned slots.
+    Value v = identity(loc, kind, acc);
+    Value idx = i32(loc, INT32_MAX);
+    for (int64_t s = 0; s < l.slots(); ++s) {
+      Value own = owner(loc, l, s);
+      Value x = widen(slots[s]);
+      if (isArg) {
+        Value xi = linearIndex(loc, l, s);
+        if (own) {
+          x = arith::SelectOp::create(b, loc, own, x, identity(loc, kind, acc));
+          xi = arith::SelectOp::create(b, loc, own, xi, i32(loc, INT32_MAX));
+        }
+        std::tie(v, idx) = combineArg(loc, wantMax, v, idx, x, xi);
+      } else {
+        if (own)
+          x = arith::SelectOp::create(b, loc, own, x, identity(loc, kind, acc));
+        v = combine(loc, kind, v, x);
+      }
+    }
+    // Across the warp.
+    for (int64_t offset = 16; offset >= 1; offset /= 2) {
+      Value ov = shuffleXor(loc, v, offset);
+      if (isArg) {
+        Value oi = shuffleXor(loc, idx, offset);
+        std::tie(v, idx) = combineArg(loc, wantMax, v, idx, ov, oi);
+      } else {
+        v = combine(loc, kind, v, ov);
+      }
+    }
+    // Across warps, through shared memory.
+    int64_t warps = threads / 32;
+    if (warps > 1) {
+      int64_t valueBytes = bytesOf(acc);
+      reserveShared(warps * (valueBytes + 4));
+      Value warp = arith::DivUIOp::create(b, loc, tid, i32(loc, 32));
+      Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
+      Value isLane0 =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                i32(loc, 0));
+      barrier(loc);
+      guarded(loc, isLane0, [&] {
+        LLVM::StoreOp::create(b, loc, v, smemPtr(loc, acc, warp, 0));
+        if (isArg)
+          LLVM::StoreOp::create(b, loc, idx,
+                                smemPtr(loc, i32Type, warp, warps * valueBytes));
+      });
+      barrier(loc);
+      Value rv = identity(loc, kind, acc);
+      Value ri = i32(loc, INT32_MAX);
+      for (int64_t w = 0; w < warps; ++w) {
+        Value wv = LLVM::LoadOp::create(b, loc, acc,
+                                        smemPtr(loc, acc, i32(loc, w), 0));
+        if (isArg) {
+          Value wi = LLVM::LoadOp::create(
+              b, loc, i32Type,
+              smemPtr(loc, i32Type, i32(loc, w), warps * valueBytes));
+          std::tie(rv, ri) = combineArg(loc, wantMax, rv, ri, wv, wi);
+        } else {
+          rv = combine(loc, kind, rv, wv);
+        }
+      }
+      v = rv;
+      idx = ri;
+    }
+    Value result = isArg ? idx : narrow(v);
+    if (isArg && result.getType() != op.getResult().getType())
+      result = arith::ExtSIOp::create(b, loc, op.getResult().getType(), result);
+    scalars.map(op.getResult(), result);
+    return success();
+  }
+
+  // Along one axis of a block: the source through shared memory, then each
+  // result slot walks its line.
+  unsigned axisIndex = op.getAxis();
+  Value result = op.getResult();
+  Layout out = layoutOf(result);
+  ArrayRef<int64_t> outShape = shapeOf(result);
+  barrier(loc);
+  writeShared(loc, src, 0);
+  barrier(loc);
+  Slots values, indices;
+  SmallVector<SmallVector<Value>> coords;
+  for (int64_t s = 0; s < out.slots(); ++s) {
+    coords.push_back(delinearize(loc, linearIndex(loc, out, s), outShape));
+    values.push_back(identity(loc, kind, acc));
+    indices.push_back(i32(loc, INT32_MAX));
+  }
+  SmallVector<Value> init(values);
+  if (isArg)
+    llvm::append_range(init, indices);
+  auto loop = scf::ForOp::create(b, loc, i32(loc, 0), i32(loc, shape[axisIndex]),
+                                 i32(loc, 1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = loop.getInductionVar();
+    SmallVector<Value> next;
+    SmallVector<Value> nextIdx;
+    for (int64_t s = 0; s < out.slots(); ++s) {
+      SmallVector<Value> c(coords[s]);
+      c.insert(c.begin() + axisIndex, j);
+      Value x = widen(readShared(loc, elem, linearize(loc, c, shape), 0));
+      Value cur = loop.getRegionIterArgs()[s];
+      if (isArg) {
+        Value curIdx = loop.getRegionIterArgs()[out.slots() + s];
+        auto [nv, ni] = combineArg(loc, wantMax, cur, curIdx, x, j);
+        next.push_back(nv);
+        nextIdx.push_back(ni);
+      } else {
+        next.push_back(combine(loc, kind, cur, x));
+      }
+    }
+    llvm::append_range(next, nextIdx);
+    scf::YieldOp::create(b, loc, next);
+  }
+  Slots slotsOut;
+  Type resultElem = elementOf(result);
+  for (int64_t s = 0; s < out.slots(); ++s) {
+    Value r = isArg ? loop.getResult(out.slots() + s)
+                    : narrow(loop.getResult(s));
+    if (isArg && r.getType() != resultElem)
+      r = arith::ExtSIOp::create(b, loc, resultElem, r);
+    slotsOut.push_back(r);
+  }
+  blocks[result] = slotsOut;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// dot, by FMA through shared memory
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelEmitter::emitDot(DotOp op) {
+  Location loc = op.getLoc();
+  Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
+  ArrayRef<int64_t> aShape = shapeOf(a), bShape = shapeOf(bv);
+  int64_t M = aShape[0], K = aShape[1], N = bShape[1];
+  Type aElem = elementOf(a), bElem = elementOf(bv);
+  int64_t bOffset = (M * K * bytesOf(aElem) + 15) / 16 * 16;
+  barrier(loc);
+  writeShared(loc, a, 0);
+  writeShared(loc, bv, bOffset);
+  barrier(loc);
+  Layout out = layoutOf(op.getResult());
+  SmallVector<SmallVector<Value>> coords;
+  for (int64_t s = 0; s < out.slots(); ++s)
+    coords.push_back(
+        delinearize(loc, linearIndex(loc, out, s), {M, N}));
+  auto loop = scf::ForOp::create(b, loc, i32(loc, 0), i32(loc, K), i32(loc, 1),
+                                 ValueRange(blocks[accIn]));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k = loop.getInductionVar();
+    Type f32 = b.getF32Type();
+    auto toF32 = [&](Value v) -> Value {
+      return v.getType() == f32 ? v
+                                : arith::ExtFOp::create(b, loc, f32, v).getResult();
+    };
+    SmallVector<Value> next;
+    for (int64_t s = 0; s < out.slots(); ++s) {
+      Value ai = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, coords[s][0], i32(loc, K)), k);
+      Value bi = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, k, i32(loc, N)), coords[s][1]);
+      Value x = toF32(readShared(loc, aElem, ai, 0));
+      Value y = toF32(readShared(loc, bElem, bi, bOffset));
+      next.push_back(
+          math::FmaOp::create(b, loc, x, y, loop.getRegionIterArgs()[s]));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  blocks[op.getResult()] = Slots(loop.getResults());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
+  Location loc = op.getLoc();
+  auto loop = scf::ForOp::create(b, loc, scalar(op.getLowerBound()),
+                                 scalar(op.getUpperBound()),
+                                 scalar(op.getStep()), flatten(op.getInitArgs()));
+  OpBuilder::InsertionGuard guard(b);
+  // A loop without results comes with an implicit scf.yield.
+  if (loop.getBody()->mightHaveTerminator())
+    loop.getBody()->getTerminator()->erase();
+  b.setInsertionPointToStart(loop.getBody());
+  scalars.map(op.getInductionVar(), loop.getInductionVar());
+  bind(op.getRegionIterArgs(), loop.getRegionIterArgs());
+  if (failed(emitRegion(*op.getBody())))
+    return failure();
+  auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
+  scf::YieldOp::create(b, yield.getLoc(), flatten(yield.getOperands()));
+  b.setInsertionPointAfter(loop);
+  bind(op.getResults(), loop.getResults());
+  return success();
+}
+
+LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
+  Location loc = op.getLoc();
+  bool hasElse = !op.getElseRegion().empty();
+  auto ifOp = scf::IfOp::create(b, loc, flatTypes(op.getResultTypes()),
+                                scalar(op.getCondition()),
+                                hasElse || op.getNumResults() > 0);
+  OpBuilder::InsertionGuard guard(b);
+  auto emitBranch = [&](Region &from, Region &to) -> LogicalResult {
+    b.setInsertionPointToStart(&to.front());
+    if (failed(emitRegion(from.front())))
+      return failure();
+    auto yield = cast<scf::YieldOp>(from.front().getTerminator());
+    if (to.front().empty() || !to.front().back().hasTrait<OpTrait::IsTerminator>())
+      scf::YieldOp::create(b, yield.getLoc(), flatten(yield.getOperands()));
+    return success();
+  };
+  if (failed(emitBranch(op.getThenRegion(), ifOp.getThenRegion())))
+    return failure();
+  if (hasElse && failed(emitBranch(op.getElseRegion(), ifOp.getElseRegion())))
+    return failure();
+  b.setInsertionPointAfter(ifOp);
+  bind(op.getResults(), ifOp.getResults());
+  return success();
+}
+
+LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  Location loc = kernel.getLoc();
+  tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  for (auto [from, to] :
+       llvm::zip(kernel.getArguments(), entry.getArguments()))
+    scalars.map(from, to);
+  if (failed(emitRegion(kernel.getBody().front())))
+    return failure();
+  gpu::ReturnOp::create(b, loc);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertKdslToGPUPass
+    : public kdsl::impl::ConvertKdslToGPUBase<ConvertKdslToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder builder(module.getContext());
+    for (KernelOp kernel : llvm::to_vector(module.getOps<KernelOp>())) {
+      if (!kernel.isVariant()) {
+        kernel.emitError() << "kernel '" << kernel.getSymName()
+                           << "' is not a variant; run -kdsl-specialize first";
+        return signalPassFailure();
+      }
+      builder.setInsertionPoint(kernel);
+      Location loc = kernel.getLoc();
+      auto gpuModule = gpu::GPUModuleOp::create(
+          builder, loc, (kernel.getSymName() + "_module").str());
+      builder.setInsertionPointToStart(gpuModule.getBody());
+      auto smem = LLVM::GlobalOp::create(
+          builder, loc, LLVM::LLVMArrayType::get(builder.getI8Type(), 0),
+          /*isConstant=*/false, LLVM::Linkage::External, "kdsl_shared",
+          Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+      SmallVector<Type> argTypes;
+      for (Type t : kernel.getArgumentTypes())
+        argTypes.push_back(isa<PtrType>(t)
+                               ? LLVM::LLVMPointerType::get(&getContext(), 1)
+                               : t);
+      auto func = gpu::GPUFuncOp::create(
+          builder, loc, kernel.getSymName(),
+          builder.getFunctionType(argTypes, {}));
+      func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    builder.getUnitAttr());
+      int32_t threads = *kernel.getNumWarps() * 32;
+      func.setKnownBlockSizeAttr(
+          builder.getDenseI32ArrayAttr({threads, 1, 1}));
+      KernelEmitter emitter(kernel, func, smem, assumeAligned);
+      if (failed(emitter.run(func)))
+        return signalPassFailure();
+      func->setAttr("kdsl.shared_bytes",
+                    builder.getI64IntegerAttr(emitter.sharedBytes()));
+      func->setAttr("kdsl.num_warps",
+                    builder.getI32IntegerAttr(*kernel.getNumWarps()));
+      for (NamedAttribute attr : kernel->getDiscardableAttrs())
+        func->setAttr(attr.getName(), attr.getValue());
+      if (emitter.sharedBytes() == 0)
+        smem.erase();
+      kernel.erase();
+    }
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    builder.getUnitAttr());
+  }
+};
+
+} // namespace

@@ -1,0 +1,174 @@
+//===- Pipeline.cpp - From kdsl variants to PTX and cubin -----------------===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kdsl/Lowering/Pipeline.h"
+#include "kdsl/Lowering/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/InitAllPasses.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Regex.h"
+
+using namespace mlir;
+
+static const char *const kLibdevice =
+    "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc";
+
+/// From gpu.func to the LLVM and NVVM dialects, then to PTX.
+#define KDSL_TO_LLVM                                                           \
+  "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm),"                         \
+  "convert-math-to-llvm,convert-arith-to-llvm,convert-vector-to-llvm,"         \
+  "convert-cf-to-llvm,reconcile-unrealized-casts,gpu.module(canonicalize,cse)"
+static const char *const kToLLVM = KDSL_TO_LLVM;
+static const char *const kToPtx =
+    KDSL_TO_LLVM ",gpu-module-to-binary{format=isa}";
+
+void kdsl::loadGpuDialects(MLIRContext *context) {
+  PassManager pm(context);
+  buildGpuPipeline(pm, GpuTarget(), /*toLLVM=*/false);
+  if (failed(parsePassPipeline(kToPtx, pm, llvm::errs())))
+    llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
+  DialectRegistry registry;
+  pm.getDependentDialects(registry);
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+}
+
+bool kdsl::isSupportedArch(llvm::StringRef arch) {
+  return arch == "sm_80" || arch == "sm_90a";
+}
+
+void kdsl::registerGpuLowering(DialectRegistry &registry) {
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect>();
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+}
+
+void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
+                            bool toLLVM) {
+  static bool registered = [] {
+    registerAllPasses();
+    registerKdslLoweringPasses();
+    return true;
+  }();
+  (void)registered;
+  std::string libdevice =
+      llvm::sys::fs::exists(kLibdevice) ? std::string(" l=") + kLibdevice : "";
+  std::string pipeline =
+      std::string("convert-kdsl-to-gpu{assume-aligned=") +
+      (target.assumeAligned ? "true" : "false") + "}," +
+      "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
+      libdevice + "},gpu.module(canonicalize,cse)";
+  if (toLLVM)
+    pipeline += std::string(",") + kToLLVM;
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
+}
+
+FailureOr<std::vector<kdsl::KernelPTX>>
+kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
+  // First to gpu.func, to read what the launch needs, then to PTX.
+  PassManager toGpu(module.getContext());
+  buildGpuPipeline(toGpu, target, /*toLLVM=*/false);
+  if (failed(toGpu.run(module)))
+    return failure();
+  std::vector<KernelPTX> kernels;
+  module.walk([&](gpu::GPUFuncOp func) {
+    KernelPTX k;
+    k.name = func.getName().str();
+    if (auto shared = func->getAttrOfType<IntegerAttr>("kdsl.shared_bytes"))
+      k.sharedBytes = shared.getInt();
+    if (auto warps = func->getAttrOfType<IntegerAttr>("kdsl.num_warps"))
+      k.numWarps = warps.getInt();
+    kernels.push_back(k);
+  });
+  PassManager toPtx(module.getContext());
+  if (failed(parsePassPipeline(kToPtx, toPtx, llvm::errs())) ||
+      failed(toPtx.run(module)))
+    return failure();
+  size_t i = 0;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+    if (i < kernels.size())
+      kernels[i++].ptx = object.getObject().str();
+  }
+  return kernels;
+}
+
+std::string kdsl::findPtxas() {
+  if (const char *env = std::getenv("KDSL_PTXAS"))
+    if (*env)
+      return env;
+  if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    return "/usr/local/cuda/bin/ptxas";
+  if (llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName("ptxas"))
+    return *found;
+  return "";
+}
+
+bool kdsl::assembleCubin(const std::string &ptxas, const std::string &ptx,
+                         llvm::StringRef arch, CubinResult &result,
+                         std::string &error) {
+  llvm::SmallString<128> in, out, log;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("kdsl", "ptx", fd, in) ||
+      llvm::sys::fs::createTemporaryFile("kdsl", "cubin", out) ||
+      llvm::sys::fs::createTemporaryFile("kdsl", "log", log)) {
+    error = "cannot create temporary files for ptxas";
+    return false;
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << ptx;
+  }
+  std::string archFlag = ("-arch=" + arch).str();
+  std::string outPath = out.str().str();
+  llvm::SmallVector<llvm::StringRef> args = {ptxas,     archFlag, "-v",
+                                             "-O3",     "-o",     outPath,
+                                             in.str()};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
+                                                log.str()};
+  std::string execError;
+  int status = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                         /*SecondsToWait=*/120, 0, &execError);
+  auto logText = llvm::MemoryBuffer::getFile(log);
+  result.log = logText ? (*logText)->getBuffer().str() : "";
+  auto cubin = status == 0 ? llvm::MemoryBuffer::getFile(out)
+                           : llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>(
+                                 std::errc::io_error);
+  llvm::sys::fs::remove(in);
+  llvm::sys::fs::remove(out);
+  llvm::sys::fs::remove(log);
+  if (status != 0 || !cubin) {
+    error = "ptxas -arch=" + arch.str() + " failed" +
+            (execError.empty() ? "" : ": " + execError) + "\n" + result.log;
+    return false;
+  }
+  llvm::StringRef bytes = (*cubin)->getBuffer();
+  result.cubin.assign(bytes.begin(), bytes.end());
+  llvm::SmallVector<llvm::StringRef> m;
+  if (llvm::Regex("Used ([0-9]+) registers").match(result.log, &m))
+    result.registers = std::stoi(m[1].str());
+  if (llvm::Regex("([0-9]+) bytes stack frame, ([0-9]+) bytes spill stores, "
+                  "([0-9]+) bytes spill loads")
+          .match(result.log, &m)) {
+    result.stackBytes = std::stoi(m[1].str());
+    result.spillBytes = std::stoi(m[2].str()) + std::stoi(m[3].str());
+  }
+  return true;
+}

@@ -1,0 +1,37 @@
+//===- Launch.h - Launch a bundle's kernel on .npy buffers ------*- C++ -*-===//
+//
+// Part of the kdsl project. Shared by `kdsl-launch` (runtime only, no MLIR)
+// and `kdslc run --backend cuda`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_TOOLS_LAUNCH_H
+#define KDSL_TOOLS_LAUNCH_H
+
+#include <string>
+#include <vector>
+
+namespace kdsl {
+
+struct LaunchRequest {
+  std::string bundle;
+  std::string kernel;
+  /// NAME=VALUE,... for constexprs, num_warps, num_stages.
+  std::string config;
+  /// X[,Y[,Z]]; empty: the kernel's grid expression.
+  std::string grid;
+  /// NAME=@FILE.npy for pointers, NAME=VALUE for scalars and constexprs.
+  std::vector<std::string> bindings;
+  /// NAME=OUT.npy: pointer NAME's buffer, written back after the launch.
+  std::vector<std::string> saves;
+  /// Prefixes messages (`kdsl-launch`, `kdslc run`).
+  std::string tool = "kdsl-launch";
+};
+
+/// Runs the request on the GPU through the runtime and returns the exit
+/// status; errors print as "TOOL: error: ..." on stderr.
+int launchFromBundle(const LaunchRequest &request);
+
+} // namespace kdsl
+
+#endif // KDSL_TOOLS_LAUNCH_H

@@ -1,0 +1,283 @@
+//===- Kpack.cpp - kdslc --emit=kpack -------------------------------------===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kpack.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
+#include "kdsl/Lowering/Pipeline.h"
+#include "kdsl/Support/ConfigSpace.h"
+#include "kdsl/bundle.hpp"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/xxhash.h"
+
+#include <chrono>
+#include <set>
+
+using namespace mlir;
+using namespace kdsl;
+
+namespace {
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "kdslc: error: " << message << "\n";
+  return 1;
+}
+
+rt::DType dtypeOf(Type type) {
+  if (type.isF16())
+    return rt::DType::F16;
+  if (type.isBF16())
+    return rt::DType::BF16;
+  if (type.isF32())
+    return rt::DType::F32;
+  if (type.isF64())
+    return rt::DType::F64;
+  switch (type.getIntOrFloatBitWidth()) {
+  case 1:
+    return rt::DType::Bool;
+  case 8:
+    return rt::DType::I8;
+  case 16:
+    return rt::DType::I16;
+  case 32:
+    return rt::DType::I32;
+  default:
+    return rt::DType::I64;
+  }
+}
+
+/// The bundle's description of a generic kernel.
+rt::KernelInfo describe(KernelOp kernel, llvm::StringRef sourceHash) {
+  rt::KernelInfo info;
+  info.name = kernel.getSymName().str();
+  for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
+    rt::ParamInfo p;
+    p.name = cast<StringAttr>(kernel.getParamNames()[i]).str();
+    Type type = kernel.getArgumentTypes()[i];
+    if (auto ptr = dyn_cast<PtrType>(type)) {
+      p.kind = rt::ParamInfo::Kind::Pointer;
+      p.type = dtypeOf(ptr.getPointeeType());
+    } else {
+      p.kind = kernel.isConstexpr(i) ? rt::ParamInfo::Kind::Constexpr
+                                     : rt::ParamInfo::Kind::Scalar;
+      p.type = dtypeOf(type);
+      if (StringAttr def = kernel.isConstexpr(i) ? kernel.getDefaultExpr(i)
+                                                 : StringAttr())
+        p.defaultExpr = def.str();
+    }
+    info.params.push_back(p);
+  }
+  if (std::optional<ArrayAttr> grid = kernel.getGrid())
+    for (Attribute dim : *grid)
+      info.grid.push_back(cast<StringAttr>(dim).str());
+  if (std::optional<DictionaryAttr> config = kernel.getConfig())
+    for (NamedAttribute entry : *config)
+      info.fixedConfig.emplace_back(
+          entry.getName().str(),
+          getConfigInt(cast<IntegerAttr>(entry.getValue())));
+  if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
+    for (Attribute entry : tune->getSpace()) {
+      auto param = cast<TuneParamAttr>(entry);
+      info.tuneSpace.emplace_back(
+          param.getName().str(),
+          std::vector<int64_t>(param.getValues().asArrayRef()));
+    }
+    info.tuneWhere = tune->getWhere().str();
+    for (Attribute key : tune->getKey())
+      info.tuneKey.push_back(cast<StringAttr>(key).str());
+  }
+  info.sourceHash = sourceHash.str();
+  return info;
+}
+
+/// The cartesian product of `NAME=a|b` entries.
+std::vector<std::vector<std::string>>
+expandAlternatives(llvm::ArrayRef<std::string> entries) {
+  std::vector<std::vector<std::string>> sets = {{}};
+  for (const std::string &entry : entries) {
+    auto [name, values] = llvm::StringRef(entry).split('=');
+    std::vector<std::vector<std::string>> next;
+    for (const auto &set : sets)
+      for (llvm::StringRef value : llvm::split(values, '|')) {
+        auto extended = set;
+        extended.push_back((name.trim() + "=" + value.trim()).str());
+        next.push_back(extended);
+      }
+    sets = std::move(next);
+  }
+  return sets;
+}
+
+/// One variant to compile: its module (one specialized kernel) and where
+/// its results go.
+struct Job {
+  OwningOpRef<ModuleOp> module;
+  size_t kernel;
+  rt::VariantInfo variant;
+  bool aligned;
+  std::string error;
+};
+
+} // namespace
+
+int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
+                    llvm::ArrayRef<std::string> configEntries,
+                    llvm::StringRef output) {
+  auto start = std::chrono::steady_clock::now();
+  MLIRContext *context = module.getContext();
+  std::string path = output.str();
+  if (path.empty()) {
+    llvm::SmallString<128> p(input);
+    llvm::sys::path::replace_extension(p, "kpack");
+    path = std::string(llvm::sys::path::filename(p));
+  }
+  std::string sourceHash;
+  {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os);
+    sourceHash = llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/true);
+  }
+
+  rt::BundleContents bundle;
+  bundle.producer = "kdslc " KDSL_VERSION;
+  std::vector<Job> jobs;
+  for (KernelOp kernel : module.getOps<KernelOp>()) {
+    size_t index = bundle.kernels.size();
+    bundle.kernels.push_back(describe(kernel, sourceHash));
+    const rt::KernelInfo &info = bundle.kernels.back();
+    // The points of the space (or the one config), each with each set of
+    // command-line alternatives.
+    std::vector<Config> points = {{}};
+    if (!info.tuneSpace.empty()) {
+      std::vector<TuneAxis> axes;
+      for (const auto &[name, values] : info.tuneSpace)
+        axes.push_back({name, values});
+      std::string error;
+      points = enumerateConfigs(axes, info.tuneWhere, error);
+      if (!error.empty() || points.empty())
+        points = {{}}; // `where` reads other values: resolve one config
+    }
+    std::set<std::string> seen;
+    for (const auto &alternatives : expandAlternatives(configEntries))
+      for (const Config &point : points) {
+        std::vector<std::string> entries = alternatives;
+        for (const auto &entry : point)
+          if (llvm::none_of(entries, [&](const std::string &e) {
+                return llvm::StringRef(e).split('=').first == entry.first;
+              }))
+            entries.push_back(entry.first + "=" +
+                              std::to_string(entry.second));
+        OwningOpRef<ModuleOp> variantModule = ModuleOp::create(kernel.getLoc());
+        variantModule->getBody()->push_back(kernel->clone());
+        PassManager pm(context);
+        KdslSpecializeOptions options;
+        options.config.assign(entries.begin(), entries.end());
+        pm.addPass(createKdslSpecialize(options));
+        if (failed(pm.run(*variantModule)))
+          return fail("kernel '" + info.name + "': config " +
+                      llvm::join(entries, ",") +
+                      " does not specialize; bind what its defaults read "
+                      "with --config (e.g. BLOCK=1024|4096)");
+        auto variantKernel = *variantModule->getOps<KernelOp>().begin();
+        rt::VariantInfo v;
+        DictionaryAttr bindings = *variantKernel.getBindings();
+        for (NamedAttribute b : bindings)
+          v.config.emplace_back(b.getName().str(),
+                                getConfigInt(cast<IntegerAttr>(b.getValue())));
+        v.numWarps = *variantKernel.getNumWarps();
+        v.numStages = *variantKernel.getNumStages();
+        v.config.emplace_back("num_warps", v.numWarps);
+        v.config.emplace_back("num_stages", v.numStages);
+        v.entry = info.name;
+        if (!seen.insert(rt::formatConfig(v.config)).second)
+          continue;
+        for (bool aligned : {false, true}) {
+          Job job;
+          job.module = ModuleOp::create(kernel.getLoc());
+          job.module->getBody()->push_back(variantKernel->clone());
+          job.kernel = index;
+          job.variant = v;
+          job.aligned = aligned;
+          if (aligned) {
+            std::vector<std::string> reqs;
+            for (const rt::ParamInfo &p : info.params)
+              if (p.kind == rt::ParamInfo::Kind::Pointer)
+                reqs.push_back(p.name + ":align16");
+            if (reqs.empty())
+              continue;
+            job.variant.specialization = llvm::join(reqs, ",");
+          }
+          jobs.push_back(std::move(job));
+        }
+      }
+  }
+
+  // Lower and assemble on a thread pool. Dialects load only on this thread.
+  loadGpuDialects(context);
+  std::string ptxas = findPtxas();
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+  for (Job &job : jobs)
+    pool.async([&job, &ptxas] {
+      for (const char *arch : {"sm_80", "sm_90a"}) {
+        OwningOpRef<ModuleOp> copy = job.module->clone();
+        GpuTarget target;
+        target.arch = arch;
+        target.assumeAligned = job.aligned;
+        auto ptx = compileToPTX(*copy, target);
+        if (failed(ptx) || ptx->empty()) {
+          job.error = "lowering to PTX for " + std::string(arch) + " failed";
+          return;
+        }
+        const KernelPTX &kernel = ptx->front();
+        job.variant.sharedBytes = kernel.sharedBytes;
+        // The portable PTX (sm_80) is the JIT fallback for other devices.
+        if (std::string(arch) == "sm_80")
+          job.variant.ptx = kernel.ptx;
+        if (ptxas.empty())
+          continue;
+        CubinResult cubin;
+        std::string error;
+        if (!assembleCubin(ptxas, kernel.ptx, arch, cubin, error)) {
+          job.error = error;
+          return;
+        }
+        job.variant.binaries.push_back({arch, std::move(cubin.cubin),
+                                        cubin.registers, cubin.spillBytes,
+                                        cubin.stackBytes});
+      }
+    });
+  pool.wait();
+  for (Job &job : jobs) {
+    if (!job.error.empty())
+      return fail("kernel '" + bundle.kernels[job.kernel].name + "' (" +
+                  rt::formatConfig(job.variant.config) + "): " + job.error);
+    bundle.kernels[job.kernel].variants.push_back(std::move(job.variant));
+  }
+  try {
+    rt::writeBundle(path, bundle);
+  } catch (const rt::Error &error) {
+    return fail(error.what());
+  }
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  llvm::errs() << "kdslc: wrote " << jobs.size() << " variants of "
+               << bundle.kernels.size() << " kernel"
+               << (bundle.kernels.size() == 1 ? "" : "s") << " to '" << path
+               << "' (PTX"
+               << (ptxas.empty() ? ", no ptxas found: no cubins"
+                                 : " and cubins for sm_80 and sm_90a")
+               << ") in " << llvm::format("%.0f", ms) << " ms\n";
+  return 0;
+}

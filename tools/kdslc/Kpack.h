@@ -1,0 +1,25 @@
+//===- Kpack.h - kdslc --emit=kpack -----------------------------*- C++ -*-===//
+
+#ifndef KDSL_TOOLS_KDSLC_KPACK_H
+#define KDSL_TOOLS_KDSLC_KPACK_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
+
+#include <string>
+
+namespace kdsl {
+
+/// Compiles every variant of every kernel of `module` (each config of its
+/// @autotune space, or its one config, times each alternative of
+/// `configEntries`, times the generic and align16 specializations) to PTX
+/// and to cubins for sm_80 and sm_90a on a thread pool, and writes the
+/// bundle to `output` (default: the input's name with .kpack). Returns the
+/// exit status.
+int emitKpack(mlir::ModuleOp module, llvm::StringRef input,
+              llvm::ArrayRef<std::string> configEntries,
+              llvm::StringRef output);
+
+} // namespace kdsl
+
+#endif // KDSL_TOOLS_KDSLC_KPACK_H
