@@ -183,19 +183,22 @@ def prepare(out, bin_dir):
                    for c in cases()}, f)
 
 
-def check(d, bin_dir):
+def check(d, bin_dir, only=()):
     bundles = json.load(open(f"{d}/bundles.json"))
+    wrap = os.environ.get("KDSL_WRAP", "").split()
     scratch = "/tmp/kdsl-examples"
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     failed, results = 0, []
     for case in cases():
+        if only and case.name not in only:
+            continue
         for k in case.outputs:
             shutil.copy(f"{d}/{case.name}.{k}.npy", scratch)
         saves = []
         for k in case.outputs:
             saves += ["--save", f"{k}={scratch}/{case.name}.{k}.got.npy"]
-        cmd = [f"{bin_dir}/kdsl-launch", f"{d}/{bundles[case.name]}",
+        cmd = wrap + [f"{bin_dir}/kdsl-launch", f"{d}/{bundles[case.name]}",
                "--kernel", case.kernel] + args_for(case, d, scratch) + saves
         run = subprocess.run(cmd, capture_output=True, text=True)
         ok, detail = run.returncode == 0, run.stderr.strip()
@@ -234,4 +237,4 @@ if __name__ == "__main__":
     if mode == "prepare":
         prepare(d, bin_dir)
     else:
-        sys.exit(check(d, bin_dir))
+        sys.exit(check(d, bin_dir, sys.argv[4:]))

@@ -10,16 +10,20 @@ root=$PWD
 build=$root/build-device
 stage=$root/build/device
 
+# The compiler, from the normal build, compiles the bundles here.
+cmake -S . -B build -G Ninja >/dev/null
+ninja -C build kdslc
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DKDSL_RUNTIME_SHARED=OFF -DKDSL_DEVICE_STATIC=ON >/dev/null
 targets=(kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench
-         kdsl-runtime-test-bundle)
+         kdsl-kernel-bench kdsl-launch kdsl-runtime-test-bundle)
 ninja -C "$build" "${targets[@]}"
 
 rm -rf "$stage"
 mkdir -p "$stage/bin"
-for t in kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench; do
-  cp "$build/test/runtime/$t" "$stage/bin/"
+cp "$build/bin/kdsl-launch" "$stage/bin/"
+for t in kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench kdsl-kernel-bench kdsl-launch; do
+  [ -f "$stage/bin/$t" ] || cp "$build/test/runtime/$t" "$stage/bin/"
   strip "$stage/bin/$t"
   # Only the C library and the loader: libcuda is dlopen'ed at run time.
   if ldd "$stage/bin/$t" | grep -vE 'linux-vdso|libc\.so|libm\.so|libdl\.so|libpthread\.so|ld-linux|libgcc_s' | grep -q '=>'; then
@@ -29,6 +33,18 @@ for t in kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench; do
   fi
 done
 cp "$build/test/runtime/runtime_kernels.kpack" "$stage/"
-cp bench/launch/triton_launch.py scripts/device/run.sh scripts/device/summary.py "$stage/"
+cp bench/launch/triton_launch.py bench/kernels/torch_triton.py scripts/device/run.sh \
+   scripts/device/summary.py scripts/device/examples.py "$stage/"
+
+# Every example, compiled, with inputs and the interpreter's outputs.
+/usr/bin/python3 scripts/device/examples.py prepare "$stage/examples" build/bin
+# The benchmark's bundles.
+mkdir -p "$stage/bench"
+build/bin/kdslc examples/kernels/vector_add.kdsl --emit=kpack -o "$stage/bench/vector_add.kpack"
+build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/bench/softmax.kpack" \
+  --config 'BLOCK=1024|4096|16384,num_warps=4|8|16'
+build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/bench/layer_norm.kpack" \
+  --config 'BLOCK=1024|4096,num_warps=4|8|16'
+
 echo "pack.sh: staged $(du -sh "$stage" | cut -f1) in build/device:"
 ls -la "$stage" "$stage/bin"

@@ -65,6 +65,26 @@ else
   echo "compute-sanitizer not found"
 fi
 
+step "Every example on the GPU against the interpreter"
+KDSL_EXAMPLES_JSON="$out/examples.json" python3 "$here/examples.py" check \
+  "$here/examples" "$here/bin" || fail "examples"
+
+step "compute-sanitizer memcheck on the examples (small sizes)"
+if command -v compute-sanitizer >/dev/null; then
+  KDSL_WRAP="compute-sanitizer --tool memcheck --error-exitcode 9" \
+    python3 "$here/examples.py" check "$here/examples" "$here/bin" \
+    vector_add softmax layer_norm row_argmax transpose matmul histogram \
+    >>"$out/memcheck.log" 2>&1 || fail "memcheck on the examples"
+  tail -n 1 "$out/memcheck.log"
+fi
+
+step "Memory-bound kernels: kdsl"
+"$here/bin/kdsl-kernel-bench" "$here/bench" "$out/kernels-kdsl.json" \
+  || fail "kdsl-kernel-bench"
+step "Memory-bound kernels: PyTorch and Triton"
+PYTHONUNBUFFERED=1 timeout 300 python3 "$here/torch_triton.py" \
+  "$out/kernels-torch-triton.json" || fail "torch_triton.py"
+
 step "Launch overhead: kdsl and raw cuLaunchKernel"
 "$here/bin/kdsl-launch-bench" "$bundle" "$out/launch-kdsl.json" \
   || fail "kdsl-launch-bench"
