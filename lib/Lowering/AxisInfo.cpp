@@ -71,10 +71,13 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     // Kernel parameters: pointers are aligned to their element (or to 16
     // bytes under the align16 specialization); other values are unknown.
-    if (isa<KernelOp>(arg.getOwner()->getParentOp())) {
+    if (auto kernel = dyn_cast<KernelOp>(arg.getOwner()->getParentOp())) {
       if (isa<PtrType>(arg.getType()))
         return {1, assumeAligned ? 16 : elementBytes(arg.getType()), dim};
-      return {1, 1, dim};
+      StringRef name =
+          cast<StringAttr>(kernel.getParamNames()[arg.getArgNumber()])
+              .getValue();
+      return {1, llvm::is_contained(divisible, name) ? 16 : 1, dim};
     }
     return unknown;
   }
@@ -109,18 +112,22 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
                 gcd(a.constancy, b.constancy)};
       })
       .Case([&](arith::MulIOp m) -> AxisInfo {
+        // Every element of a product is its own run: a run of consecutive
+        // values is divisible only as a whole's first element.
         AxisInfo a = get(m.getLhs()), b = get(m.getRhs());
-        return {1,
-                std::min<int64_t>(a.divisibility * b.divisibility,
-                                  kMaxDivisibility),
+        int64_t da = a.contiguity > 1 ? 1 : a.divisibility;
+        int64_t db = b.contiguity > 1 ? 1 : b.divisibility;
+        return {1, std::min<int64_t>(da * db, kMaxDivisibility),
                 gcd(a.constancy, b.constancy)};
       })
       .Case([&](arith::ExtSIOp e) { return get(e.getIn()); })
       .Case([&](arith::ExtUIOp e) { return get(e.getIn()); })
       .Case([&](ExpandDimsOp e) -> AxisInfo {
         auto type = cast<RankedTensorType>(e.getType());
-        if (e.getAxis() == type.getRank() - 1)
-          return {1, get(e.getSrc()).divisibility, 1};
+        if (e.getAxis() == type.getRank() - 1) {
+          AxisInfo in = get(e.getSrc());
+          return {1, in.contiguity > 1 ? 1 : in.divisibility, 1};
+        }
         return get(e.getSrc());
       })
       .Case([&](BroadcastOp b) -> AxisInfo {

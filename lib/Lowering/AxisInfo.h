@@ -17,7 +17,11 @@
 #define KDSL_LOWERING_AXISINFO_H
 
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
 
 #include <cstdint>
 
@@ -31,14 +35,16 @@ struct AxisInfo {
 
 class AxisInfoAnalysis {
 public:
-  /// `assumeAligned`: pointer parameters are 16-byte aligned.
-  explicit AxisInfoAnalysis(bool assumeAligned)
-      : assumeAligned(assumeAligned) {}
+  /// `assumeAligned`: pointer parameters are 16-byte aligned; `divisible`:
+  /// integer parameters known to be multiples of 16.
+  AxisInfoAnalysis(bool assumeAligned, llvm::ArrayRef<std::string> divisible)
+      : assumeAligned(assumeAligned), divisible(divisible) {}
   AxisInfo get(mlir::Value value);
 
 private:
   AxisInfo compute(mlir::Value value);
   bool assumeAligned;
+  llvm::SmallVector<std::string> divisible;
   llvm::DenseMap<mlir::Value, AxisInfo> cache;
 };
 

@@ -76,9 +76,9 @@ using Slots = SmallVector<Value>;
 class KernelEmitter {
 public:
   KernelEmitter(KernelOp kernel, gpu::GPUFuncOp func, LLVM::GlobalOp smem,
-                bool assumeAligned)
+                bool assumeAligned, ArrayRef<std::string> divisible)
       : kernel(kernel), b(func.getBody()), smemGlobal(smem),
-        axis(assumeAligned) {
+        axis(assumeAligned, divisible) {
     threads = *kernel.getNumWarps() * 32;
     ctx = kernel.getContext();
   }
@@ -1203,15 +1203,16 @@ struct ConvertKdslToGPUPass
       int32_t threads = *kernel.getNumWarps() * 32;
       func.setKnownBlockSizeAttr(
           builder.getDenseI32ArrayAttr({threads, 1, 1}));
-      KernelEmitter emitter(kernel, func, smem, assumeAligned);
+      SmallVector<std::string> divisibleParams(divisible.begin(),
+                                               divisible.end());
+      KernelEmitter emitter(kernel, func, smem, assumeAligned,
+                            divisibleParams);
       if (failed(emitter.run(func)))
         return signalPassFailure();
       func->setAttr("kdsl.shared_bytes",
                     builder.getI64IntegerAttr(emitter.sharedBytes()));
       func->setAttr("kdsl.num_warps",
                     builder.getI32IntegerAttr(*kernel.getNumWarps()));
-      for (NamedAttribute attr : kernel->getDiscardableAttrs())
-        func->setAttr(attr.getName(), attr.getValue());
       if (emitter.sharedBytes() == 0)
         smem.erase();
       kernel.erase();

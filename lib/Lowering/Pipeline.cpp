@@ -6,6 +6,7 @@
 
 #include "kdsl/Lowering/Pipeline.h"
 #include "kdsl/Lowering/Passes.h"
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -46,6 +47,36 @@ void kdsl::loadGpuDialects(MLIRContext *context) {
   context->loadAllAvailableDialects();
 }
 
+std::vector<std::string> kdsl::strideParams(Operation *op) {
+  auto kernel = cast<KernelOp>(op);
+  std::vector<std::string> names;
+  kernel.walk([&](arith::MulIOp mul) {
+    for (Value v : mul->getOperands()) {
+      // Through splats, broadcasts and extensions to a parameter.
+      while (Operation *def = v.getDefiningOp()) {
+        if (!isa<SplatOp, BroadcastOp, ExpandDimsOp, arith::ExtSIOp,
+                 arith::ExtUIOp>(def))
+          break;
+        v = def->getOperand(0);
+      }
+      auto arg = dyn_cast<BlockArgument>(v);
+      if (!arg || arg.getOwner() != &kernel.getBody().front() ||
+          !arg.getType().isInteger())
+        continue;
+      std::string name =
+          cast<StringAttr>(kernel.getParamNames()[arg.getArgNumber()]).str();
+      if (!llvm::is_contained(names, name))
+        names.push_back(name);
+    }
+  });
+  // In parameter order.
+  std::vector<std::string> ordered;
+  for (Attribute attr : kernel.getParamNames())
+    if (llvm::is_contained(names, cast<StringAttr>(attr).str()))
+      ordered.push_back(cast<StringAttr>(attr).str());
+  return ordered;
+}
+
 bool kdsl::isSupportedArch(llvm::StringRef arch) {
   return arch == "sm_80" || arch == "sm_90a";
 }
@@ -69,9 +100,12 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   (void)registered;
   std::string libdevice =
       llvm::sys::fs::exists(kLibdevice) ? std::string(" l=") + kLibdevice : "";
+  std::string divisible;
+  for (const std::string &name : target.divisible)
+    divisible += (divisible.empty() ? " divisible=" : ",") + name;
   std::string pipeline =
       std::string("convert-kdsl-to-gpu{assume-aligned=") +
-      (target.assumeAligned ? "true" : "false") + "}," +
+      (target.assumeAligned ? "true" : "false") + divisible + "}," +
       "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
       libdevice + "},gpu.module(canonicalize,cse)";
   if (toLLVM)

@@ -111,10 +111,15 @@ ConfigEntries kdsl::rt::parseConfig(const std::string &text) {
   ConfigEntries config;
   for (const std::string &entry : split(text, ',')) {
     size_t eq = entry.find('=');
-    int64_t value;
+    int64_t value = 0;
+    std::string text = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    bool boolean = text == "true" || text == "false";
+    if (boolean)
+      value = text == "true";
     if (eq == std::string::npos || eq == 0 ||
-        !parseInt(entry.substr(eq + 1), value))
-      throw Error("config entry '" + entry + "' must be NAME=INTEGER");
+        (!boolean && !parseInt(text, value)))
+      throw Error("config entry '" + entry +
+                  "' must be NAME=INTEGER (or true/false)");
     config.emplace_back(entry.substr(0, eq), value);
   }
   return config;

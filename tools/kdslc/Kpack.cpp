@@ -125,6 +125,7 @@ struct Job {
   size_t kernel;
   rt::VariantInfo variant;
   bool aligned;
+  std::vector<std::string> divisible;
   std::string error;
 };
 
@@ -214,6 +215,9 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
             for (const rt::ParamInfo &p : info.params)
               if (p.kind == rt::ParamInfo::Kind::Pointer)
                 reqs.push_back(p.name + ":align16");
+            job.divisible = strideParams(variantKernel);
+            for (const std::string &name : job.divisible)
+              reqs.push_back(name + ":div16");
             if (reqs.empty())
               continue;
             job.variant.specialization = llvm::join(reqs, ",");
@@ -234,6 +238,7 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         GpuTarget target;
         target.arch = arch;
         target.assumeAligned = job.aligned;
+        target.divisible = job.divisible;
         auto ptx = compileToPTX(*copy, target);
         if (failed(ptx) || ptx->empty()) {
           job.error = "lowering to PTX for " + std::string(arch) + " failed";

@@ -151,6 +151,10 @@ int compile(const Options &options) {
   kdsl::GpuTarget target;
   target.arch = options.arch;
   target.assumeAligned = options.specialize == "align16";
+  if (target.assumeAligned)
+    for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>())
+      for (const std::string &name : kdsl::strideParams(kernel))
+        target.divisible.push_back(name);
   if (options.emit == "kdsl-gpu" || options.emit == "llvm") {
     PassManager pm(&context);
     kdsl::buildGpuPipeline(pm, target, options.emit == "llvm");

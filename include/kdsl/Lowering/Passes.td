@@ -34,6 +34,9 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     Option<"assumeAligned", "assume-aligned", "bool", /*default=*/"false",
            "Assume every pointer parameter is 16-byte aligned (the `align16` "
            "specialization)">,
+    ListOption<"divisible", "divisible", "std::string",
+               "Integer parameters assumed to be multiples of 16 (the "
+               "`div16` specialization)">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",

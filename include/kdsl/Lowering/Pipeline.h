@@ -23,7 +23,14 @@ struct GpuTarget {
   std::string arch = "sm_90a";
   /// Compile the align16 specialization (every pointer 16-byte aligned).
   bool assumeAligned = true;
+  /// Integer parameters assumed to be multiples of 16 (`div16`).
+  std::vector<std::string> divisible;
 };
+
+/// The integer parameters of `kernel` that scale offsets (an operand of a
+/// multiplication, like a row stride): the ones worth specializing on
+/// divisibility by 16, as Triton does, so that rows stay 16-byte aligned.
+std::vector<std::string> strideParams(mlir::Operation *kernel);
 
 /// True for an arch kdsl targets.
 bool isSupportedArch(llvm::StringRef arch);
