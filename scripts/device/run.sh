@@ -8,7 +8,10 @@
 # last. Exits non-zero when there is no GPU or any check fails.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: run.sh OUTDIR}
+final=${1:?usage: run.sh OUTDIR}
+# Everything goes to $final/all; it is also packed into results.tar.gz, since
+# the device tool brings back at most 8 files.
+out=$final/all
 mkdir -p "$out"
 exec > >(tee "$out/run.log") 2>&1
 export PATH=$PATH:/usr/local/cuda/bin
@@ -96,4 +99,5 @@ step "Summary"
 python3 "$here/summary.py" "$out" || fail "summary"
 [ "$status" -eq 0 ] && echo "run.sh: all GPU checks passed" \
   || echo "run.sh: some GPU checks FAILED"
+tar -C "$out" -czf "$final/results.tar.gz" .
 exit "$status"

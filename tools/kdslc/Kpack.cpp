@@ -56,8 +56,10 @@ rt::DType dtypeOf(Type type) {
   }
 }
 
-/// The bundle's description of a generic kernel.
-rt::KernelInfo describe(KernelOp kernel, llvm::StringRef sourceHash) {
+} // namespace
+
+rt::KernelInfo kdsl::describeKernel(KernelOp kernel,
+                                    llvm::StringRef sourceHash) {
   rt::KernelInfo info;
   info.name = kernel.getSymName().str();
   for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
@@ -99,6 +101,8 @@ rt::KernelInfo describe(KernelOp kernel, llvm::StringRef sourceHash) {
   info.sourceHash = sourceHash.str();
   return info;
 }
+
+namespace {
 
 /// The cartesian product of `NAME=a|b` entries.
 std::vector<std::vector<std::string>>
@@ -155,7 +159,7 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   std::vector<Job> jobs;
   for (KernelOp kernel : module.getOps<KernelOp>()) {
     size_t index = bundle.kernels.size();
-    bundle.kernels.push_back(describe(kernel, sourceHash));
+    bundle.kernels.push_back(describeKernel(kernel, sourceHash));
     const rt::KernelInfo &info = bundle.kernels.back();
     // The points of the space (or the one config), each with each set of
     // command-line alternatives.

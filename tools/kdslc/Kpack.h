@@ -3,12 +3,20 @@
 #ifndef KDSL_TOOLS_KDSLC_KPACK_H
 #define KDSL_TOOLS_KDSLC_KPACK_H
 
+#include "kdsl/bundle.hpp"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
 
 #include <string>
 
 namespace kdsl {
+
+class KernelOp;
+
+/// The bundle's description of a generic kernel: signature, grid, @config,
+/// @autotune space and key.
+rt::KernelInfo describeKernel(KernelOp kernel, llvm::StringRef sourceHash);
 
 /// Compiles every variant of every kernel of `module` (each config of its
 /// @autotune space, or its one config, times each alternative of

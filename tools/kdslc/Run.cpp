@@ -17,12 +17,19 @@
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Frontend/Compiler.h"
 #include "kdsl/Interpreter/Interpreter.h"
+#include "kdsl/Lowering/Pipeline.h"
 #include "kdsl/Support/Npy.h"
+#include "kdsl/bundle.hpp"
+
+#include "Kpack.h"
+#include "Launch.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -78,11 +85,61 @@ struct BoundArray {
 
 } // namespace
 
+/// Compiles `variant` for the device at hand, puts it in a temporary bundle
+/// with `generic`'s signature, and launches it through the runtime.
+static int runOnGpu(KernelOp generic, KernelOp variant,
+                    const std::string &config, const RunOptions &options) {
+  const rt::DeviceInfo &device = rt::Device::get().info();
+  GpuTarget target;
+  target.arch = device.computeMajor == 9 ? "sm_90a" : "sm_80";
+  target.assumeAligned = false; // any buffer, any stride
+  OwningOpRef<ModuleOp> module = ModuleOp::create(variant.getLoc());
+  module->getBody()->push_back(variant->clone());
+  FailureOr<std::vector<KernelPTX>> ptx = compileToPTX(*module, target);
+  if (failed(ptx))
+    return 1;
+  rt::BundleContents bundle;
+  bundle.producer = "kdslc run";
+  bundle.kernels.push_back(describeKernel(generic, ""));
+  rt::VariantInfo v;
+  v.config = rt::parseConfig(config);
+  v.entry = ptx->front().name;
+  v.ptx = ptx->front().ptx;
+  v.sharedBytes = ptx->front().sharedBytes;
+  v.numWarps = *variant.getNumWarps();
+  v.numStages = *variant.getNumStages();
+  std::string ptxas = findPtxas(), error;
+  CubinResult cubin;
+  if (!ptxas.empty() &&
+      assembleCubin(ptxas, v.ptx, target.arch, cubin, error))
+    v.binaries.push_back({target.arch, std::move(cubin.cubin), cubin.registers,
+                          cubin.spillBytes, cubin.stackBytes});
+  bundle.kernels.back().variants.push_back(std::move(v));
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("kdslc-run", "kpack", path))
+    return fail("cannot create a temporary bundle");
+  auto cleanup = llvm::scope_exit([&] { llvm::sys::fs::remove(path); });
+  try {
+    rt::writeBundle(path.str().str(), bundle);
+  } catch (const rt::Error &e) {
+    return fail(e.what());
+  }
+  LaunchRequest request;
+  request.bundle = path.str().str();
+  request.kernel = options.kernel;
+  request.config = config;
+  request.grid = options.grid;
+  request.bindings = options.bindings;
+  request.saves = options.saves;
+  request.tool = "kdslc run";
+  return launchFromBundle(request);
+}
+
 int kdsl::runKernel(const RunOptions &options) {
-  if (options.backend == "cuda")
-    return fail("--backend cuda: the kernels of '" + options.input +
-                "' have no GPU code yet (kdslc does not emit PTX yet); use "
-                "--backend interp");
+  std::string noGpu;
+  bool haveGpu = options.backend != "interp" && rt::driverAvailable(&noGpu);
+  if (options.backend == "cuda" && !haveGpu)
+    return fail("--backend cuda: " + noGpu);
 
   SourceFile file;
   std::string error;
@@ -143,6 +200,8 @@ int kdsl::runKernel(const RunOptions &options) {
       config.push_back((name + "=" + value).str());
   }
 
+  // The generic kernel describes the signature of a GPU bundle.
+  OwningOpRef<KernelOp> generic = cast<KernelOp>(kernel->clone());
   PassManager pm(&context);
   KdslSpecializeOptions specializeOptions;
   specializeOptions.kernel = options.kernel;
@@ -236,8 +295,12 @@ int kdsl::runKernel(const RunOptions &options) {
        << getConfigInt(cast<IntegerAttr>(entry.getValue())) << ",";
   os << "num_warps=" << *kernel.getNumWarps()
      << ",num_stages=" << *kernel.getNumStages();
-  llvm::errs() << "kdslc run: '" << options.kernel
-               << "' on the interpreter (no GPU code yet), grid " << grid[0]
+  if (haveGpu)
+    return runOnGpu(*generic, kernel, bindings, options);
+  llvm::errs() << "kdslc run: '" << options.kernel << "' on the interpreter ("
+               << (options.backend == "interp" ? "--backend interp"
+                                               : "no CUDA driver found")
+               << "), grid " << grid[0]
                << "x" << grid[1] << "x" << grid[2] << ", config " << bindings
                << "\n";
   if (failed(interpret(kernel, grid, args)))
