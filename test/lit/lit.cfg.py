@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "KDSL"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".kdsl"]
+config.suffixes = [".mlir", ".kdsl", ".test"]
 config.excludes = [
     "Inputs",
     "CMakeLists.txt",
@@ -34,3 +34,11 @@ llvm_config.add_tool_substitutions(["kdsl-opt", "kdslc", "kdsl-npy"], tool_dirs)
 config.substitutions.append(
     ("%examples", os.path.join(config.kdsl_src_root, "examples", "kernels"))
 )
+
+# ptxas (the CUDA toolkit's) checks what the back end emits; tests that need
+# it say `REQUIRES: ptxas`.
+ptxas = os.environ.get("KDSL_PTXAS") or (
+    "/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -1,0 +1,106 @@
+// -convert-kdsl-to-gpu on small variants, one case per kernel.
+// RUN: kdsl-opt %s -convert-kdsl-to-gpu="assume-aligned=true" | FileCheck %s
+// RUN: kdsl-opt %s -convert-kdsl-to-gpu | FileCheck %s --check-prefix=GENERIC
+
+// 512 f32 over 128 threads: chunks of 4, so one 16-byte access per thread
+// when the pointers are aligned; the mask is tested at run time.
+// CHECK-LABEL: gpu.func @copy(
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// CHECK: %[[TID:.*]] = nvvm.read.ptx.sreg.tid.x : i32
+// CHECK: scf.if
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
+// CHECK: gpu.return
+// GENERIC-LABEL: gpu.func @copy(
+// GENERIC-NOT: vector<4xf32>
+// GENERIC: gpu.return
+kdsl.kernel @copy(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c512 = arith.constant 512 : i32
+  %pid = kdsl.program_id 0
+  %base = arith.muli %pid, %c512 : i32
+  %r = kdsl.arange %c0, %c512 : tensor<512xi32>
+  %b = kdsl.splat %base : i32 -> tensor<512xi32>
+  %offs = arith.addi %b, %r : tensor<512xi32>
+  %nn = kdsl.splat %n : i32 -> tensor<512xi32>
+  %mask = arith.cmpi slt, %offs, %nn : tensor<512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %offs : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  %v = kdsl.load %px mask %mask : tensor<512x!kdsl.ptr<f32>>, tensor<512xi1> -> tensor<512xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %offs : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  kdsl.store %py, %v mask %mask : tensor<512x!kdsl.ptr<f32>>, tensor<512xf32>, tensor<512xi1>
+  kdsl.return
+}
+
+// A sum to a scalar: in-thread, then five butterfly shuffles, then across
+// the two warps through shared memory.
+// CHECK-LABEL: gpu.func @total(
+// CHECK-SAME: kdsl.shared_bytes = 16
+// CHECK-COUNT-5: gpu.shuffle  xor %{{.*}} : f32
+// CHECK: gpu.barrier
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+kdsl.kernel @total(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 2 : i32, param_names = ["x", "out"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %v = kdsl.load %px : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+  %s = kdsl.reduce sum %v {axis = 0 : i32} : tensor<256xf32> -> f32
+  kdsl.store %out, %s : !kdsl.ptr<f32>, f32
+  kdsl.return
+}
+
+// expand_dims and broadcast of an arange are recomputed where they are
+// needed (no shared memory); a transpose of loaded data goes through it.
+// CHECK-LABEL: gpu.func @outer(
+// CHECK-SAME: kdsl.shared_bytes = 1024
+// CHECK-COUNT-2: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @outer(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 1 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c16 = arith.constant 16 : i32
+  %r = kdsl.arange %c0, %c16 : tensor<16xi32>
+  %row = kdsl.expand_dims %r {axis = 1 : i32} : tensor<16xi32> -> tensor<16x1xi32>
+  %rows = kdsl.broadcast %row : tensor<16x1xi32> -> tensor<16x16xi32>
+  %s = kdsl.splat %c16 : i32 -> tensor<16x16xi32>
+  %scaled = arith.muli %rows, %s : tensor<16x16xi32>
+  %col = kdsl.expand_dims %r {axis = 0 : i32} : tensor<16xi32> -> tensor<1x16xi32>
+  %cols = kdsl.broadcast %col : tensor<1x16xi32> -> tensor<16x16xi32>
+  %offs = arith.addi %scaled, %cols : tensor<16x16xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %offs : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
+  %v = kdsl.load %px : tensor<16x16x!kdsl.ptr<f32>> -> tensor<16x16xf32>
+  %t = kdsl.trans %v : tensor<16x16xf32> -> tensor<16x16xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %offs : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
+  kdsl.store %py, %t : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xf32>
+  kdsl.return
+}
+
+// dot by FMA: both operands through shared memory, then a loop over K with
+// the accumulators as iteration values.
+// CHECK-LABEL: gpu.func @mm(
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32)
+// CHECK: math.fma
+kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %o = kdsl.reshape %r : tensor<256xi32> -> tensor<16x16xi32>
+  %as = kdsl.splat %a : !kdsl.ptr<f16> -> tensor<16x16x!kdsl.ptr<f16>>
+  %pa = kdsl.addptr %as, %o : tensor<16x16x!kdsl.ptr<f16>>, tensor<16x16xi32>
+  %va = kdsl.load %pa : tensor<16x16x!kdsl.ptr<f16>> -> tensor<16x16xf16>
+  %acc = kdsl.splat %zero : f32 -> tensor<16x16xf32>
+  %d = kdsl.dot %va, %va, %acc : tensor<16x16xf16>, tensor<16x16xf16> -> tensor<16x16xf32>
+  %cs = kdsl.splat %c : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
+  %pc = kdsl.addptr %cs, %o : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
+  kdsl.store %pc, %d : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xf32>
+  kdsl.return
+}
