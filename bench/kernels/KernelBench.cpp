@@ -57,9 +57,9 @@ public:
     check(api.cuStreamSynchronize(stream), "cuStreamSynchronize");
     std::vector<double> ms;
     for (int i = 0; i < reps; ++i) {
-      check(api.cuMemsetD8Async(flush.address(), i & 0xff, flush.bytes(),
-                                stream),
-            "cuMemsetD8Async");
+      check(
+          api.cuMemsetD8Async(flush.address(), i & 0xff, flush.bytes(), stream),
+          "cuMemsetD8Async");
       check(api.cuEventRecord(start, stream), "cuEventRecord");
       body();
       check(api.cuEventRecord(stop, stream), "cuEventRecord");
@@ -131,30 +131,31 @@ int main(int argc, char **argv) {
     std::mt19937 rng(20261126);
     std::vector<Row> rows;
 
-    auto bench = [&](const std::string &name, const std::string &bundlePath,
-                     const std::string &kernelName, double bytes,
-                     const std::string &constexprName, int64_t value,
-                     const std::function<void(Kernel &, LaunchOptions &)> &run) {
-      Bundle bundle = Bundle::open(bundlePath);
-      BundleContents contents = readBundle(bundlePath);
-      Kernel &kernel = bundle.kernel(kernelName);
-      Row row{name, bytes, {}, ""};
-      for (const ConfigEntries &config :
-           configsOf(contents, kernelName, constexprName, value)) {
-        LaunchOptions options;
-        options.stream = &stream;
-        options.config = config;
-        Stats s = timer.time([&] { run(kernel, options); });
-        if (row.config.empty() || s.median < row.best.median) {
-          row.best = s;
-          row.config = formatConfig(config);
-        }
-      }
-      std::printf("%-22s %8.4f ms  %7.0f GB/s  (%s)\n", name.c_str(),
-                  row.best.median, bytes / (row.best.median * 1e-3) / 1e9,
-                  row.config.c_str());
-      rows.push_back(row);
-    };
+    auto bench =
+        [&](const std::string &name, const std::string &bundlePath,
+            const std::string &kernelName, double bytes,
+            const std::string &constexprName, int64_t value,
+            const std::function<void(Kernel &, LaunchOptions &)> &run) {
+          Bundle bundle = Bundle::open(bundlePath);
+          BundleContents contents = readBundle(bundlePath);
+          Kernel &kernel = bundle.kernel(kernelName);
+          Row row{name, bytes, {}, ""};
+          for (const ConfigEntries &config :
+               configsOf(contents, kernelName, constexprName, value)) {
+            LaunchOptions options;
+            options.stream = &stream;
+            options.config = config;
+            Stats s = timer.time([&] { run(kernel, options); });
+            if (row.config.empty() || s.median < row.best.median) {
+              row.best = s;
+              row.config = formatConfig(config);
+            }
+          }
+          std::printf("%-22s %8.4f ms  %7.0f GB/s  (%s)\n", name.c_str(),
+                      row.best.median, bytes / (row.best.median * 1e-3) / 1e9,
+                      row.config.c_str());
+          rows.push_back(row);
+        };
 
     // Copy bandwidth: the ceiling.
     {
@@ -163,9 +164,9 @@ int main(int argc, char **argv) {
       a.fill(1);
       Stats s = timer.time(
           [&] {
-            check(driver().cuMemcpyDtoDAsync(b.address(), a.address(), n * 4,
-                                             cu),
-                  "cuMemcpyDtoDAsync");
+            check(
+                driver().cuMemcpyDtoDAsync(b.address(), a.address(), n * 4, cu),
+                "cuMemcpyDtoDAsync");
           },
           20);
       rows.push_back({"copy_1GiB", 2.0 * n * 4, s, "cuMemcpyDtoDAsync"});
@@ -185,9 +186,9 @@ int main(int argc, char **argv) {
       int rowsN = 4096;
       Buffer in = randomBuffer(size_t(rowsN) * cols, rng);
       Buffer out(size_t(rowsN) * cols * 4, DType::F32);
-      bench("softmax_4096x" + std::to_string(cols),
-            dir + "/softmax.kpack", "softmax", 2.0 * rowsN * cols * 4,
-            "BLOCK", cols, [&](Kernel &k, LaunchOptions &o) {
+      bench("softmax_4096x" + std::to_string(cols), dir + "/softmax.kpack",
+            "softmax", 2.0 * rowsN * cols * 4, "BLOCK", cols,
+            [&](Kernel &k, LaunchOptions &o) {
               k.launch({out, in, rowsN, cols, cols}, o);
             });
     }

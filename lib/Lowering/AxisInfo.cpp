@@ -142,8 +142,8 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
         // `offs < n` is constant over runs that start at a multiple of k, are
         // contiguous, and where n is a multiple of k.
         if (b.constancy == dim)
-          uniform = std::max(uniform, gcd(gcd(a.contiguity, a.divisibility),
-                                          b.divisibility));
+          uniform = std::max(
+              uniform, gcd(gcd(a.contiguity, a.divisibility), b.divisibility));
         return {1, 1, uniform};
       })
       .Case<arith::AndIOp, arith::OrIOp, arith::XOrIOp>([&](Operation *o) {

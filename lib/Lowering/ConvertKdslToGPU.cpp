@@ -190,9 +190,7 @@ private:
     return bits <= 8 ? 1 : bits / 8;
   }
   /// i1 is kept as i8 in memory.
-  Type memoryType(Type t) {
-    return t.isInteger(1) ? b.getI8Type() : t;
-  }
+  Type memoryType(Type t) { return t.isInteger(1) ? b.getI8Type() : t; }
   Value toMemory(Location loc, Value v) {
     if (v.getType().isInteger(1))
       return arith::ExtUIOp::create(b, loc, b.getI8Type(), v);
@@ -200,9 +198,9 @@ private:
   }
   Value fromMemory(Location loc, Value v, Type t) {
     if (t.isInteger(1))
-      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
-                                   arith::ConstantIntOp::create(
-                                       b, loc, b.getI8Type(), 0));
+      return arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne, v,
+          arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0));
     return v;
   }
   void reserveShared(int64_t bytes) { maxShared = std::max(maxShared, bytes); }
@@ -247,9 +245,9 @@ private:
     }
   }
   Value readShared(Location loc, Type elem, Value index, int64_t byteOffset) {
-    Value v = LLVM::LoadOp::create(b, loc, memoryType(elem),
-                                   smemPtr(loc, memoryType(elem), index,
-                                           byteOffset));
+    Value v =
+        LLVM::LoadOp::create(b, loc, memoryType(elem),
+                             smemPtr(loc, memoryType(elem), index, byteOffset));
     return fromMemory(loc, v, elem);
   }
 
@@ -283,7 +281,8 @@ private:
     SmallVector<Type> flat;
     for (Type t : types) {
       if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-        int64_t n = Layout::get(numElements(tensor.getShape()), threads).slots();
+        int64_t n =
+            Layout::get(numElements(tensor.getShape()), threads).slots();
         flat.append(n, convert(tensor.getElementType()));
       } else {
         flat.push_back(convert(t));
@@ -296,7 +295,8 @@ private:
     size_t at = 0;
     for (Value v : values) {
       if (auto tensor = dyn_cast<RankedTensorType>(v.getType())) {
-        int64_t n = Layout::get(numElements(tensor.getShape()), threads).slots();
+        int64_t n =
+            Layout::get(numElements(tensor.getShape()), threads).slots();
         blocks[v] = Slots(flat.begin() + at, flat.begin() + at + n);
         at += n;
       } else {
@@ -366,13 +366,15 @@ Value KernelEmitter::emitAt(Value v, ArrayRef<Value> coords, Location loc) {
       .Case([&](TransOp t) {
         return emitAt(t.getSrc(), {coords[1], coords[0]}, loc);
       })
-      .Case([&](tensor::CastOp c) { return emitAt(c.getSource(), coords, loc); })
+      .Case(
+          [&](tensor::CastOp c) { return emitAt(c.getSource(), coords, loc); })
       .Case([&](AddPtrOp a) -> Value {
-        Type elem = convert(cast<PtrType>(getElementTypeOrSelf(a.getPtr()))
-                                .getPointeeType());
-        return LLVM::GEPOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1),
-                                   elem, emitAt(a.getPtr(), coords, loc),
-                                   ValueRange{emitAt(a.getOffset(), coords, loc)});
+        Type elem = convert(
+            cast<PtrType>(getElementTypeOrSelf(a.getPtr())).getPointeeType());
+        return LLVM::GEPOp::create(
+            b, loc, LLVM::LLVMPointerType::get(ctx, 1), elem,
+            emitAt(a.getPtr(), coords, loc),
+            ValueRange{emitAt(a.getOffset(), coords, loc)});
       })
       .Default([&](Operation *op) -> Value {
         if (auto c = dyn_cast<arith::ConstantOp>(op)) {
@@ -453,8 +455,8 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
       .Case<ExpandDimsOp, BroadcastOp, ReshapeOp, TransOp, tensor::CastOp>(
           [&](Operation *op) { return emitLayoutChange(op); })
       .Case([&](AddPtrOp a) {
-        Type elem = convert(cast<PtrType>(getElementTypeOrSelf(a.getPtr()))
-                                .getPointeeType());
+        Type elem = convert(
+            cast<PtrType>(getElementTypeOrSelf(a.getPtr())).getPointeeType());
         Type ptrType = LLVM::LLVMPointerType::get(ctx, 1);
         if (!isBlock(a.getResult())) {
           scalars.map(a.getResult(),
@@ -494,8 +496,7 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
           return emitElementwise(op);
         IRMapping mapping = scalars;
         Operation *clone = b.clone(*op, mapping);
-        for (auto [from, to] :
-             llvm::zip(op->getResults(), clone->getResults()))
+        for (auto [from, to] : llvm::zip(op->getResults(), clone->getResults()))
           scalars.map(from, to);
         return success();
       });
@@ -555,8 +556,7 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
   barrier(loc);
   ArrayRef<int64_t> inShape = shapeOf(src);
   for (int64_t s = 0; s < out.slots(); ++s) {
-    SmallVector<Value> c =
-        delinearize(loc, linearIndex(loc, out, s), outShape);
+    SmallVector<Value> c = delinearize(loc, linearIndex(loc, out, s), outShape);
     SmallVector<Value> inCoords(c);
     if (auto e = dyn_cast<ExpandDimsOp>(op)) {
       inCoords.erase(inCoords.begin() + e.getAxis());
@@ -569,8 +569,8 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
     } else {
       inCoords = delinearize(loc, linearize(loc, c, outShape), inShape);
     }
-    slots.push_back(readShared(loc, elementOf(src),
-                               linearize(loc, inCoords, inShape), 0));
+    slots.push_back(
+        readShared(loc, elementOf(src), linearize(loc, inCoords, inShape), 0));
   }
   blocks[result] = slots;
   return success();
@@ -592,12 +592,13 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
   if (!isa<RankedTensorType>(result.getType())) {
     Type t = convert(result.getType());
     Value ptr = scalar(op.getPtr());
-    Value v = op.getMask()
-                  ? select(loc, scalar(op.getMask()),
-                           [&] { return loadScalar(ptr, t); },
-                           op.getOther() ? scalar(op.getOther())
-                                         : LLVM::ZeroOp::create(b, loc, t))
-                  : loadScalar(ptr, t);
+    Value v =
+        op.getMask()
+            ? select(
+                  loc, scalar(op.getMask()), [&] { return loadScalar(ptr, t); },
+                  op.getOther() ? scalar(op.getOther())
+                                : LLVM::ZeroOp::create(b, loc, t))
+            : loadScalar(ptr, t);
     scalars.map(result, v);
     return success();
   }
@@ -624,11 +625,12 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
     auto perLane = [&]() -> SmallVector<Value> {
       SmallVector<Value> lanes;
       for (int64_t s = s0; s < s0 + width; ++s)
-        lanes.push_back(
-            masks.empty()
-                ? loadScalar(ptrs[s], elem)
-                : select(loc, masks[s],
-                         [&] { return loadScalar(ptrs[s], elem); }, otherAt(s)));
+        lanes.push_back(masks.empty()
+                            ? loadScalar(ptrs[s], elem)
+                            : select(
+                                  loc, masks[s],
+                                  [&] { return loadScalar(ptrs[s], elem); },
+                                  otherAt(s)));
       return lanes;
     };
     if (width == 1) {
@@ -699,15 +701,16 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
     // A scalar store or atomic: one thread does it.
     Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                         i32(loc, 0));
-    Value cond = mask ? arith::AndIOp::create(b, loc, first, scalar(mask))
-                      : first;
+    Value cond =
+        mask ? arith::AndIOp::create(b, loc, first, scalar(mask)) : first;
     if (atomic) {
       if (!op->getResult(0).use_empty())
         return fail(op, "on a scalar whose old value is used is not "
                         "supported on the GPU yet");
       Type t = value.getType();
-      select(loc, cond, [&] { return storeScalar(scalar(ptr), scalar(value)); },
-             LLVM::ZeroOp::create(b, loc, t));
+      select(
+          loc, cond, [&] { return storeScalar(scalar(ptr), scalar(value)); },
+          LLVM::ZeroOp::create(b, loc, t));
       scalars.map(op->getResult(0), LLVM::ZeroOp::create(b, loc, t));
       return success();
     }
@@ -720,8 +723,9 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   Slots masks = mask ? blocks[mask] : Slots();
   if (atomic && l.replicated() && !op->getResult(0).use_empty())
     return fail(op, "whose old values are used needs a block of at least " +
-                        Twine(threads) + " elements on the GPU (one per "
-                                         "thread)");
+                        Twine(threads) +
+                        " elements on the GPU (one per "
+                        "thread)");
   AxisInfo ptrInfo = axis.get(ptr);
   AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
@@ -740,11 +744,10 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
         cond = cond ? arith::AndIOp::create(b, loc, cond, masks[s0]).getResult()
                     : masks[s0];
       if (atomic)
-        old[s0] = cond ? select(loc, cond,
-                                [&] {
-                                  return storeScalar(ptrs[s0], values[s0]);
-                                },
-                                LLVM::ZeroOp::create(b, loc, elem))
+        old[s0] = cond ? select(
+                             loc, cond,
+                             [&] { return storeScalar(ptrs[s0], values[s0]); },
+                             LLVM::ZeroOp::create(b, loc, elem))
                        : storeScalar(ptrs[s0], values[s0]);
       else
         guarded(loc, cond, [&] { storeScalar(ptrs[s0], values[s0]); });
@@ -766,7 +769,8 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
     if (maskInfo.constancy < width)
       for (int64_t s = s0 + 1; s < s0 + width; ++s)
         all = arith::AndIOp::create(b, loc, all, masks[s]);
-    Value cond = own ? arith::AndIOp::create(b, loc, own, all).getResult() : all;
+    Value cond =
+        own ? arith::AndIOp::create(b, loc, own, all).getResult() : all;
     if (maskInfo.constancy >= width) {
       guarded(loc, cond, vectorStore);
       continue;
@@ -797,8 +801,7 @@ Value KernelEmitter::identity(Location loc, ReduceKind kind, Type t) {
       return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0));
     bool max = kind == ReduceKind::Max || kind == ReduceKind::Argmax;
     return arith::ConstantOp::create(
-        b, loc,
-        b.getFloatAttr(t, APFloat::getInf(f.getFloatSemantics(), max)));
+        b, loc, b.getFloatAttr(t, APFloat::getInf(f.getFloatSemantics(), max)));
   }
   unsigned width = t.getIntOrFloatBitWidth();
   APInt v = kind == ReduceKind::Sum ? APInt(width, 0)
@@ -852,7 +855,8 @@ std::pair<Value, Value> KernelEmitter::combineArg(Location loc, bool wantMax,
     Value strictly = arith::CmpIOp::create(
         b, loc, wantMax ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
         vb, va);
-    Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, vb, va);
+    Value equal =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, vb, va);
     bBetter = arith::OrIOp::create(
         b, loc, strictly, arith::AndIOp::create(b, loc, equal, smallerIndex));
   }
@@ -867,36 +871,36 @@ Value KernelEmitter::shuffleXor(Location loc, Value v, int64_t offset) {
     return gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR)
         .getShuffleResult();
   Type intType = b.getIntegerType(bits);
-  Value asInt = isa<FloatType>(t) ? arith::BitcastOp::create(b, loc, intType, v)
-                                  : v;
+  Value asInt =
+      isa<FloatType>(t) ? arith::BitcastOp::create(b, loc, intType, v) : v;
   Value shuffled;
   if (bits < 32) {
     Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), asInt);
-    Value s = gpu::ShuffleOp::create(b, loc, wide, offset, 32,
-                                     gpu::ShuffleMode::XOR)
-                  .getShuffleResult();
+    Value s =
+        gpu::ShuffleOp::create(b, loc, wide, offset, 32, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
     shuffled = arith::TruncIOp::create(b, loc, intType, s);
   } else {
     Value lo = arith::TruncIOp::create(b, loc, b.getI32Type(), asInt);
     Value hi = arith::TruncIOp::create(
         b, loc, b.getI32Type(),
-        arith::ShRUIOp::create(b, loc, asInt,
-                               arith::ConstantIntOp::create(b, loc, intType, 32)));
-    Value slo = gpu::ShuffleOp::create(b, loc, lo, offset, 32,
-                                       gpu::ShuffleMode::XOR)
-                    .getShuffleResult();
-    Value shi = gpu::ShuffleOp::create(b, loc, hi, offset, 32,
-                                       gpu::ShuffleMode::XOR)
-                    .getShuffleResult();
+        arith::ShRUIOp::create(
+            b, loc, asInt, arith::ConstantIntOp::create(b, loc, intType, 32)));
+    Value slo =
+        gpu::ShuffleOp::create(b, loc, lo, offset, 32, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    Value shi =
+        gpu::ShuffleOp::create(b, loc, hi, offset, 32, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
     Value wlo = arith::ExtUIOp::create(b, loc, intType, slo);
     Value whi = arith::ShLIOp::create(
         b, loc, arith::ExtUIOp::create(b, loc, intType, shi),
         arith::ConstantIntOp::create(b, loc, intType, 32));
     shuffled = arith::OrIOp::create(b, loc, wlo, whi);
   }
-  return isa<FloatType>(t) ? arith::BitcastOp::create(b, loc, t, shuffled)
-                                 .getResult()
-                           : shuffled;
+  return isa<FloatType>(t)
+             ? arith::BitcastOp::create(b, loc, t, shuffled).getResult()
+             : shuffled;
 }
 
 LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
@@ -960,15 +964,14 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
       reserveShared(warps * (valueBytes + 4));
       Value warp = arith::DivUIOp::create(b, loc, tid, i32(loc, 32));
       Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
-      Value isLane0 =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                i32(loc, 0));
+      Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            lane, i32(loc, 0));
       barrier(loc);
       guarded(loc, isLane0, [&] {
         LLVM::StoreOp::create(b, loc, v, smemPtr(loc, acc, warp, 0));
         if (isArg)
-          LLVM::StoreOp::create(b, loc, idx,
-                                smemPtr(loc, i32Type, warp, warps * valueBytes));
+          LLVM::StoreOp::create(
+              b, loc, idx, smemPtr(loc, i32Type, warp, warps * valueBytes));
       });
       barrier(loc);
       Value rv = identity(loc, kind, acc);
@@ -1014,8 +1017,8 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   SmallVector<Value> init(values);
   if (isArg)
     llvm::append_range(init, indices);
-  auto loop = scf::ForOp::create(b, loc, i32(loc, 0), i32(loc, shape[axisIndex]),
-                                 i32(loc, 1), init);
+  auto loop = scf::ForOp::create(b, loc, i32(loc, 0),
+                                 i32(loc, shape[axisIndex]), i32(loc, 1), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -1042,8 +1045,8 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   Slots slotsOut;
   Type resultElem = elementOf(result);
   for (int64_t s = 0; s < out.slots(); ++s) {
-    Value r = isArg ? loop.getResult(out.slots() + s)
-                    : narrow(loop.getResult(s));
+    Value r =
+        isArg ? loop.getResult(out.slots() + s) : narrow(loop.getResult(s));
     if (isArg && r.getType() != resultElem)
       r = arith::ExtSIOp::create(b, loc, resultElem, r);
     slotsOut.push_back(r);
@@ -1070,8 +1073,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   Layout out = layoutOf(op.getResult());
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < out.slots(); ++s)
-    coords.push_back(
-        delinearize(loc, linearIndex(loc, out, s), {M, N}));
+    coords.push_back(delinearize(loc, linearIndex(loc, out, s), {M, N}));
   auto loop = scf::ForOp::create(b, loc, i32(loc, 0), i32(loc, K), i32(loc, 1),
                                  ValueRange(blocks[accIn]));
   {
@@ -1080,8 +1082,9 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     Value k = loop.getInductionVar();
     Type f32 = b.getF32Type();
     auto toF32 = [&](Value v) -> Value {
-      return v.getType() == f32 ? v
-                                : arith::ExtFOp::create(b, loc, f32, v).getResult();
+      return v.getType() == f32
+                 ? v
+                 : arith::ExtFOp::create(b, loc, f32, v).getResult();
     };
     SmallVector<Value> next;
     for (int64_t s = 0; s < out.slots(); ++s) {
@@ -1106,9 +1109,9 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 
 LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   Location loc = op.getLoc();
-  auto loop = scf::ForOp::create(b, loc, scalar(op.getLowerBound()),
-                                 scalar(op.getUpperBound()),
-                                 scalar(op.getStep()), flatten(op.getInitArgs()));
+  auto loop = scf::ForOp::create(
+      b, loc, scalar(op.getLowerBound()), scalar(op.getUpperBound()),
+      scalar(op.getStep()), flatten(op.getInitArgs()));
   OpBuilder::InsertionGuard guard(b);
   // A loop without results comes with an implicit scf.yield.
   if (loop.getBody()->mightHaveTerminator())
@@ -1137,7 +1140,8 @@ LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
     if (failed(emitRegion(from.front())))
       return failure();
     auto yield = cast<scf::YieldOp>(from.front().getTerminator());
-    if (to.front().empty() || !to.front().back().hasTrait<OpTrait::IsTerminator>())
+    if (to.front().empty() ||
+        !to.front().back().hasTrait<OpTrait::IsTerminator>())
       scf::YieldOp::create(b, yield.getLoc(), flatten(yield.getOperands()));
     return success();
   };
@@ -1155,8 +1159,7 @@ LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
   b.setInsertionPointToStart(&entry);
   Location loc = kernel.getLoc();
   tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
-  for (auto [from, to] :
-       llvm::zip(kernel.getArguments(), entry.getArguments()))
+  for (auto [from, to] : llvm::zip(kernel.getArguments(), entry.getArguments()))
     scalars.map(from, to);
   if (failed(emitRegion(kernel.getBody().front())))
     return failure();
@@ -1192,21 +1195,17 @@ struct ConvertKdslToGPUPass
           Attribute(), /*alignment=*/16, /*addrSpace=*/3);
       SmallVector<Type> argTypes;
       for (Type t : kernel.getArgumentTypes())
-        argTypes.push_back(isa<PtrType>(t)
-                               ? LLVM::LLVMPointerType::get(&getContext(), 1)
-                               : t);
-      auto func = gpu::GPUFuncOp::create(
-          builder, loc, kernel.getSymName(),
-          builder.getFunctionType(argTypes, {}));
+        argTypes.push_back(
+            isa<PtrType>(t) ? LLVM::LLVMPointerType::get(&getContext(), 1) : t);
+      auto func = gpu::GPUFuncOp::create(builder, loc, kernel.getSymName(),
+                                         builder.getFunctionType(argTypes, {}));
       func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     builder.getUnitAttr());
       int32_t threads = *kernel.getNumWarps() * 32;
-      func.setKnownBlockSizeAttr(
-          builder.getDenseI32ArrayAttr({threads, 1, 1}));
+      func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr({threads, 1, 1}));
       SmallVector<std::string> divisibleParams(divisible.begin(),
                                                divisible.end());
-      KernelEmitter emitter(kernel, func, smem, assumeAligned,
-                            divisibleParams);
+      KernelEmitter emitter(kernel, func, smem, assumeAligned, divisibleParams);
       if (failed(emitter.run(func)))
         return signalPassFailure();
       func->setAttr("kdsl.shared_bytes",

@@ -5,18 +5,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Lowering/Pipeline.h"
-#include "kdsl/Lowering/Passes.h"
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Lowering/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
-#include "mlir/InitAllPasses.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -103,11 +103,11 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
-  std::string pipeline =
-      std::string("convert-kdsl-to-gpu{assume-aligned=") +
-      (target.assumeAligned ? "true" : "false") + divisible + "}," +
-      "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
-      libdevice + "},gpu.module(canonicalize,cse)";
+  std::string pipeline = std::string("convert-kdsl-to-gpu{assume-aligned=") +
+                         (target.assumeAligned ? "true" : "false") + divisible +
+                         "}," + "nvvm-attach-target{chip=" + target.arch +
+                         " features=+ptx80 O=3" + libdevice +
+                         "},gpu.module(canonicalize,cse)";
   if (toLLVM)
     pipeline += std::string(",") + kToLLVM;
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
@@ -172,9 +172,8 @@ bool kdsl::assembleCubin(const std::string &ptxas, const std::string &ptx,
   }
   std::string archFlag = ("-arch=" + arch).str();
   std::string outPath = out.str().str();
-  llvm::SmallVector<llvm::StringRef> args = {ptxas,     archFlag, "-v",
-                                             "-O3",     "-o",     outPath,
-                                             in.str()};
+  llvm::SmallVector<llvm::StringRef> args = {ptxas, archFlag, "-v",    "-O3",
+                                             "-o",  outPath,  in.str()};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
                                                 log.str()};
   std::string execError;

@@ -89,7 +89,8 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
       auto it = given.find(p.name);
       if (p.kind == rt::ParamInfo::Kind::Constexpr) {
         if (it != given.end())
-          options.config.emplace_back(p.name, std::stoll(it->second, nullptr, 0));
+          options.config.emplace_back(p.name,
+                                      std::stoll(it->second, nullptr, 0));
         continue;
       }
       if (it == given.end())
@@ -98,8 +99,8 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
       const std::string &value = it->second;
       if (p.kind == rt::ParamInfo::Kind::Pointer) {
         if (value.empty() || value[0] != '@')
-          return fail("argument '" + p.name + "' is a pointer: pass " +
-                      p.name + "=@FILE.npy");
+          return fail("argument '" + p.name + "' is a pointer: pass " + p.name +
+                      "=@FILE.npy");
         BoundBuffer bound;
         std::string error;
         if (!readNpy(value.substr(1), bound.array, error))
@@ -108,8 +109,8 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
           return fail("argument '" + p.name + "' points to " +
                       rt::dtypeName(p.type) + " but '" + value.substr(1) +
                       "' holds " + npyDTypeName(bound.array.dtype));
-        bound.buffer = std::make_unique<rt::Buffer>(bound.array.data.size(),
-                                                    p.type);
+        bound.buffer =
+            std::make_unique<rt::Buffer>(bound.array.data.size(), p.type);
         bound.buffer->upload(bound.array.data.data(), bound.array.data.size());
         args.push_back(*bound.buffer);
         buffers[p.name] = std::move(bound);
@@ -136,10 +137,9 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
                     "; '" + value + "' is not a number");
     }
     for (const auto &entry : given)
-      if (std::none_of(info->params.begin(), info->params.end(),
-                       [&](const rt::ParamInfo &p) {
-                         return p.name == entry.first;
-                       }))
+      if (std::none_of(
+              info->params.begin(), info->params.end(),
+              [&](const rt::ParamInfo &p) { return p.name == entry.first; }))
         return fail("kernel '" + request.kernel + "' has no parameter '" +
                     entry.first + "' (" + kernel.signature() + ")");
     if (!request.grid.empty()) {
@@ -157,8 +157,7 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
     rt::LaunchPlan plan = kernel.plan(args.data(), args.size(), options);
     kernel.launch(args.data(), args.size(), options);
     rt::Device::get().synchronize();
-    std::fprintf(stderr,
-                 "%s: '%s' on %s, grid %ux%ux%u, config %s%s%s\n",
+    std::fprintf(stderr, "%s: '%s' on %s, grid %ux%ux%u, config %s%s%s\n",
                  request.tool.c_str(), request.kernel.c_str(),
                  rt::Device::get().info().name.c_str(), plan.grid[0],
                  plan.grid[1], plan.grid[2], plan.config.c_str(),

@@ -73,8 +73,8 @@ rt::KernelInfo kdsl::describeKernel(KernelOp kernel,
       p.kind = kernel.isConstexpr(i) ? rt::ParamInfo::Kind::Constexpr
                                      : rt::ParamInfo::Kind::Scalar;
       p.type = dtypeOf(type);
-      if (StringAttr def = kernel.isConstexpr(i) ? kernel.getDefaultExpr(i)
-                                                 : StringAttr())
+      if (StringAttr def =
+              kernel.isConstexpr(i) ? kernel.getDefaultExpr(i) : StringAttr())
         p.defaultExpr = def.str();
     }
     info.params.push_back(p);
@@ -181,8 +181,7 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
           if (llvm::none_of(entries, [&](const std::string &e) {
                 return llvm::StringRef(e).split('=').first == entry.first;
               }))
-            entries.push_back(entry.first + "=" +
-                              std::to_string(entry.second));
+            entries.push_back(entry.first + "=" + std::to_string(entry.second));
         OwningOpRef<ModuleOp> variantModule = ModuleOp::create(kernel.getLoc());
         variantModule->getBody()->push_back(kernel->clone());
         PassManager pm(context);

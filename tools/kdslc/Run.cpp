@@ -27,8 +27,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -110,8 +110,7 @@ static int runOnGpu(KernelOp generic, KernelOp variant,
   v.numStages = *variant.getNumStages();
   std::string ptxas = findPtxas(), error;
   CubinResult cubin;
-  if (!ptxas.empty() &&
-      assembleCubin(ptxas, v.ptx, target.arch, cubin, error))
+  if (!ptxas.empty() && assembleCubin(ptxas, v.ptx, target.arch, cubin, error))
     v.binaries.push_back({target.arch, std::move(cubin.cubin), cubin.registers,
                           cubin.spillBytes, cubin.stackBytes});
   bundle.kernels.back().variants.push_back(std::move(v));
@@ -300,9 +299,8 @@ int kdsl::runKernel(const RunOptions &options) {
   llvm::errs() << "kdslc run: '" << options.kernel << "' on the interpreter ("
                << (options.backend == "interp" ? "--backend interp"
                                                : "no CUDA driver found")
-               << "), grid " << grid[0]
-               << "x" << grid[1] << "x" << grid[2] << ", config " << bindings
-               << "\n";
+               << "), grid " << grid[0] << "x" << grid[1] << "x" << grid[2]
+               << ", config " << bindings << "\n";
   if (failed(interpret(kernel, grid, args)))
     return 1;
 
