@@ -82,19 +82,12 @@ rt::KernelInfo kdsl::describeKernel(KernelOp kernel,
   if (std::optional<ArrayAttr> grid = kernel.getGrid())
     for (Attribute dim : *grid)
       info.grid.push_back(cast<StringAttr>(dim).str());
-  if (std::optional<DictionaryAttr> config = kernel.getConfig())
-    for (NamedAttribute entry : *config)
-      info.fixedConfig.emplace_back(
-          entry.getName().str(),
-          getConfigInt(cast<IntegerAttr>(entry.getValue())));
+  KernelConfigInfo config = getConfigInfo(kernel);
+  info.fixedConfig = config.fixedConfig;
+  for (TuneAxis &axis : config.tuneAxes)
+    info.tuneSpace.emplace_back(axis.name, axis.values);
+  info.tuneWhere = config.tuneWhere;
   if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
-    for (Attribute entry : tune->getSpace()) {
-      auto param = cast<TuneParamAttr>(entry);
-      info.tuneSpace.emplace_back(
-          param.getName().str(),
-          std::vector<int64_t>(param.getValues().asArrayRef()));
-    }
-    info.tuneWhere = tune->getWhere().str();
     for (Attribute key : tune->getKey())
       info.tuneKey.push_back(cast<StringAttr>(key).str());
   }

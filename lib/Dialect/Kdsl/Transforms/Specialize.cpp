@@ -37,33 +37,6 @@ using Bindings = llvm::StringMap<int64_t>;
 // Choosing the config
 //===----------------------------------------------------------------------===//
 
-/// The plain-data view of `kernel` that config resolution reads.
-KernelConfigInfo getConfigInfo(KernelOp kernel) {
-  KernelConfigInfo info;
-  info.name = kernel.getSymName().str();
-  for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
-    StringAttr def = kernel.isConstexpr(i) ? kernel.getDefaultExpr(i) : nullptr;
-    info.params.push_back({cast<StringAttr>(kernel.getParamNames()[i]).str(),
-                           kernel.isConstexpr(i),
-                           def ? def.str() : std::string()});
-  }
-  if (std::optional<DictionaryAttr> config = kernel.getConfig())
-    for (NamedAttribute entry : *config)
-      info.fixedConfig.emplace_back(
-          entry.getName().str(),
-          getConfigInt(cast<IntegerAttr>(entry.getValue())));
-  if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
-    for (Attribute entry : tune->getSpace()) {
-      auto param = cast<TuneParamAttr>(entry);
-      info.tuneAxes.push_back(
-          {param.getName().str(),
-           std::vector<int64_t>(param.getValues().asArrayRef())});
-    }
-    info.tuneWhere = tune->getWhere().str();
-  }
-  return info;
-}
-
 /// Resolves every constexpr of `kernel` and the two tuning knobs: explicit
 /// bindings, then @config, then the first valid @autotune config, then
 /// defaults.
@@ -446,3 +419,29 @@ struct KdslSpecializePass
 };
 
 } // namespace
+
+KernelConfigInfo kdsl::getConfigInfo(KernelOp kernel) {
+  KernelConfigInfo info;
+  info.name = kernel.getSymName().str();
+  for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
+    StringAttr def = kernel.isConstexpr(i) ? kernel.getDefaultExpr(i) : nullptr;
+    info.params.push_back({cast<StringAttr>(kernel.getParamNames()[i]).str(),
+                           kernel.isConstexpr(i),
+                           def ? def.str() : std::string()});
+  }
+  if (std::optional<DictionaryAttr> config = kernel.getConfig())
+    for (NamedAttribute entry : *config)
+      info.fixedConfig.emplace_back(
+          entry.getName().str(),
+          getConfigInt(cast<IntegerAttr>(entry.getValue())));
+  if (std::optional<AutotuneAttr> tune = kernel.getAutotune()) {
+    for (Attribute entry : tune->getSpace()) {
+      auto param = cast<TuneParamAttr>(entry);
+      info.tuneAxes.push_back(
+          {param.getName().str(),
+           std::vector<int64_t>(param.getValues().asArrayRef())});
+    }
+    info.tuneWhere = tune->getWhere().str();
+  }
+  return info;
+}
