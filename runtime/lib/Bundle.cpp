@@ -10,6 +10,7 @@
 #include "Sqlite.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -228,7 +229,10 @@ namespace {
 class BundleReader {
 public:
   explicit BundleReader(const std::string &path)
-      : path(path), db(openDb(path)) {}
+      : path(path), db(checked(openFile(path), path)) {}
+  /// A bundle held in memory (an embedded array); `name` names it.
+  BundleReader(const void *bytes, size_t size, const std::string &name)
+      : path(name), db(checked(openMemory(bytes, size, name), name)) {}
 
   BundleContents read() {
     checkFormat();
@@ -346,13 +350,31 @@ private:
     throw Error("bundle '" + path + "': " + message);
   }
 
-  static SqliteDb openDb(const std::string &path) {
+  static SqliteDb openFile(const std::string &path) {
     struct stat info;
     if (::stat(path.c_str(), &info) != 0)
       throw Error("bundle '" + path + "': no such file");
     if (!S_ISREG(info.st_mode))
       throw Error("bundle '" + path + "': not a regular file");
-    SqliteDb db(path, SQLITE_OPEN_READONLY, "bundle '" + path + "'");
+    return SqliteDb(path, SQLITE_OPEN_READONLY, "bundle '" + path + "'");
+  }
+
+  static SqliteDb openMemory(const void *bytes, size_t size,
+                             const std::string &name) {
+    SqliteDb db(":memory:", SQLITE_OPEN_READWRITE, "bundle '" + name + "'");
+    auto *copy =
+        static_cast<unsigned char *>(sqlite3_malloc64(size ? size : 1));
+    if (!copy)
+      throw Error("bundle '" + name + "': out of memory");
+    std::memcpy(copy, bytes, size);
+    if (sqlite3_deserialize(db.handle(), "main", copy, size, size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE |
+                                SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
+      throw Error("bundle '" + name + "': not an SQLite database");
+    return db;
+  }
+
+  static SqliteDb checked(SqliteDb db, const std::string &path) {
     // A truncated or damaged file must not read as a smaller bundle.
     SqliteStmt check = db.prepare("PRAGMA quick_check");
     if (!check.step() || check.text(0) != "ok")
@@ -406,4 +428,9 @@ private:
 
 BundleContents kdsl::rt::readBundle(const std::string &path) {
   return BundleReader(path).read();
+}
+
+BundleContents kdsl::rt::readBundle(const void *bytes, size_t size,
+                                    const std::string &name) {
+  return BundleReader(bytes, size, name).read();
 }

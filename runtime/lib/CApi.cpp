@@ -161,6 +161,16 @@ int kdsl_bundle_open(const char *path, kdsl_bundle **bundle) {
   });
 }
 
+int kdsl_bundle_open_memory(const void *bytes, size_t size, const char *name,
+                            kdsl_bundle **bundle) {
+  return guarded([&] {
+    if (!bytes || !bundle)
+      throw Error("kdsl_bundle_open_memory: NULL argument");
+    *bundle = new kdsl_bundle{
+        Bundle::fromMemory(bytes, size, name ? name : "(memory)")};
+  });
+}
+
 void kdsl_bundle_close(kdsl_bundle *bundle) { delete bundle; }
 
 int kdsl_bundle_kernel(kdsl_bundle *bundle, const char *name,

@@ -691,7 +691,15 @@ Bundle::~Bundle() {
 }
 
 Bundle Bundle::open(const std::string &path) {
-  BundleContents contents = readBundle(path);
+  return fromContents(readBundle(path), path);
+}
+
+Bundle Bundle::fromMemory(const void *bytes, size_t size,
+                          const std::string &name) {
+  return fromContents(readBundle(bytes, size, name), name);
+}
+
+Bundle Bundle::fromContents(BundleContents contents, const std::string &path) {
   Bundle bundle;
   bundle.impl_->path = path;
   for (KernelInfo &info : contents.kernels)

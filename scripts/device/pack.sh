@@ -36,6 +36,15 @@ cp "$build/test/runtime/runtime_kernels.kpack" "$stage/"
 cp bench/launch/triton_launch.py bench/kernels/torch_triton.py scripts/device/run.sh \
    scripts/device/summary.py scripts/device/examples.py "$stage/"
 
+# A C program using a header from kdslc --emit=c-header, linked statically.
+mkdir -p "$build/cheader"
+build/bin/kdslc examples/kernels/vector_add.kdsl --emit=c-header -o "$build/cheader/vector_add.h"
+cc -O2 -c test/runtime/CHeaderTest.c -I "$build/cheader" -I runtime/include -o "$build/cheader/test.o"
+c++ -o "$stage/bin/kdsl-cheader-test" "$build/cheader/test.o" "$build/runtime/libkdslrt.a" \
+  "$build/lib/Support/libkdsl_support.a" /usr/lib/x86_64-linux-gnu/libsqlite3.a \
+  -static-libstdc++ -static-libgcc -ldl -lpthread -lm
+strip "$stage/bin/kdsl-cheader-test"
+
 # Every example, compiled, with inputs and the interpreter's outputs.
 /usr/bin/python3 scripts/device/examples.py prepare "$stage/examples" build/bin
 # The benchmark's bundles.

@@ -52,6 +52,8 @@ KDSL_TEST_FAULTS=1 KDSL_LAUNCH_BLOCKING=1 "$here/bin/kdsl-runtime-tests" \
 
 step "C API"
 "$here/bin/kdsl-capi-test" "$bundle" || fail "kdsl-capi-test"
+step "A kernel through a header from kdslc --emit=c-header"
+"$here/bin/kdsl-cheader-test" || fail "kdsl-cheader-test"
 step "Embedding example"
 "$here/bin/kdsl-embed" "$bundle" || fail "kdsl-embed"
 

@@ -162,3 +162,27 @@ TEST(BundleTest, OpenListsKernels) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(BundleTest, FromMemory) {
+  TempDir dir;
+  writeBundle(dir.file("k.kpack"), sampleBundle());
+  std::ifstream in(dir.file("k.kpack"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  BundleContents read = readBundle(bytes.data(), bytes.size(), "embedded");
+  ASSERT_EQ(read.kernels.size(), 2u);
+  EXPECT_EQ(read.kernels[0].variants.size(), 3u);
+  Bundle bundle = Bundle::fromMemory(bytes.data(), bytes.size(), "embedded");
+  EXPECT_EQ(bundle.kernel("row_sum").numArgs(), 5u);
+  std::string half = bytes.substr(0, bytes.size() / 2);
+  EXPECT_RT_ERROR(readBundle(half.data(), half.size(), "embedded"),
+                  "bundle 'embedded': ");
+  std::string text = "not a database at all, just some bytes of text";
+  EXPECT_RT_ERROR(readBundle(text.data(), text.size(), "embedded"),
+                  "bundle 'embedded': the file is corrupt or not an SQLite "
+                  "database");
+}
+
+} // namespace

@@ -1,6 +1,7 @@
 //===- kdslc.cpp - The kdsl compiler driver -------------------------------===//
 //
-// kdslc FILE.kdsl [--emit=ast|kdsl|kdsl-gpu|llvm|ptx|cubin|kpack] [-o OUT]
+// kdslc FILE.kdsl [--emit=ast|kdsl|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
+// OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
 //       [--specialize=align16|none]
 //
@@ -15,6 +16,7 @@
 #include "kdsl/Frontend/ASTPrinter.h"
 #include "kdsl/Frontend/Compiler.h"
 
+#include "CHeader.h"
 #include "Kpack.h"
 #include "Run.h"
 #include "SourceFile.h"
@@ -70,7 +72,8 @@ int compile(const Options &options) {
     for (StringRef alternative : llvm::split(value, '|'))
       bad |= alternative.trim() != "true" && alternative.trim() != "false" &&
              alternative.trim().getAsInteger(0, number);
-    if (bad || (value.contains('|') && options.emit != "kpack"))
+    bool bundles = options.emit == "kpack" || options.emit == "c-header";
+    if (bad || (value.contains('|') && !bundles))
       return fail("config entry '" + entry + "' must be NAME=INTEGER" +
                   (value.contains('|') && !bad
                        ? " (alternatives with '|' are for --emit=kpack)"
@@ -130,6 +133,9 @@ int compile(const Options &options) {
     return kdsl::emitKpack(module, options.input, configEntries,
                            options.output == "-" ? "" : options.output);
   }
+  if (options.emit == "c-header")
+    return kdsl::emitCHeader(module, options.input, configEntries,
+                             options.output);
   bool gpuStage = options.emit != "kdsl";
   if (!options.config.empty() || gpuStage) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
@@ -230,11 +236,12 @@ int main(int argc, char **argv) {
                  "Stop after this stage: ast (the checked AST), kdsl (the "
                  "kdsl dialect; a variant when --config is given), kdsl-gpu "
                  "(per-thread code in gpu.func), llvm (the LLVM and NVVM "
-                 "dialects), ptx, cubin (ptxas), or kpack (every variant of "
+                 "dialects), ptx, cubin (ptxas), kpack (every variant of "
                  "every kernel, PTX and cubins for sm_80 and sm_90a, in one "
-                 "bundle)")
-      ->check(CLI::IsMember(
-          {"ast", "kdsl", "kdsl-gpu", "llvm", "ptx", "cubin", "kpack"}))
+                 "bundle), or c-header (the bundle embedded in a C header "
+                 "with a typed launch function per kernel)")
+      ->check(CLI::IsMember({"ast", "kdsl", "kdsl-gpu", "llvm", "ptx", "cubin",
+                             "kpack", "c-header"}))
       ->capture_default_str();
   app.add_option("--arch", options.arch,
                  "The GPU to compile for (kdsl-gpu, llvm, ptx, cubin)")

@@ -46,4 +46,19 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
   ];
 }
 
+def TestAxisInfo : Pass<"kdsl-test-axis-info", "mlir::ModuleOp"> {
+  let summary = "Annotate integer and pointer values with their axis info";
+  let description = [{
+    For lit tests of the axis analysis: every op result of integer or
+    pointer type gets `axis_info = [contiguity, divisibility, constancy]`
+    (along the last dimension; divisibility in bytes for pointers).
+  }];
+  let options = [
+    Option<"assumeAligned", "assume-aligned", "bool", /*default=*/"false",
+           "Pointer parameters are 16-byte aligned">,
+    ListOption<"divisible", "divisible", "std::string",
+               "Integer parameters that are multiples of 16">,
+  ];
+}
+
 #endif // KDSL_LOWERING_PASSES

@@ -101,6 +101,10 @@ void writeBundle(const std::string &path, const BundleContents &contents);
 /// missing, truncated or corrupt file, a file that is not a kdsl bundle, a
 /// different format version, or inconsistent contents.
 BundleContents readBundle(const std::string &path);
+/// The same for a bundle held in memory (e.g. embedded by
+/// `kdslc --emit=c-header`); `name` names it in errors.
+BundleContents readBundle(const void *bytes, size_t size,
+                          const std::string &name);
 
 /// `BLOCK=1024,num_warps=4` and back; parseConfig throws Error on bad text.
 std::string formatConfig(const ConfigEntries &config);

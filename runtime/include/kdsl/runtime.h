@@ -88,6 +88,10 @@ int kdsl_stream_synchronize(kdsl_stream *stream);
 void kdsl_stream_destroy(kdsl_stream *stream);
 
 int kdsl_bundle_open(const char *path, kdsl_bundle **bundle);
+/* A bundle embedded in the program (kdslc --emit=c-header); the bytes are
+ * copied. */
+int kdsl_bundle_open_memory(const void *bytes, size_t size, const char *name,
+                            kdsl_bundle **bundle);
 void kdsl_bundle_close(kdsl_bundle *bundle);
 int kdsl_bundle_kernel(kdsl_bundle *bundle, const char *name,
                        kdsl_kernel **kernel);

@@ -240,6 +240,7 @@ struct LaunchPlan {
 };
 
 class Bundle;
+struct BundleContents; // kdsl/bundle.hpp
 
 /// A kernel of a bundle. Launches are thread-safe. The choice of variant is
 /// memoized per (explicit config, values of the scalars that the choice
@@ -293,6 +294,9 @@ public:
   /// Reads the whole bundle; throws Error for a missing, truncated, corrupt,
   /// foreign or differently versioned file.
   static Bundle open(const std::string &path);
+  /// A bundle embedded in the program (`kdslc --emit=c-header`).
+  static Bundle fromMemory(const void *bytes, size_t size,
+                           const std::string &name);
   Bundle(Bundle &&) noexcept;
   Bundle &operator=(Bundle &&) noexcept;
   ~Bundle();
@@ -304,6 +308,7 @@ public:
 
 private:
   Bundle();
+  static Bundle fromContents(BundleContents contents, const std::string &path);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,39 @@
+// The axis analysis: [contiguity, divisibility, constancy] along the last
+// dimension (divisibility in bytes for pointers).
+// RUN: kdsl-opt %s -kdsl-test-axis-info="assume-aligned=true divisible=stride" | FileCheck %s
+// RUN: kdsl-opt %s -kdsl-test-axis-info | FileCheck %s --check-prefix=GENERIC
+
+// CHECK-LABEL: kdsl.kernel @rows
+// GENERIC-LABEL: kdsl.kernel @rows
+kdsl.kernel @rows(%x: !kdsl.ptr<f32>, %n: i32, %stride: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "n", "stride"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  // CHECK: kdsl.program_id 0 {axis_info = array<i64: 1, 1, 1>}
+  %pid = kdsl.program_id 0
+  // A row start: divisible by 16 only when the stride is.
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 1, 16, 1>}
+  // GENERIC: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %row = arith.muli %pid, %stride : i32
+  // CHECK: kdsl.arange %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
+  %cols = kdsl.arange %c0, %c256 : tensor<256xi32>
+  // CHECK: kdsl.splat %{{.*}} {axis_info = array<i64: 1, 16, 256>}
+  %rows = kdsl.splat %row : i32 -> tensor<256xi32>
+  // CHECK: arith.addi %{{.*}} {axis_info = array<i64: 256, 16, 1>}
+  %offs = arith.addi %rows, %cols : tensor<256xi32>
+  // CHECK: kdsl.addptr %{{.*}} {axis_info = array<i64: 256, 16, 1>}
+  // GENERIC: kdsl.addptr %{{.*}} {axis_info = array<i64: 256, 4, 1>}
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %p = kdsl.addptr %xs, %offs : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  // A product of a contiguous run is contiguous nowhere and divisible only
+  // as its factors' single elements are.
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %sq = arith.muli %cols, %cols : tensor<256xi32>
+  // `cols < n`: uniform over runs of 16 when n is a multiple of 16.
+  %nn = kdsl.splat %n : i32 -> tensor<256xi32>
+  // CHECK: arith.cmpi slt, %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %m = arith.cmpi slt, %cols, %nn : tensor<256xi32>
+  %ss = kdsl.splat %stride : i32 -> tensor<256xi32>
+  // CHECK: arith.cmpi slt, %{{.*}} {axis_info = array<i64: 1, 1, 16>}
+  %m2 = arith.cmpi slt, %cols, %ss : tensor<256xi32>
+  kdsl.return
+}
