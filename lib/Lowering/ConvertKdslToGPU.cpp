@@ -204,6 +204,15 @@ private:
     return v;
   }
   void reserveShared(int64_t bytes) { maxShared = std::max(maxShared, bytes); }
+  /// Bytes per warp in each half of the scalar-reduction scratch, which sits
+  /// at the start of shared memory (a value of up to 8 bytes and an index).
+  static constexpr int64_t kScratchBytesPerWarp = 16;
+  /// Where the other uses of shared memory start: after the scratch, when
+  /// the kernel reduces to scalars across warps.
+  int64_t exchangeBase = 0;
+  int64_t scalarReductions = 0;
+  /// The last use of shared memory emitted was a top-level scalar reduction.
+  bool lastSharedUseWasReduction = false;
   void barrier(Location loc) { gpu::BarrierOp::create(b, loc); }
   /// Runs `body` only where `cond` holds (always when `cond` is null).
   void guarded(Location loc, Value cond, function_ref<void()> body) {
@@ -552,8 +561,9 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
   // Through shared memory: the source as a dense array, then each slot
   // reads the source element its coordinates map to.
   barrier(loc);
-  writeShared(loc, src, 0);
+  writeShared(loc, src, exchangeBase);
   barrier(loc);
+  lastSharedUseWasReduction = false;
   ArrayRef<int64_t> inShape = shapeOf(src);
   for (int64_t s = 0; s < out.slots(); ++s) {
     SmallVector<Value> c = delinearize(loc, linearIndex(loc, out, s), outShape);
@@ -957,32 +967,41 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
         v = combine(loc, kind, v, ov);
       }
     }
-    // Across warps, through shared memory.
+    // Across warps, through one half of the reduction scratch. Consecutive
+    // top-level reductions alternate halves, so the barrier that ends one
+    // reduction's writes also orders the next one's: it needs no barrier
+    // before its own writes.
     int64_t warps = threads / 32;
     if (warps > 1) {
       int64_t valueBytes = bytesOf(acc);
-      reserveShared(warps * (valueBytes + 4));
+      int64_t half = scalarReductions++ % 2;
+      int64_t base = half * warps * kScratchBytesPerWarp;
+      reserveShared(2 * warps * kScratchBytesPerWarp);
       Value warp = arith::DivUIOp::create(b, loc, tid, i32(loc, 32));
       Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
       Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                             lane, i32(loc, 0));
-      barrier(loc);
+      bool topLevel = op->getBlock() == &kernel.getBody().front();
+      if (!(topLevel && lastSharedUseWasReduction))
+        barrier(loc);
       guarded(loc, isLane0, [&] {
-        LLVM::StoreOp::create(b, loc, v, smemPtr(loc, acc, warp, 0));
+        LLVM::StoreOp::create(b, loc, v, smemPtr(loc, acc, warp, base));
         if (isArg)
           LLVM::StoreOp::create(
-              b, loc, idx, smemPtr(loc, i32Type, warp, warps * valueBytes));
+              b, loc, idx,
+              smemPtr(loc, i32Type, warp, base + warps * valueBytes));
       });
       barrier(loc);
+      lastSharedUseWasReduction = topLevel;
       Value rv = identity(loc, kind, acc);
       Value ri = i32(loc, INT32_MAX);
       for (int64_t w = 0; w < warps; ++w) {
         Value wv = LLVM::LoadOp::create(b, loc, acc,
-                                        smemPtr(loc, acc, i32(loc, w), 0));
+                                        smemPtr(loc, acc, i32(loc, w), base));
         if (isArg) {
           Value wi = LLVM::LoadOp::create(
               b, loc, i32Type,
-              smemPtr(loc, i32Type, i32(loc, w), warps * valueBytes));
+              smemPtr(loc, i32Type, i32(loc, w), base + warps * valueBytes));
           std::tie(rv, ri) = combineArg(loc, wantMax, rv, ri, wv, wi);
         } else {
           rv = combine(loc, kind, rv, wv);
@@ -1005,8 +1024,9 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   Layout out = layoutOf(result);
   ArrayRef<int64_t> outShape = shapeOf(result);
   barrier(loc);
-  writeShared(loc, src, 0);
+  writeShared(loc, src, exchangeBase);
   barrier(loc);
+  lastSharedUseWasReduction = false;
   Slots values, indices;
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < out.slots(); ++s) {
@@ -1028,7 +1048,8 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     for (int64_t s = 0; s < out.slots(); ++s) {
       SmallVector<Value> c(coords[s]);
       c.insert(c.begin() + axisIndex, j);
-      Value x = widen(readShared(loc, elem, linearize(loc, c, shape), 0));
+      Value x =
+          widen(readShared(loc, elem, linearize(loc, c, shape), exchangeBase));
       Value cur = loop.getRegionIterArgs()[s];
       if (isArg) {
         Value curIdx = loop.getRegionIterArgs()[out.slots() + s];
@@ -1065,11 +1086,13 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   ArrayRef<int64_t> aShape = shapeOf(a), bShape = shapeOf(bv);
   int64_t M = aShape[0], K = aShape[1], N = bShape[1];
   Type aElem = elementOf(a), bElem = elementOf(bv);
-  int64_t bOffset = (M * K * bytesOf(aElem) + 15) / 16 * 16;
+  int64_t aOffset = exchangeBase;
+  int64_t bOffset = aOffset + (M * K * bytesOf(aElem) + 15) / 16 * 16;
   barrier(loc);
-  writeShared(loc, a, 0);
+  writeShared(loc, a, aOffset);
   writeShared(loc, bv, bOffset);
   barrier(loc);
+  lastSharedUseWasReduction = false;
   Layout out = layoutOf(op.getResult());
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < out.slots(); ++s)
@@ -1092,7 +1115,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
           b, loc, arith::MulIOp::create(b, loc, coords[s][0], i32(loc, K)), k);
       Value bi = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, k, i32(loc, N)), coords[s][1]);
-      Value x = toF32(readShared(loc, aElem, ai, 0));
+      Value x = toF32(readShared(loc, aElem, ai, aOffset));
       Value y = toF32(readShared(loc, bElem, bi, bOffset));
       next.push_back(
           math::FmaOp::create(b, loc, x, y, loop.getRegionIterArgs()[s]));
@@ -1109,6 +1132,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 
 LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   Location loc = op.getLoc();
+  lastSharedUseWasReduction = false;
   auto loop = scf::ForOp::create(
       b, loc, scalar(op.getLowerBound()), scalar(op.getUpperBound()),
       scalar(op.getStep()), flatten(op.getInitArgs()));
@@ -1125,11 +1149,13 @@ LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   scf::YieldOp::create(b, yield.getLoc(), flatten(yield.getOperands()));
   b.setInsertionPointAfter(loop);
   bind(op.getResults(), loop.getResults());
+  lastSharedUseWasReduction = false;
   return success();
 }
 
 LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
   Location loc = op.getLoc();
+  lastSharedUseWasReduction = false;
   bool hasElse = !op.getElseRegion().empty();
   auto ifOp = scf::IfOp::create(b, loc, flatTypes(op.getResultTypes()),
                                 scalar(op.getCondition()),
@@ -1151,6 +1177,7 @@ LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
     return failure();
   b.setInsertionPointAfter(ifOp);
   bind(op.getResults(), ifOp.getResults());
+  lastSharedUseWasReduction = false;
   return success();
 }
 
@@ -1159,6 +1186,13 @@ LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
   b.setInsertionPointToStart(&entry);
   Location loc = kernel.getLoc();
   tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  // The scalar-reduction scratch comes first when there is any.
+  bool scalarReduces = false;
+  kernel.walk([&](ReduceOp r) {
+    scalarReduces |= !isa<RankedTensorType>(r.getResult().getType());
+  });
+  if (scalarReduces && threads > 32)
+    exchangeBase = 2 * (threads / 32) * kScratchBytesPerWarp;
   for (auto [from, to] : llvm::zip(kernel.getArguments(), entry.getArguments()))
     scalars.map(from, to);
   if (failed(emitRegion(kernel.getBody().front())))

@@ -9,6 +9,7 @@
 #include "kdsl/Lowering/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -98,8 +99,9 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
     return true;
   }();
   (void)registered;
-  std::string libdevice =
-      llvm::sys::fs::exists(kLibdevice) ? std::string(" l=") + kLibdevice : "";
+  std::string libdevice = target.linkLibdevice && llvm::sys::fs::exists(kLibdevice)
+                              ? std::string(" l=") + kLibdevice
+                              : "";
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
@@ -117,8 +119,14 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
 FailureOr<std::vector<kdsl::KernelPTX>>
 kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
   // First to gpu.func, to read what the launch needs, then to PTX.
+  GpuTarget effective = target;
+  effective.linkLibdevice = false;
+  module.walk([&](Operation *op) {
+    if (isa<math::MathDialect>(op->getDialect()) && !isa<math::FmaOp>(op))
+      effective.linkLibdevice = true;
+  });
   PassManager toGpu(module.getContext());
-  buildGpuPipeline(toGpu, target, /*toLLVM=*/false);
+  buildGpuPipeline(toGpu, effective, /*toLLVM=*/false);
   if (failed(toGpu.run(module)))
     return failure();
   std::vector<KernelPTX> kernels;

@@ -25,6 +25,9 @@ struct GpuTarget {
   bool assumeAligned = true;
   /// Integer parameters assumed to be multiples of 16 (`div16`).
   std::vector<std::string> divisible;
+  /// Link libdevice (math functions); compileToPTX skips it for kernels
+  /// without math ops, which saves parsing its bitcode.
+  bool linkLibdevice = true;
 };
 
 /// The integer parameters of `kernel` that scale offsets (an operand of a

@@ -34,9 +34,10 @@ kdsl.kernel @copy(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes {b
 }
 
 // A sum to a scalar: in-thread, then five butterfly shuffles, then across
-// the two warps through shared memory.
+// the two warps through shared memory (two halves of 2 x 16 bytes, which
+// consecutive reductions alternate).
 // CHECK-LABEL: gpu.func @total(
-// CHECK-SAME: kdsl.shared_bytes = 16
+// CHECK-SAME: kdsl.shared_bytes = 64
 // CHECK-COUNT-5: gpu.shuffle  xor %{{.*}} : f32
 // CHECK: gpu.barrier
 // CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
@@ -102,5 +103,25 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
   %cs = kdsl.splat %c : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
   %pc = kdsl.addptr %cs, %o : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
   kdsl.store %pc, %d : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xf32>
+  kdsl.return
+}
+
+// Two reductions in a row: the second writes the other half of the scratch
+// and needs no barrier before its writes; three barriers in all.
+// CHECK-LABEL: gpu.func @two(
+// CHECK-COUNT-3: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @two(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "out"]} {
+  %c0 = arith.constant 0 : i32
+  %c512 = arith.constant 512 : i32
+  %r = kdsl.arange %c0, %c512 : tensor<512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  %v = kdsl.load %px : tensor<512x!kdsl.ptr<f32>> -> tensor<512xf32>
+  %m = kdsl.reduce max %v {axis = 0 : i32} : tensor<512xf32> -> f32
+  %s = kdsl.reduce sum %v {axis = 0 : i32} : tensor<512xf32> -> f32
+  %t = arith.addf %m, %s : f32
+  kdsl.store %out, %t : !kdsl.ptr<f32>, f32
   kdsl.return
 }
