@@ -33,7 +33,7 @@ for t in kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench kdsl-ker
   fi
 done
 cp "$build/test/runtime/runtime_kernels.kpack" "$stage/"
-cp bench/launch/triton_launch.py bench/kernels/torch_triton.py scripts/device/run.sh \
+cp bench/launch/triton_launch.py bench/kernels/torch_triton.py scripts/device/run.sh scripts/device/profile.sh \
    scripts/device/summary.py scripts/device/examples.py "$stage/"
 
 # A C program using a header from kdslc --emit=c-header, linked statically.
