@@ -29,7 +29,7 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 # FileCheck, not and count from the installed LLVM; kdsl-opt, kdslc from here.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.kdsl_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["kdsl-opt", "kdslc", "kdsl-npy"], tool_dirs)
+llvm_config.add_tool_substitutions(["kdsl-opt", "kdslc", "kdsl-npy", "kdsl-launch"], tool_dirs)
 
 config.substitutions.append(
     ("%examples", os.path.join(config.kdsl_src_root, "examples", "kernels"))

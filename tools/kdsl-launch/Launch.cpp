@@ -52,8 +52,25 @@ bool npyMatches(NpyDType npy, rt::DType type) {
 
 struct BoundBuffer {
   NpyArray array;
+  rt::DType type = rt::DType::Unknown;
+  size_t arg = 0; ///< its position among the launch arguments
   std::unique_ptr<rt::Buffer> buffer;
 };
+
+/// An integer or true/false; false when `text` is neither.
+bool parseInteger(const std::string &text, int64_t &value) {
+  if (text == "true" || text == "false") {
+    value = text == "true";
+    return true;
+  }
+  size_t used = 0;
+  try {
+    value = std::stoll(text, &used, 0);
+  } catch (...) {
+    return false;
+  }
+  return used == text.size();
+}
 
 } // namespace
 
@@ -88,9 +105,14 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
     for (const rt::ParamInfo &p : info->params) {
       auto it = given.find(p.name);
       if (p.kind == rt::ParamInfo::Kind::Constexpr) {
+        int64_t v;
+        if (it != given.end() && !parseInteger(it->second, v))
+          return fail("constexpr '" + p.name +
+                      "' takes an integer or "
+                      "true/false, not '" +
+                      it->second + "'");
         if (it != given.end())
-          options.config.emplace_back(p.name,
-                                      std::stoll(it->second, nullptr, 0));
+          options.config.emplace_back(p.name, v);
         continue;
       }
       if (it == given.end())
@@ -109,30 +131,29 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
           return fail("argument '" + p.name + "' points to " +
                       rt::dtypeName(p.type) + " but '" + value.substr(1) +
                       "' holds " + npyDTypeName(bound.array.dtype));
-        bound.buffer =
-            std::make_unique<rt::Buffer>(bound.array.data.size(), p.type);
-        bound.buffer->upload(bound.array.data.data(), bound.array.data.size());
-        args.push_back(*bound.buffer);
+        // Allocated once every argument has been checked.
+        bound.type = p.type;
+        bound.arg = args.size();
+        args.push_back(rt::Arg::ptr(0, p.type));
         buffers[p.name] = std::move(bound);
         continue;
       }
-      size_t used = 0;
-      try {
-        if (rt::isFloat(p.type)) {
-          double v = std::stod(value, &used);
-          args.push_back(rt::Arg(v));
-        } else {
-          int64_t v = value == "true"    ? 1
-                      : value == "false" ? 0
-                                         : std::stoll(value, &used, 0);
-          if (value == "true" || value == "false")
-            used = value.size();
-          args.push_back(rt::Arg(v));
+      bool ok = true;
+      if (rt::isFloat(p.type)) {
+        size_t used = 0;
+        double v = 0;
+        try {
+          v = std::stod(value, &used);
+        } catch (...) {
         }
-      } catch (...) {
-        used = 0;
+        ok = used == value.size();
+        args.push_back(rt::Arg(v));
+      } else {
+        int64_t v = 0;
+        ok = parseInteger(value, v);
+        args.push_back(rt::Arg(v));
       }
-      if (used != value.size())
+      if (!ok)
         return fail("argument '" + p.name + "' is a " + rt::dtypeName(p.type) +
                     "; '" + value + "' is not a number");
     }
@@ -148,13 +169,32 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
         size_t comma = request.grid.find(',', at);
         std::string part = trim(request.grid.substr(
             at, comma == std::string::npos ? std::string::npos : comma - at));
-        options.grid[d] = static_cast<uint32_t>(std::stoul(part));
+        int64_t v;
+        if (!parseInteger(part, v) || v < 0 || v > UINT32_MAX)
+          return fail("--grid '" + request.grid +
+                      "' must be 1 to 3 non-negative integers");
+        options.grid[d] = static_cast<uint32_t>(v);
         if (comma == std::string::npos)
           break;
         at = comma + 1;
       }
     }
+    for (const std::string &save : request.saves) {
+      size_t eq = save.find('=');
+      if (eq == std::string::npos || eq + 1 == save.size() ||
+          !buffers.count(save.substr(0, eq)))
+        return fail("--save '" + save +
+                    "' must be POINTER=OUT.npy for a pointer argument");
+    }
+    // Check the launch (variant, grid) before touching the GPU.
     rt::LaunchPlan plan = kernel.plan(args.data(), args.size(), options);
+    for (auto &entry : buffers) {
+      BoundBuffer &bound = entry.second;
+      bound.buffer =
+          std::make_unique<rt::Buffer>(bound.array.data.size(), bound.type);
+      bound.buffer->upload(bound.array.data.data(), bound.array.data.size());
+      args[bound.arg] = *bound.buffer;
+    }
     kernel.launch(args.data(), args.size(), options);
     rt::Device::get().synchronize();
     std::fprintf(stderr, "%s: '%s' on %s, grid %ux%ux%u, config %s%s%s\n",
@@ -165,10 +205,7 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
                  plan.specialization.c_str());
     for (const std::string &save : request.saves) {
       size_t eq = save.find('=');
-      std::string name = save.substr(0, eq);
-      auto it = buffers.find(name);
-      if (eq == std::string::npos || it == buffers.end())
-        return fail("--save '" + save + "' must be POINTER=OUT.npy");
+      auto it = buffers.find(save.substr(0, eq));
       it->second.buffer->download(it->second.array.data.data(),
                                   it->second.array.data.size());
       std::string error;
