@@ -9,8 +9,8 @@
 #include "kdsl/Lowering/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -99,9 +99,10 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
     return true;
   }();
   (void)registered;
-  std::string libdevice = target.linkLibdevice && llvm::sys::fs::exists(kLibdevice)
-                              ? std::string(" l=") + kLibdevice
-                              : "";
+  std::string libdevice =
+      target.linkLibdevice && llvm::sys::fs::exists(kLibdevice)
+          ? std::string(" l=") + kLibdevice
+          : "";
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
