@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: set up, build, compile examples/kernels/softmax.kdsl to kdsl IR,
-# then run it on the interpreter (kdslc emits no GPU code yet) on random rows and show
-# the result. Files go to build/demo/.
+# The main job: set up, build, compile examples/kernels/softmax.kdsl to kdsl IR
+# and PTX, then run it on random rows (kdslc run --backend auto: on the GPU when
+# a CUDA driver is found, else on the interpreter) and show the result. Files go
+# to build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,6 +12,10 @@ bin=build/bin
 kernel=examples/kernels/softmax.kdsl
 echo "== the kdsl IR of $kernel, specialized for n_cols = 100"
 $bin/kdslc "$kernel" --emit=kdsl --config n_cols=100
+mkdir -p build/demo
+$bin/kdslc "$kernel" --emit=ptx --config n_cols=100 -o build/demo/softmax.ptx
+echo "== the start of its PTX for sm_90a (build/demo/softmax.ptx)"
+head -n 24 build/demo/softmax.ptx
 mkdir -p build/demo
 $bin/kdsl-npy make build/demo/x.npy --shape 4,100 --random 7 --low -4 --high 4
 $bin/kdsl-npy make build/demo/out.npy --shape 4,100 --fill nan

@@ -593,7 +593,6 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
 LogicalResult KernelEmitter::emitLoad(LoadOp op) {
   Location loc = op.getLoc();
   Value result = op.getResult();
-  Type ptrType = LLVM::LLVMPointerType::get(ctx, 1);
   auto loadScalar = [&](Value ptr, Type t) -> Value {
     Value v = LLVM::LoadOp::create(b, loc, memoryType(t), ptr,
                                    bytesOf(memoryType(t)));
@@ -687,7 +686,6 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
     for (int64_t i = 0; i < width; ++i)
       slots[s0 + i] = lanes[i];
   }
-  (void)ptrType;
   blocks[result] = slots;
   return success();
 }
