@@ -1116,7 +1116,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
       Value x = toF32(readShared(loc, aElem, ai, aOffset));
       Value y = toF32(readShared(loc, bElem, bi, bOffset));
       next.push_back(
-          math::FmaOp::create(b, loc, x, y, loop.getRegionIterArgs()[s]));
+          LLVM::FMAOp::create(b, loc, x, y, loop.getRegionIterArgs()[s]));
     }
     scf::YieldOp::create(b, loc, next);
   }

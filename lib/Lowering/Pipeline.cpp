@@ -123,7 +123,7 @@ kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
   GpuTarget effective = target;
   effective.linkLibdevice = false;
   module.walk([&](Operation *op) {
-    if (isa<math::MathDialect>(op->getDialect()) && !isa<math::FmaOp>(op))
+    if (isa<math::MathDialect>(op->getDialect()))
       effective.linkLibdevice = true;
   });
   PassManager toGpu(module.getContext());

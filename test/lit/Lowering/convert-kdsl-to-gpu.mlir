@@ -88,7 +88,7 @@ kdsl.kernel @outer(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings 
 // CHECK-LABEL: gpu.func @mm(
 // CHECK: gpu.barrier
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32)
-// CHECK: math.fma
+// CHECK: llvm.intr.fma
 kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
   %c0 = arith.constant 0 : i32
   %c256 = arith.constant 256 : i32
