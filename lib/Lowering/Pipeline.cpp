@@ -8,16 +8,18 @@
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Lowering/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -93,9 +95,21 @@ void kdsl::registerGpuLowering(DialectRegistry &registry) {
 
 void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
                             bool toLLVM) {
+  // Only the passes the pipeline names, so that a static build links only
+  // their libraries.
   static bool registered = [] {
-    registerAllPasses();
     registerKdslLoweringPasses();
+    registerCanonicalizerPass();
+    registerCSEPass();
+    registerGpuNVVMAttachTargetPass();
+    registerGpuModuleToBinaryPassPass();
+    registerSCFToControlFlowPass();
+    registerConvertGpuOpsToNVVMOpsPass();
+    registerConvertMathToLLVMPass();
+    registerArithToLLVMConversionPass();
+    registerConvertVectorToLLVMPass();
+    registerConvertControlFlowToLLVMPass();
+    registerReconcileUnrealizedCastsPass();
     return true;
   }();
   (void)registered;
