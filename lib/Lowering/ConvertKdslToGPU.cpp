@@ -260,6 +260,20 @@ private:
     return fromMemory(loc, v, elem);
   }
 
+  /// Elements per vector access to the block of pointers `ptrs`: the
+  /// layout's chunk, halved until the axis analysis proves the addresses
+  /// contiguous and aligned to the access, within one row and 16 bytes.
+  int64_t vectorWidth(Value ptrs, const Layout &l, int64_t elementBytes) {
+    AxisInfo info = axis.get(ptrs);
+    int64_t last = shapeOf(ptrs).back();
+    int64_t width = l.vec;
+    while (width > 1 && (info.contiguity < width ||
+                         info.divisibility < width * elementBytes ||
+                         last % width != 0 || width * elementBytes > 16))
+      width /= 2;
+    return width;
+  }
+
   // Rematerialization.
   bool isRematerializable(Value v);
   Value emitAt(Value v, ArrayRef<Value> coords, Location loc);
@@ -620,15 +634,9 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
     return others.empty() ? Value(LLVM::ZeroOp::create(b, loc, elem))
                           : others[s];
   };
-  AxisInfo ptrInfo = axis.get(op.getPtr());
   AxisInfo maskInfo = op.getMask() ? axis.get(op.getMask()) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t last = shapeOf(result).back();
-  int64_t width = l.vec;
-  while (width > 1 &&
-         (ptrInfo.contiguity < width || ptrInfo.divisibility < width * bytes ||
-          last % width != 0 || width * bytes > 16))
-    width /= 2;
+  int64_t width = vectorWidth(op.getPtr(), l, bytes);
   Slots slots(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     auto perLane = [&]() -> SmallVector<Value> {
@@ -734,15 +742,9 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
                         Twine(threads) +
                         " elements on the GPU (one per "
                         "thread)");
-  AxisInfo ptrInfo = axis.get(ptr);
   AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t last = shapeOf(value).back();
-  int64_t width = atomic ? 1 : l.vec;
-  while (width > 1 &&
-         (ptrInfo.contiguity < width || ptrInfo.divisibility < width * bytes ||
-          last % width != 0 || width * bytes > 16))
-    width /= 2;
+  int64_t width = atomic ? 1 : vectorWidth(ptr, l, bytes);
   Slots old(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     Value own = owner(loc, l, s0);
