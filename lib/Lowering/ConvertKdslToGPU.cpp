@@ -2,10 +2,11 @@
 //
 // Part of the kdsl project.
 //
-// Implements -convert-kdsl-to-gpu (see Passes.td for the layout and the
-// strategy). The kernel body is walked in order; each block value becomes
-// the list of scalars its thread holds (its "slots"), each scalar value its
-// converted self. scf.for and scf.if are rebuilt with their block values
+// Implements -convert-kdsl-to-gpu (see Passes.td for the strategy). The
+// kernel body is walked in order; each block value becomes the list of
+// scalars its thread holds in its layout encoding (its "slots"), each scalar
+// value its converted self, and each block staged in shared memory its byte
+// offset there. scf.for and scf.if are rebuilt with their block values
 // flattened into slots.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +14,7 @@
 #include "kdsl/Lowering/Passes.h"
 
 #include "AxisInfo.h"
+#include "DistributedLayout.h"
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
@@ -31,43 +33,56 @@ using namespace kdsl;
 
 namespace {
 
-//===----------------------------------------------------------------------===//
-// Layout
-//===----------------------------------------------------------------------===//
+using Slots = SmallVector<Value>;
 
-/// The blocked layout of a block of `numElements` over `threads` threads.
-struct Layout {
-  int64_t numElements = 1;
-  int64_t threads = 1;
-  int64_t vec = 1;
-  int64_t numChunks = 1;
-  int64_t chunksPerThread = 1;
-
-  static Layout get(int64_t numElements, int64_t threads) {
-    Layout l;
-    l.numElements = numElements;
-    l.threads = threads;
-    l.vec = 1;
-    while (l.vec < 4 && numElements % (l.vec * 2) == 0 &&
-           l.vec * 2 * threads <= numElements)
-      l.vec *= 2;
-    l.numChunks = numElements / l.vec;
-    l.chunksPerThread = (l.numChunks + threads - 1) / threads;
-    return l;
-  }
-  int64_t slots() const { return chunksPerThread * vec; }
-  /// Fewer chunks than threads: threads hold copies of chunk tid % chunks.
-  bool replicated() const { return numChunks < threads; }
-};
-
-int64_t numElements(ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
+template <typename Arith>
+typename Arith::Int linearizeIn(Arith &a, ArrayRef<typename Arith::Int> coords,
+                                ArrayRef<int64_t> shape) {
+  typename Arith::Int linear = coords.empty() ? a.constant(0) : coords[0];
+  for (size_t d = 1; d < shape.size(); ++d)
+    linear = a.add(a.mul(linear, shape[d]), coords[d]);
+  return linear;
 }
 
-using Slots = SmallVector<Value>;
+template <typename Arith>
+SmallVector<typename Arith::Int>
+delinearizeIn(Arith &a, typename Arith::Int linear, ArrayRef<int64_t> shape) {
+  SmallVector<typename Arith::Int> coords(shape.size());
+  for (int64_t d = shape.size() - 1; d > 0; --d) {
+    coords[d] = a.rem(linear, shape[d]);
+    linear = a.div(linear, shape[d]);
+  }
+  if (!shape.empty())
+    coords[0] = linear;
+  return coords;
+}
+
+/// The coordinates in the source of a layout or shape change (expand_dims,
+/// broadcast, reshape, trans, cast, convert_layout) of the result element
+/// at `coords`.
+template <typename Arith>
+SmallVector<typename Arith::Int>
+sourceCoords(Arith &a, Operation *op, ArrayRef<typename Arith::Int> coords) {
+  SmallVector<typename Arith::Int> in(coords);
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  if (auto e = dyn_cast<ExpandDimsOp>(op)) {
+    in.erase(in.begin() + e.getAxis());
+  } else if (auto bc = dyn_cast<BroadcastOp>(op)) {
+    ArrayRef<int64_t> inShape = shapeOf(bc.getSrc());
+    ArrayRef<int64_t> outShape = shapeOf(bc.getResult());
+    for (size_t d = 0; d < in.size(); ++d)
+      if (inShape[d] == 1 && outShape[d] != 1)
+        in[d] = a.constant(0);
+  } else if (isa<TransOp>(op)) {
+    in = {coords[1], coords[0]};
+  } else if (auto r = dyn_cast<ReshapeOp>(op)) {
+    in = delinearizeIn(a, linearizeIn(a, coords, shapeOf(r.getResult())),
+                       shapeOf(r.getSrc()));
+  }
+  return in;
+}
 
 //===----------------------------------------------------------------------===//
 // The emitter
@@ -95,10 +110,19 @@ private:
   int64_t threads;
   int64_t maxShared = 0;
   Value tid;
+  /// Ops that compute per-thread layout indices go before this op, in the
+  /// kernel's entry block, so they dominate every use.
+  Operation *prologueEnd = nullptr;
   IRMapping scalars;
   DenseMap<Value, Slots> blocks;
+  /// Blocks staged in shared memory (#kdsl.shared): their byte offsets.
+  DenseMap<Value, int64_t> sharedOffsets;
   DenseMap<Value, bool> rematCache;
+  DenseMap<Type, std::unique_ptr<DistributedLayout>> layouts;
+  DenseMap<Type, SmallVector<Value>> threadIndexCache;
   LogicalResult status = success();
+
+  LogicalResult checkLayouts();
 
   // Types and constants.
   Type convert(Type type) {
@@ -112,8 +136,45 @@ private:
   static ArrayRef<int64_t> shapeOf(Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
   }
-  Layout layoutOf(Value v) {
-    return Layout::get(numElements(shapeOf(v)), threads);
+  /// Layouts depend on the shape and encoding only.
+  static Type layoutKey(Type t) {
+    auto tensor = cast<RankedTensorType>(t);
+    return RankedTensorType::get(tensor.getShape(),
+                                 IntegerType::get(t.getContext(), 8),
+                                 tensor.getEncoding());
+  }
+  /// The distributed layout of a block type (checked up front by
+  /// checkLayouts).
+  const DistributedLayout &layoutOf(Type t) {
+    std::unique_ptr<DistributedLayout> &l = layouts[layoutKey(t)];
+    if (!l)
+      l = std::make_unique<DistributedLayout>(
+          *DistributedLayout::get(cast<RankedTensorType>(t)));
+    return *l;
+  }
+  const DistributedLayout &layoutOf(Value v) { return layoutOf(v.getType()); }
+  SmallVector<Value> threadIndicesOf(Type t) {
+    SmallVector<Value> &cached = threadIndexCache[layoutKey(t)];
+    if (cached.empty()) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(prologueEnd);
+      IRArith a{b, prologueEnd->getLoc()};
+      cached = layoutOf(t).threadIndices(a, tid);
+    }
+    return cached;
+  }
+  /// Coordinates of the element in `slot` of this thread, for a block of
+  /// type `t`.
+  SmallVector<Value> coordsOf(Location loc, Type t, int64_t slot) {
+    IRArith a{b, loc};
+    return layoutOf(t).coords<IRArith>(a, threadIndicesOf(t), slot);
+  }
+  /// Whether this thread owns `slot` (not a copy); null when it owns all.
+  Value ownerOf(Location loc, Type t, int64_t slot) {
+    IRArith a{b, loc};
+    std::optional<Value> own =
+        layoutOf(t).owner<IRArith>(a, threadIndicesOf(t), slot);
+    return own ? *own : Value();
   }
   Value i32(Location loc, int64_t v) {
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
@@ -126,52 +187,15 @@ private:
     return failure();
   }
 
-  // Element coordinates of slots.
-  Value chunkIndex(Location loc, const Layout &l, int64_t slot) {
-    if (l.replicated())
-      return arith::RemUIOp::create(b, loc, tid, i32(loc, l.numChunks));
-    return arith::AddIOp::create(b, loc, tid,
-                                 i32(loc, (slot / l.vec) * l.threads));
-  }
-  Value linearIndex(Location loc, const Layout &l, int64_t slot) {
-    Value chunk = chunkIndex(loc, l, slot);
-    Value base = arith::MulIOp::create(b, loc, chunk, i32(loc, l.vec));
-    return arith::AddIOp::create(b, loc, base, i32(loc, slot % l.vec));
-  }
-  /// Whether this thread is the owner of `slot` (not a copy, not past the
-  /// end); null when every slot is owned.
-  Value owner(Location loc, const Layout &l, int64_t slot) {
-    if (l.replicated())
-      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                   i32(loc, l.numChunks));
-    if ((slot / l.vec + 1) * l.threads <= l.numChunks)
-      return nullptr;
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                 chunkIndex(loc, l, slot),
-                                 i32(loc, l.numChunks));
-  }
   SmallVector<Value> delinearize(Location loc, Value linear,
                                  ArrayRef<int64_t> shape) {
-    SmallVector<Value> coords(shape.size());
-    for (int64_t d = shape.size() - 1; d >= 0; --d) {
-      if (d == 0) {
-        coords[d] = linear;
-        break;
-      }
-      Value size = i32(loc, shape[d]);
-      coords[d] = arith::RemUIOp::create(b, loc, linear, size);
-      linear = arith::DivUIOp::create(b, loc, linear, size);
-    }
-    return coords;
+    IRArith a{b, loc};
+    return delinearizeIn(a, linear, shape);
   }
   Value linearize(Location loc, ArrayRef<Value> coords,
                   ArrayRef<int64_t> shape) {
-    Value linear = coords.empty() ? i32(loc, 0) : coords[0];
-    for (size_t d = 1; d < shape.size(); ++d)
-      linear = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, linear, i32(loc, shape[d])),
-          coords[d]);
-    return linear;
+    IRArith a{b, loc};
+    return linearizeIn<IRArith>(a, coords, shape);
   }
 
   // Shared memory.
@@ -213,7 +237,34 @@ private:
   int64_t scalarReductions = 0;
   /// The last use of shared memory emitted was a top-level scalar reduction.
   bool lastSharedUseWasReduction = false;
-  void barrier(Location loc) { gpu::BarrierOp::create(b, loc); }
+  /// Where the next block staged in shared memory goes: past the live ones,
+  /// back at exchangeBase when none is live.
+  int64_t nextSharedOffset = 0;
+  int64_t liveSharedBlocks = 0;
+  /// Writes to (reads of) shared memory since the last barrier, which a
+  /// read (a write) of the exchange area must wait for.
+  bool pendingSharedWrites = false, pendingSharedReads = false;
+  void barrier(Location loc) {
+    gpu::BarrierOp::create(b, loc);
+    pendingSharedWrites = pendingSharedReads = false;
+  }
+  void beforeSharedWrite(Location loc) {
+    if (pendingSharedReads)
+      barrier(loc);
+    pendingSharedWrites = true;
+    lastSharedUseWasReduction = false;
+  }
+  void beforeSharedRead(Location loc) {
+    if (pendingSharedWrites)
+      barrier(loc);
+    pendingSharedReads = true;
+    lastSharedUseWasReduction = false;
+  }
+  /// After control flow, whose bodies may have used shared memory.
+  void assumeSharedMemoryUsed() {
+    pendingSharedWrites = pendingSharedReads = true;
+    lastSharedUseWasReduction = false;
+  }
   /// Runs `body` only where `cond` holds (always when `cond` is null).
   void guarded(Location loc, Value cond, function_ref<void()> body) {
     if (!cond) {
@@ -237,16 +288,38 @@ private:
     scf::YieldOp::create(b, loc, otherwise);
     return ifOp.getResult(0);
   }
-  /// Writes `value`'s owned slots to shared memory as a dense row-major
-  /// array at `byteOffset`, after a barrier.
-  void writeShared(Location loc, Value value, int64_t byteOffset) {
-    Layout l = layoutOf(value);
+  /// Index of the element at `coords` in a dense array whose dimensions
+  /// vary fastest in `order`.
+  Value sharedIndex(Location loc, ArrayRef<Value> coords,
+                    ArrayRef<int64_t> shape, ArrayRef<int64_t> order) {
+    SmallVector<Value> permuted;
+    SmallVector<int64_t> permutedShape;
+    for (int64_t d : llvm::reverse(order)) {
+      permuted.push_back(coords[d]);
+      permutedShape.push_back(shape[d]);
+    }
+    return linearize(loc, permuted, permutedShape);
+  }
+  static SmallVector<int64_t> rowMajor(int64_t rank) {
+    SmallVector<int64_t> order;
+    for (int64_t d = rank - 1; d >= 0; --d)
+      order.push_back(d);
+    return order;
+  }
+  /// Writes the owned slots of the distributed block `value` to shared
+  /// memory at `byteOffset`, as a dense array in `order`.
+  void writeShared(Location loc, Value value, int64_t byteOffset,
+                   ArrayRef<int64_t> order) {
+    Type type = value.getType();
+    const DistributedLayout &l = layoutOf(type);
     Type elem = elementOf(value);
-    const Slots &slots = blocks[value];
-    reserveShared(byteOffset + l.numElements * bytesOf(memoryType(elem)));
+    int64_t elements = cast<RankedTensorType>(type).getNumElements();
+    reserveShared(byteOffset + elements * bytesOf(memoryType(elem)));
+    beforeSharedWrite(loc);
+    Slots slots = blocks[value];
     for (int64_t s = 0; s < l.slots(); ++s) {
-      Value index = linearIndex(loc, l, s);
-      guarded(loc, owner(loc, l, s), [&] {
+      Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), order);
+      guarded(loc, ownerOf(loc, type, s), [&] {
         LLVM::StoreOp::create(
             b, loc, toMemory(loc, slots[s]),
             smemPtr(loc, memoryType(elem), index, byteOffset));
@@ -263,10 +336,10 @@ private:
   /// Elements per vector access to the block of pointers `ptrs`: the
   /// layout's chunk, halved until the axis analysis proves the addresses
   /// contiguous and aligned to the access, within one row and 16 bytes.
-  int64_t vectorWidth(Value ptrs, const Layout &l, int64_t elementBytes) {
+  int64_t vectorWidth(Value ptrs, int64_t elementBytes) {
     AxisInfo info = axis.get(ptrs);
     int64_t last = shapeOf(ptrs).back();
-    int64_t width = l.vec;
+    int64_t width = layoutOf(ptrs).contiguity();
     while (width > 1 && (info.contiguity < width ||
                          info.divisibility < width * elementBytes ||
                          last % width != 0 || width * elementBytes > 16))
@@ -275,7 +348,9 @@ private:
   }
 
   // Rematerialization.
-  bool isRematerializable(Value v);
+  bool isRematerializable(Value v) {
+    return kdsl::isRematerializable(v, rematCache);
+  }
   Value emitAt(Value v, ArrayRef<Value> coords, Location loc);
 
   // Emission.
@@ -283,6 +358,9 @@ private:
   LogicalResult emitOp(Operation *op);
   LogicalResult emitElementwise(Operation *op);
   LogicalResult emitLayoutChange(Operation *op);
+  LogicalResult emitConvertLayout(ConvertLayoutOp op);
+  int64_t sharedOffsetOf(Value value);
+  void releaseShared(Operation *op);
   LogicalResult emitLoad(LoadOp op);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
   LogicalResult emitReduce(ReduceOp op);
@@ -304,9 +382,7 @@ private:
     SmallVector<Type> flat;
     for (Type t : types) {
       if (auto tensor = dyn_cast<RankedTensorType>(t)) {
-        int64_t n =
-            Layout::get(numElements(tensor.getShape()), threads).slots();
-        flat.append(n, convert(tensor.getElementType()));
+        flat.append(layoutOf(tensor).slots(), convert(tensor.getElementType()));
       } else {
         flat.push_back(convert(t));
       }
@@ -317,9 +393,8 @@ private:
   void bind(ValueRange values, ValueRange flat) {
     size_t at = 0;
     for (Value v : values) {
-      if (auto tensor = dyn_cast<RankedTensorType>(v.getType())) {
-        int64_t n =
-            Layout::get(numElements(tensor.getShape()), threads).slots();
+      if (isa<RankedTensorType>(v.getType())) {
+        int64_t n = layoutOf(v).slots();
         blocks[v] = Slots(flat.begin() + at, flat.begin() + at + n);
         at += n;
       } else {
@@ -339,24 +414,6 @@ private:
 //===----------------------------------------------------------------------===//
 // Rematerialization
 //===----------------------------------------------------------------------===//
-
-bool KernelEmitter::isRematerializable(Value v) {
-  if (!isa<RankedTensorType>(v.getType()))
-    return true; // scalars are available everywhere they dominate
-  auto it = rematCache.find(v);
-  if (it != rematCache.end())
-    return it->second;
-  Operation *op = v.getDefiningOp();
-  bool result = false;
-  if (op && (isa<ArangeOp, SplatOp, ExpandDimsOp, BroadcastOp, ReshapeOp,
-                 TransOp, AddPtrOp, tensor::CastOp>(op) ||
-             ((isa<arith::ArithDialect, math::MathDialect>(op->getDialect())) &&
-              op->getNumRegions() == 0 && op->getNumResults() == 1)))
-    result = llvm::all_of(op->getOperands(),
-                          [&](Value o) { return isRematerializable(o); });
-  rematCache[v] = result;
-  return result;
-}
 
 Value KernelEmitter::emitAt(Value v, ArrayRef<Value> coords, Location loc) {
   if (!isa<RankedTensorType>(v.getType()))
@@ -391,6 +448,7 @@ Value KernelEmitter::emitAt(Value v, ArrayRef<Value> coords, Location loc) {
       })
       .Case(
           [&](tensor::CastOp c) { return emitAt(c.getSource(), coords, loc); })
+      .Case([&](ConvertLayoutOp c) { return emitAt(c.getSrc(), coords, loc); })
       .Case([&](AddPtrOp a) -> Value {
         Type elem = convert(
             cast<PtrType>(getElementTypeOrSelf(a.getPtr())).getPointeeType());
@@ -462,11 +520,11 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
         return success();
       })
       .Case([&](ArangeOp a) {
-        Layout l = layoutOf(a.getResult());
+        Type type = a.getType();
         Slots slots;
-        for (int64_t s = 0; s < l.slots(); ++s)
+        for (int64_t s = 0; s < layoutOf(type).slots(); ++s)
           slots.push_back(arith::AddIOp::create(b, loc, scalar(a.getStart()),
-                                                linearIndex(loc, l, s)));
+                                                coordsOf(loc, type, s)[0]));
         blocks[a.getResult()] = slots;
         return success();
       })
@@ -477,6 +535,7 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
       })
       .Case<ExpandDimsOp, BroadcastOp, ReshapeOp, TransOp, tensor::CastOp>(
           [&](Operation *op) { return emitLayoutChange(op); })
+      .Case([&](ConvertLayoutOp c) { return emitConvertLayout(c); })
       .Case([&](AddPtrOp a) {
         Type elem = convert(
             cast<PtrType>(getElementTypeOrSelf(a.getPtr())).getPointeeType());
@@ -528,7 +587,7 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
 LogicalResult KernelEmitter::emitElementwise(Operation *op) {
   Location loc = op->getLoc();
   Value result = op->getResult(0);
-  Layout l = layoutOf(result);
+  const DistributedLayout &l = layoutOf(result);
   Slots slots;
   if (auto c = dyn_cast<arith::ConstantOp>(op)) {
     auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
@@ -553,51 +612,79 @@ LogicalResult KernelEmitter::emitElementwise(Operation *op) {
   return success();
 }
 
+/// A change of shape or layout: nothing moves when every thread already
+/// holds what it needs at a fixed slot; index arithmetic is recomputed at
+/// the new coordinates; anything else makes one round trip through shared
+/// memory.
 LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
   Location loc = op->getLoc();
   Value src = op->getOperand(0), result = op->getResult(0);
-  Layout in = layoutOf(src), out = layoutOf(result);
-  // Same elements in the same order and layout: nothing moves.
-  if (isa<ExpandDimsOp, ReshapeOp, tensor::CastOp>(op) &&
-      in.numElements == out.numElements && in.vec == out.vec) {
-    blocks[result] = blocks[src];
-    return success();
-  }
-  ArrayRef<int64_t> outShape = shapeOf(result);
-  Slots slots;
-  if (isRematerializable(result)) {
-    for (int64_t s = 0; s < out.slots(); ++s)
-      slots.push_back(emitAt(
-          result, delinearize(loc, linearIndex(loc, out, s), outShape), loc));
+  const DistributedLayout &in = layoutOf(src), &out = layoutOf(result);
+  if (std::optional<SmallVector<int64_t>> map =
+          findStaticSlotMap(in, out, [&](ArrayRef<int64_t> coords) {
+            HostArith h;
+            return sourceCoords<HostArith>(h, op, coords);
+          })) {
+    const Slots &from = blocks[src];
+    Slots slots;
+    for (int64_t s : *map)
+      slots.push_back(from[s]);
     blocks[result] = slots;
     return success();
   }
-  // Through shared memory: the source as a dense array, then each slot
-  // reads the source element its coordinates map to.
-  barrier(loc);
-  writeShared(loc, src, exchangeBase);
-  barrier(loc);
-  lastSharedUseWasReduction = false;
-  ArrayRef<int64_t> inShape = shapeOf(src);
+  Type outType = result.getType();
+  Slots slots;
+  if (isRematerializable(result)) {
+    for (int64_t s = 0; s < out.slots(); ++s)
+      slots.push_back(emitAt(result, coordsOf(loc, outType, s), loc));
+    blocks[result] = slots;
+    return success();
+  }
+  SmallVector<int64_t> order = rowMajor(in.shape().size());
+  writeShared(loc, src, nextSharedOffset, order);
+  beforeSharedRead(loc);
+  IRArith a{b, loc};
   for (int64_t s = 0; s < out.slots(); ++s) {
-    SmallVector<Value> c = delinearize(loc, linearIndex(loc, out, s), outShape);
-    SmallVector<Value> inCoords(c);
-    if (auto e = dyn_cast<ExpandDimsOp>(op)) {
-      inCoords.erase(inCoords.begin() + e.getAxis());
-    } else if (isa<BroadcastOp>(op)) {
-      for (size_t d = 0; d < inCoords.size(); ++d)
-        if (inShape[d] == 1 && outShape[d] != 1)
-          inCoords[d] = i32(loc, 0);
-    } else if (isa<TransOp>(op)) {
-      inCoords = {c[1], c[0]};
-    } else {
-      inCoords = delinearize(loc, linearize(loc, c, outShape), inShape);
-    }
-    slots.push_back(
-        readShared(loc, elementOf(src), linearize(loc, inCoords, inShape), 0));
+    SmallVector<Value> inCoords =
+        sourceCoords<IRArith>(a, op, coordsOf(loc, outType, s));
+    slots.push_back(readShared(loc, elementOf(src),
+                               sharedIndex(loc, inCoords, in.shape(), order),
+                               nextSharedOffset));
   }
   blocks[result] = slots;
   return success();
+}
+
+/// To a distributed layout, as any layout change; to #kdsl.shared, the
+/// block is written to its own area of shared memory, live until its user
+/// (a dot or a reduction) has read it.
+LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
+  auto shared = dyn_cast<SharedEncodingAttr>(op.getType().getEncoding());
+  if (!shared)
+    return emitLayoutChange(op);
+  Value src = op.getSrc();
+  int64_t offset = nextSharedOffset;
+  writeShared(op.getLoc(), src, offset, shared.getOrder());
+  int64_t bytes =
+      op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
+  nextSharedOffset = (offset + bytes + 15) / 16 * 16;
+  ++liveSharedBlocks;
+  sharedOffsets[op.getResult()] = offset;
+  return success();
+}
+
+/// Where `value`, a block staged in shared memory, starts there.
+int64_t KernelEmitter::sharedOffsetOf(Value value) {
+  return sharedOffsets.lookup(value);
+}
+
+/// `op` has read the staged blocks among its operands.
+void KernelEmitter::releaseShared(Operation *op) {
+  for (Value operand : op->getOperands())
+    if (sharedOffsets.count(operand))
+      --liveSharedBlocks;
+  if (liveSharedBlocks == 0)
+    nextSharedOffset = exchangeBase;
 }
 
 //===----------------------------------------------------------------------===//
@@ -625,7 +712,7 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
     scalars.map(result, v);
     return success();
   }
-  Layout l = layoutOf(result);
+  const DistributedLayout &l = layoutOf(result);
   Type elem = elementOf(result);
   const Slots &ptrs = blocks[op.getPtr()];
   Slots masks = op.getMask() ? blocks[op.getMask()] : Slots();
@@ -636,7 +723,7 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
   };
   AxisInfo maskInfo = op.getMask() ? axis.get(op.getMask()) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t width = vectorWidth(op.getPtr(), l, bytes);
+  int64_t width = vectorWidth(op.getPtr(), bytes);
   Slots slots(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     auto perLane = [&]() -> SmallVector<Value> {
@@ -733,7 +820,7 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
     guarded(loc, cond, [&] { storeScalar(scalar(ptr), scalar(value)); });
     return success();
   }
-  Layout l = layoutOf(value);
+  const DistributedLayout &l = layoutOf(value);
   Type elem = elementOf(value);
   const Slots &ptrs = blocks[ptr], &values = blocks[value];
   Slots masks = mask ? blocks[mask] : Slots();
@@ -744,10 +831,10 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
                         "thread)");
   AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t width = atomic ? 1 : vectorWidth(ptr, l, bytes);
+  int64_t width = atomic ? 1 : vectorWidth(ptr, bytes);
   Slots old(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
-    Value own = owner(loc, l, s0);
+    Value own = ownerOf(loc, value.getType(), s0);
     if (width == 1) {
       Value cond = own;
       if (!masks.empty())
@@ -932,8 +1019,8 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     return acc == elem ? v
                        : arith::TruncFOp::create(b, loc, elem, v).getResult();
   };
-  Layout l = layoutOf(src);
-  const Slots &slots = blocks[src];
+  const DistributedLayout &l = layoutOf(src);
+  Slots slots = blocks[src];
   ArrayRef<int64_t> shape = shapeOf(src);
   Type i32Type = b.getI32Type();
 
@@ -942,10 +1029,10 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     Value v = identity(loc, kind, acc);
     Value idx = i32(loc, INT32_MAX);
     for (int64_t s = 0; s < l.slots(); ++s) {
-      Value own = owner(loc, l, s);
+      Value own = ownerOf(loc, src.getType(), s);
       Value x = widen(slots[s]);
       if (isArg) {
-        Value xi = linearIndex(loc, l, s);
+        Value xi = coordsOf(loc, src.getType(), s)[0];
         if (own) {
           x = arith::SelectOp::create(b, loc, own, x, identity(loc, kind, acc));
           xi = arith::SelectOp::create(b, loc, own, xi, i32(loc, INT32_MAX));
@@ -1017,20 +1104,23 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     return success();
   }
 
-  // Along one axis of a block: the source through shared memory, then each
-  // result slot walks its line.
+  // Along one axis of a block: the source is staged in shared memory
+  // (#kdsl.shared); each result slot (#kdsl.slice of the source's layout)
+  // walks its line.
   unsigned axisIndex = op.getAxis();
   Value result = op.getResult();
-  Layout out = layoutOf(result);
-  ArrayRef<int64_t> outShape = shapeOf(result);
-  barrier(loc);
-  writeShared(loc, src, exchangeBase);
-  barrier(loc);
-  lastSharedUseWasReduction = false;
+  auto shared = dyn_cast<SharedEncodingAttr>(
+      cast<RankedTensorType>(src.getType()).getEncoding());
+  if (!shared || !sharedOffsets.count(src))
+    return fail(op, "along an axis needs its operand staged in shared memory "
+                    "(run -kdsl-assign-layouts)");
+  int64_t offset = sharedOffsetOf(src);
+  const DistributedLayout &out = layoutOf(result);
+  beforeSharedRead(loc);
   Slots values, indices;
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < out.slots(); ++s) {
-    coords.push_back(delinearize(loc, linearIndex(loc, out, s), outShape));
+    coords.push_back(coordsOf(loc, result.getType(), s));
     values.push_back(identity(loc, kind, acc));
     indices.push_back(i32(loc, INT32_MAX));
   }
@@ -1048,8 +1138,8 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     for (int64_t s = 0; s < out.slots(); ++s) {
       SmallVector<Value> c(coords[s]);
       c.insert(c.begin() + axisIndex, j);
-      Value x =
-          widen(readShared(loc, elem, linearize(loc, c, shape), exchangeBase));
+      Value x = widen(readShared(
+          loc, elem, sharedIndex(loc, c, shape, shared.getOrder()), offset));
       Value cur = loop.getRegionIterArgs()[s];
       if (isArg) {
         Value curIdx = loop.getRegionIterArgs()[out.slots() + s];
@@ -1073,6 +1163,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     slotsOut.push_back(r);
   }
   blocks[result] = slotsOut;
+  releaseShared(op);
   return success();
 }
 
@@ -1086,17 +1177,24 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   ArrayRef<int64_t> aShape = shapeOf(a), bShape = shapeOf(bv);
   int64_t M = aShape[0], K = aShape[1], N = bShape[1];
   Type aElem = elementOf(a), bElem = elementOf(bv);
-  int64_t aOffset = exchangeBase;
-  int64_t bOffset = aOffset + (M * K * bytesOf(aElem) + 15) / 16 * 16;
-  barrier(loc);
-  writeShared(loc, a, aOffset);
-  writeShared(loc, bv, bOffset);
-  barrier(loc);
-  lastSharedUseWasReduction = false;
-  Layout out = layoutOf(op.getResult());
+  auto sharedOrder = [&](Value v) -> std::optional<ArrayRef<int64_t>> {
+    auto shared = dyn_cast<SharedEncodingAttr>(
+        cast<RankedTensorType>(v.getType()).getEncoding());
+    if (!shared || !sharedOffsets.count(v))
+      return std::nullopt;
+    return shared.getOrder();
+  };
+  std::optional<ArrayRef<int64_t>> aOrder = sharedOrder(a),
+                                   bOrder = sharedOrder(bv);
+  if (!aOrder || !bOrder)
+    return fail(op, "needs its operands staged in shared memory (run "
+                    "-kdsl-assign-layouts)");
+  int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
+  beforeSharedRead(loc);
+  Type resultType = op.getResult().getType();
   SmallVector<SmallVector<Value>> coords;
-  for (int64_t s = 0; s < out.slots(); ++s)
-    coords.push_back(delinearize(loc, linearIndex(loc, out, s), {M, N}));
+  for (int64_t s = 0; s < layoutOf(resultType).slots(); ++s)
+    coords.push_back(coordsOf(loc, resultType, s));
   auto loop = scf::ForOp::create(b, loc, i32(loc, 0), i32(loc, K), i32(loc, 1),
                                  ValueRange(blocks[accIn]));
   {
@@ -1110,11 +1208,9 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
                  : arith::ExtFOp::create(b, loc, f32, v).getResult();
     };
     SmallVector<Value> next;
-    for (int64_t s = 0; s < out.slots(); ++s) {
-      Value ai = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, coords[s][0], i32(loc, K)), k);
-      Value bi = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, k, i32(loc, N)), coords[s][1]);
+    for (size_t s = 0; s < coords.size(); ++s) {
+      Value ai = sharedIndex(loc, {coords[s][0], k}, {M, K}, *aOrder);
+      Value bi = sharedIndex(loc, {k, coords[s][1]}, {K, N}, *bOrder);
       Value x = toF32(readShared(loc, aElem, ai, aOffset));
       Value y = toF32(readShared(loc, bElem, bi, bOffset));
       next.push_back(
@@ -1123,6 +1219,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     scf::YieldOp::create(b, loc, next);
   }
   blocks[op.getResult()] = Slots(loop.getResults());
+  releaseShared(op);
   return success();
 }
 
@@ -1132,7 +1229,6 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 
 LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   Location loc = op.getLoc();
-  lastSharedUseWasReduction = false;
   auto loop = scf::ForOp::create(
       b, loc, scalar(op.getLowerBound()), scalar(op.getUpperBound()),
       scalar(op.getStep()), flatten(op.getInitArgs()));
@@ -1141,6 +1237,8 @@ LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   if (loop.getBody()->mightHaveTerminator())
     loop.getBody()->getTerminator()->erase();
   b.setInsertionPointToStart(loop.getBody());
+  // The previous iteration's uses of shared memory.
+  assumeSharedMemoryUsed();
   scalars.map(op.getInductionVar(), loop.getInductionVar());
   bind(op.getRegionIterArgs(), loop.getRegionIterArgs());
   if (failed(emitRegion(*op.getBody())))
@@ -1149,13 +1247,12 @@ LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
   scf::YieldOp::create(b, yield.getLoc(), flatten(yield.getOperands()));
   b.setInsertionPointAfter(loop);
   bind(op.getResults(), loop.getResults());
-  lastSharedUseWasReduction = false;
+  assumeSharedMemoryUsed();
   return success();
 }
 
 LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
   Location loc = op.getLoc();
-  lastSharedUseWasReduction = false;
   bool hasElse = !op.getElseRegion().empty();
   auto ifOp = scf::IfOp::create(b, loc, flatTypes(op.getResultTypes()),
                                 scalar(op.getCondition()),
@@ -1163,6 +1260,7 @@ LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
   OpBuilder::InsertionGuard guard(b);
   auto emitBranch = [&](Region &from, Region &to) -> LogicalResult {
     b.setInsertionPointToStart(&to.front());
+    assumeSharedMemoryUsed();
     if (failed(emitRegion(from.front())))
       return failure();
     auto yield = cast<scf::YieldOp>(from.front().getTerminator());
@@ -1177,8 +1275,40 @@ LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
     return failure();
   b.setInsertionPointAfter(ifOp);
   bind(op.getResults(), ifOp.getResults());
-  lastSharedUseWasReduction = false;
+  assumeSharedMemoryUsed();
   return success();
+}
+
+/// Every block has a distributed layout for the kernel's threads, but the
+/// #kdsl.shared operands of dot and reductions that convert_layout makes.
+LogicalResult KernelEmitter::checkLayouts() {
+  WalkResult walk = kernel.walk([&](Operation *op) {
+    for (Value v : op->getResults()) {
+      auto type = dyn_cast<RankedTensorType>(v.getType());
+      if (!type)
+        continue;
+      Attribute encoding = type.getEncoding();
+      if (isa_and_nonnull<SharedEncodingAttr>(encoding) &&
+          isa<ConvertLayoutOp>(op) &&
+          llvm::all_of(v.getUsers(), [](Operation *user) {
+            return isa<DotOp, ReduceOp>(user);
+          }))
+        continue;
+      if (!DistributedLayout::isDistributed(encoding)) {
+        op->emitOpError() << "has a block without a distributed layout "
+                             "encoding (run -kdsl-assign-layouts first): "
+                          << type;
+        return WalkResult::interrupt();
+      }
+      if (layoutOf(type).threads() != threads) {
+        op->emitOpError() << "has a layout for " << layoutOf(type).threads()
+                          << " threads in a kernel of " << threads;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
 }
 
 LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
@@ -1186,6 +1316,9 @@ LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
   b.setInsertionPointToStart(&entry);
   Location loc = kernel.getLoc();
   tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
+  prologueEnd = i32(loc, 0).getDefiningOp();
+  if (failed(checkLayouts()))
+    return failure();
   // The scalar-reduction scratch comes first when there is any.
   bool scalarReduces = false;
   kernel.walk([&](ReduceOp r) {
@@ -1193,6 +1326,7 @@ LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
   });
   if (scalarReduces && threads > 32)
     exchangeBase = 2 * (threads / 32) * kScratchBytesPerWarp;
+  nextSharedOffset = exchangeBase;
   for (auto [from, to] : llvm::zip(kernel.getArguments(), entry.getArguments()))
     scalars.map(from, to);
   if (failed(emitRegion(kernel.getBody().front())))

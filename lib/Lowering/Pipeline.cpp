@@ -120,11 +120,11 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
-  std::string pipeline = std::string("convert-kdsl-to-gpu{assume-aligned=") +
-                         (target.assumeAligned ? "true" : "false") + divisible +
-                         "}," + "nvvm-attach-target{chip=" + target.arch +
-                         " features=+ptx80 O=3" + libdevice +
-                         "},gpu.module(canonicalize,cse)";
+  std::string pipeline =
+      std::string("kdsl-assign-layouts,convert-kdsl-to-gpu{assume-aligned=") +
+      (target.assumeAligned ? "true" : "false") + divisible + "}," +
+      "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
+      libdevice + "},gpu.module(canonicalize,cse)";
   if (toLLVM)
     pipeline += std::string(",") + kToLLVM;
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))

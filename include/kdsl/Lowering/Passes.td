@@ -5,23 +5,46 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KdslAssignLayouts : Pass<"kdsl-assign-layouts", "mlir::ModuleOp"> {
+  let summary = "Give every block of a variant a layout encoding";
+  let description = [{
+    Sets an encoding on every block type of each variant `kdsl.kernel`, as
+    Triton's TritonGPU layouts do:
+    - `#kdsl.blocked` for blocks made from scratch (`arange`, splats,
+      constants, shape changes): up to 4 contiguous elements per thread
+      (one 16-byte access of f32), lanes then warps spread from the last
+      dimension, small blocks wrapped so several threads hold copies;
+    - `#kdsl.slice<dim = axis, parent>` for the result of a reduction along
+      an axis, so `expand_dims` at that axis gives back the parent layout and
+      the broadcast of a row statistic moves nothing;
+    - `#kdsl.shared` for the operands of `dot` and of reductions along an
+      axis, which are read by other threads.
+    Elementwise ops, loads, stores and atomics take the layout of their
+    first operand that cannot be recomputed in place (index arithmetic can);
+    loop-carried values keep their initial layout. An operand needed in
+    another layout gets a `kdsl.convert_layout`.
+  }];
+}
+
 def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
   let summary = "Lower kdsl variants to per-thread code in gpu.module/gpu.func";
   let description = [{
-    Each variant `kdsl.kernel` (every constexpr bound, static shapes) becomes a
+    Each variant `kdsl.kernel` (every constexpr bound, static shapes, every
+    block with the layout encoding `-kdsl-assign-layouts` gave it) becomes a
     `gpu.module` holding one `gpu.func` kernel run by one CUDA block of
-    `num_warps * 32` threads. Every block value is distributed over the
-    threads in a blocked layout over its row-major elements: each thread holds
-    chunks of `vec` contiguous elements (`vec` = min(4, elements / threads)),
-    chunk `k * threads + tid` in its k-th chunk slot; small blocks are
-    replicated across threads, and only the owning thread stores or reduces a
-    replicated element.
+    `num_warps * 32` threads. Each thread holds the elements its layout
+    (`#kdsl.blocked`, `#kdsl.slice`) gives it; only the owner of a replicated
+    element stores it or counts it in a reduction.
 
-    Values that are computed from `arange`, splats and constants alone are
-    rematerialized at the element coordinates a consumer needs, so
-    `expand_dims`/`broadcast`/`reshape`/`trans` of them cost nothing; other
-    layout changes, reductions along an axis and `dot` go through shared
-    memory (dynamic, its size in the `kdsl.shared_bytes` attribute).
+    A shape change or `kdsl.convert_layout` moves nothing when every thread
+    already holds what it needs at a fixed slot (`expand_dims` of a slice,
+    broadcasts within a layout); values computed from `arange`, splats and
+    constants alone are recomputed at the new coordinates; anything else
+    makes one round trip through shared memory. A conversion to
+    `#kdsl.shared` writes the block to its own area of dynamic shared memory
+    (its size in the `kdsl.shared_bytes` attribute) for the `dot` or the
+    reduction along an axis that reads it; barriers separate writes from
+    reads only where shared memory was used since the last one.
     Reductions to a scalar combine in-thread, across the warp with shuffles,
     then across warps through shared memory.
 

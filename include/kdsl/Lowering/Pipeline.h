@@ -46,7 +46,8 @@ void registerGpuLowering(mlir::DialectRegistry &registry);
 /// compiled on several threads at once.
 void loadGpuDialects(mlir::MLIRContext *context);
 
-/// Adds the passes from variants to GPU code: -convert-kdsl-to-gpu and
+/// Adds the passes from variants to GPU code: -kdsl-assign-layouts,
+/// -convert-kdsl-to-gpu and
 /// attaching the NVVM target (with libdevice). With `toLLVM`, also the
 /// lowering of the gpu.module to the LLVM and NVVM dialects.
 void buildGpuPipeline(mlir::OpPassManager &pm, const GpuTarget &target,

@@ -14,6 +14,25 @@ using namespace kdsl;
 #define GET_ATTRDEF_CLASSES
 #include "kdsl/Dialect/Kdsl/IR/KdslAttrs.cpp.inc"
 
+namespace {
+/// Layout encodings print as `#blocked`, `#slice`, `#shared` aliases, as
+/// TritonGPU's do, so lowered IR stays readable.
+struct KdslOpAsmInterface : public OpAsmDialectInterface {
+  using OpAsmDialectInterface::OpAsmDialectInterface;
+  AliasResult getAlias(Attribute attr, raw_ostream &os) const override {
+    if (isa<BlockedEncodingAttr>(attr))
+      os << "blocked";
+    else if (isa<SliceEncodingAttr>(attr))
+      os << "slice";
+    else if (isa<SharedEncodingAttr>(attr))
+      os << "shared";
+    else
+      return AliasResult::NoAlias;
+    return AliasResult::FinalAlias;
+  }
+};
+} // namespace
+
 void KdslDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
@@ -21,6 +40,7 @@ void KdslDialect::initialize() {
       >();
   registerTypes();
   registerAttributes();
+  addInterfaces<KdslOpAsmInterface>();
 }
 
 void KdslDialect::registerAttributes() {
@@ -42,5 +62,103 @@ LogicalResult AutotuneAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (!isa<StringAttr>(entry))
       return emitError() << "autotune key entries must be strings, got "
                          << entry;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Layout encodings
+//===----------------------------------------------------------------------===//
+
+/// Whether `order` lists each of 0..order.size()-1 once.
+static bool isPermutation(ArrayRef<int64_t> order) {
+  SmallVector<bool> seen(order.size(), false);
+  for (int64_t d : order) {
+    if (d < 0 || d >= static_cast<int64_t>(order.size()) || seen[d])
+      return false;
+    seen[d] = true;
+  }
+  return true;
+}
+
+static int64_t product(ArrayRef<int64_t> values) {
+  int64_t p = 1;
+  for (int64_t v : values)
+    p *= v;
+  return p;
+}
+
+LogicalResult BlockedEncodingAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError,
+    ArrayRef<int64_t> sizePerThread, ArrayRef<int64_t> threadsPerWarp,
+    ArrayRef<int64_t> warpsPerCTA, ArrayRef<int64_t> order) {
+  size_t rank = order.size();
+  if (rank == 0 || sizePerThread.size() != rank ||
+      threadsPerWarp.size() != rank || warpsPerCTA.size() != rank)
+    return emitError() << "blocked layout needs sizePerThread, threadsPerWarp, "
+                          "warpsPerCTA and order of one rank (at least 1)";
+  for (ArrayRef<int64_t> values : {sizePerThread, threadsPerWarp, warpsPerCTA})
+    for (int64_t v : values)
+      if (v < 1 || !llvm::isPowerOf2_64(v))
+        return emitError() << "blocked layout sizes must be powers of two, got "
+                           << v;
+  if (product(threadsPerWarp) != 32)
+    return emitError() << "blocked layout threadsPerWarp must multiply to 32, "
+                          "got "
+                       << product(threadsPerWarp);
+  if (product(warpsPerCTA) > 32)
+    return emitError() << "blocked layout has " << product(warpsPerCTA)
+                       << " warps; at most 32";
+  if (!isPermutation(order))
+    return emitError() << "blocked layout order must be a permutation of the "
+                          "dimensions";
+  return success();
+}
+
+int64_t BlockedEncodingAttr::getNumThreads() const {
+  return 32 * product(getWarpsPerCTA());
+}
+
+LogicalResult BlockedEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != getRank())
+    return emitError() << "blocked layout of rank " << getRank()
+                       << " on a block of rank " << shape.size();
+  return success();
+}
+
+LogicalResult
+SliceEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          unsigned dim, BlockedEncodingAttr parent) {
+  if (parent.getRank() < 2 || dim >= parent.getRank())
+    return emitError() << "slice dimension " << dim
+                       << " needs a parent layout of a higher rank, at least 2";
+  return success();
+}
+
+LogicalResult SliceEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() + 1 != getParent().getRank())
+    return emitError() << "slice of a rank-" << getParent().getRank()
+                       << " layout on a block of rank " << shape.size();
+  return success();
+}
+
+LogicalResult
+SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           ArrayRef<int64_t> order) {
+  if (order.empty() || !isPermutation(order))
+    return emitError() << "shared layout order must be a permutation of the "
+                          "dimensions";
+  return success();
+}
+
+LogicalResult SharedEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != getOrder().size())
+    return emitError() << "shared layout of rank " << getOrder().size()
+                       << " on a block of rank " << shape.size();
   return success();
 }

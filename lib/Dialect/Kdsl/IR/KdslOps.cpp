@@ -409,6 +409,15 @@ LogicalResult TransOp::verify() {
   return success();
 }
 
+LogicalResult ConvertLayoutOp::verify() {
+  RankedTensorType src = getSrc().getType(), result = getType();
+  if (src.getShape() != result.getShape() ||
+      src.getElementType() != result.getElementType())
+    return emitOpError() << "changes the layout only: " << src << " and "
+                         << result << " differ in shape or element type";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//

@@ -5,6 +5,7 @@
 
 include "kdsl/Dialect/Kdsl/IR/KdslDialect.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/TensorEncoding.td"
 include "mlir/IR/EnumAttr.td"
 
 // Printed as a bare keyword (`sum`), as arith.cmpi prints its predicate.
@@ -39,6 +40,79 @@ def Kdsl_AutotuneAttr : Kdsl_Attr<"Autotune", "autotune"> {
   let parameters = (ins "::mlir::ArrayAttr":$space, "::mlir::ArrayAttr":$key,
                         "::mlir::StringAttr":$where);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layout encodings (set on block types by -kdsl-assign-layouts, for lowering)
+//===----------------------------------------------------------------------===//
+
+def Kdsl_BlockedEncodingAttr : Kdsl_Attr<"BlockedEncoding", "blocked",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "Distributes a block over the threads of a CUDA block in tiles";
+  let description = [{
+    Triton's blocked layout. Each thread holds `sizePerThread[d]` contiguous
+    elements along dimension `d`; a warp's 32 lanes are laid out as
+    `threadsPerWarp` and the block's warps as `warpsPerCTA`, each numbered
+    along `order` (fastest-varying dimension first). The CTA tile,
+    `sizePerThread * threadsPerWarp * warpsPerCTA` per dimension, repeats
+    over a larger block; a smaller block wraps around, so several threads
+    hold copies of an element (the first copy is its owner).
+
+    ```mlir
+    #kdsl.blocked<sizePerThread = [1, 4], threadsPerWarp = [2, 16],
+                  warpsPerCTA = [4, 1], order = [1, 0]>
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"int64_t">:$sizePerThread,
+                        ArrayRefParameter<"int64_t">:$threadsPerWarp,
+                        ArrayRefParameter<"int64_t">:$warpsPerCTA,
+                        ArrayRefParameter<"int64_t">:$order);
+  let assemblyFormat = [{
+    `<` `sizePerThread` `=` `[` $sizePerThread `]` `,`
+        `threadsPerWarp` `=` `[` $threadsPerWarp `]` `,`
+        `warpsPerCTA` `=` `[` $warpsPerCTA `]` `,` `order` `=` `[` $order `]` `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    unsigned getRank() const { return getOrder().size(); }
+    /// Threads of the CUDA block (32 times the warps).
+    int64_t getNumThreads() const;
+  }];
+}
+
+def Kdsl_SliceEncodingAttr : Kdsl_Attr<"SliceEncoding", "slice",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "The layout of a reduction's result: a blocked layout less one dimension";
+  let description = [{
+    Element `i` of a block with this layout is held by the threads that hold
+    the elements of the `parent` layout whose coordinates are `i` with any
+    index inserted at `dim`; so `expand_dims` at `dim` gives back the parent
+    layout with no data movement.
+
+    ```mlir
+    #kdsl.slice<dim = 1, parent = #kdsl.blocked<...>>
+    ```
+  }];
+  let parameters = (ins "unsigned":$dim, "BlockedEncodingAttr":$parent);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Kdsl_SharedEncodingAttr : Kdsl_Attr<"SharedEncoding", "shared",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "A block staged in shared memory, dense, in the given order";
+  let description = [{
+    The operands of `dot` and of reductions along an axis are converted to
+    this encoding: every element written once, in `order` (fastest-varying
+    dimension first), so any thread can read any element.
+
+    ```mlir
+    #kdsl.shared<order = [1, 0]>
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"int64_t">:$order);
+  let assemblyFormat = "`<` `order` `=` `[` $order `]` `>`";
   let genVerifyDecl = 1;
 }
 

@@ -202,6 +202,25 @@ def Kdsl_TransOp : Kdsl_Op<"trans", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Kdsl_ConvertLayoutOp : Kdsl_Op<"convert_layout", [Pure]> {
+  let summary = "Moves a block to another layout encoding";
+  let description = [{
+    Inserted by `-kdsl-assign-layouts` where an op needs its operand in a
+    layout other than the one it was made in; same shape and element type,
+    another encoding. Lowering moves nothing when every thread already holds
+    what it needs, recomputes index-only values, and otherwise makes one
+    round trip through shared memory.
+
+    ```mlir
+    %s = kdsl.convert_layout %x : tensor<64x32xf16, #blocked> -> tensor<64x32xf16, #shared>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[Kdsl_ScalarElem, Kdsl_PtrType]>:$src);
+  let results = (outs RankedTensorOf<[Kdsl_ScalarElem, Kdsl_PtrType]>:$result);
+  let assemblyFormat = "$src attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,165 @@
+// -kdsl-assign-layouts on small variants, one case per kernel.
+// RUN: kdsl-opt %s -split-input-file -kdsl-assign-layouts -mlir-print-local-scope | FileCheck %s
+
+// 512 elements over 4 warps: 4 contiguous elements per thread; the load,
+// the add and the store share the layout and nothing is converted.
+// CHECK-LABEL: kdsl.kernel @vector(
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.arange %{{.*}} : tensor<512xi32, #[[B:kdsl.blocked<sizePerThread = \[4\], threadsPerWarp = \[32\], warpsPerCTA = \[4\], order = \[0\]>]]>
+// CHECK: kdsl.load %{{.*}} -> tensor<512xf32, #[[B]]>
+// CHECK: arith.addf %{{.*}} : tensor<512xf32, #[[B]]>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.return
+kdsl.kernel @vector(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c512 = arith.constant 512 : i32
+  %r = kdsl.arange %c0, %c512 : tensor<512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  %v = kdsl.load %px : tensor<512x!kdsl.ptr<f32>> -> tensor<512xf32>
+  %w = arith.addf %v, %v : tensor<512xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %r : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  kdsl.store %py, %w : tensor<512x!kdsl.ptr<f32>>, tensor<512xf32>
+  kdsl.return
+}
+
+// -----
+
+// A block smaller than the CTA wraps around: 16 elements, 128 threads.
+// CHECK-LABEL: kdsl.kernel @small(
+// CHECK: tensor<16xi32, #kdsl.blocked<sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+kdsl.kernel @small(%x: !kdsl.ptr<i32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x"]} {
+  %c0 = arith.constant 0 : i32
+  %c16 = arith.constant 16 : i32
+  %r = kdsl.arange %c0, %c16 : tensor<16xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<i32> -> tensor<16x!kdsl.ptr<i32>>
+  %px = kdsl.addptr %xs, %r : tensor<16x!kdsl.ptr<i32>>, tensor<16xi32>
+  kdsl.store %px, %r : tensor<16x!kdsl.ptr<i32>>, tensor<16xi32>
+  kdsl.return
+}
+
+// -----
+
+// Softmax over 4 rows of 256: the row maximum is a slice of the rows'
+// layout, its operand is staged in shared memory, and expand_dims and the
+// broadcast give the rows' layout back, so the subtraction converts nothing.
+// CHECK-LABEL: kdsl.kernel @rows(
+// CHECK: %[[X:.*]] = kdsl.load %{{.*}} -> tensor<4x256xf32, #kdsl.blocked[[B:<sizePerThread = \[1, 4\], threadsPerWarp = \[1, 32\], warpsPerCTA = \[2, 2\], order = \[1, 0\]>]]>
+// CHECK: %[[S:.*]] = kdsl.convert_layout %[[X]] : tensor<4x256xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.shared<order = [1, 0]>>
+// CHECK: %[[MAX:.*]] = kdsl.reduce max %[[S]] {axis = 1 : i32} : tensor<4x256xf32, #kdsl.shared<order = [1, 0]>> -> tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>>
+// CHECK: %[[E:.*]] = kdsl.expand_dims %[[MAX]] {axis = 1 : i32} : tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>> -> tensor<4x1xf32, #kdsl.blocked[[B]]>
+// CHECK: %[[BC:.*]] = kdsl.broadcast %[[E]] : tensor<4x1xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.blocked[[B]]>
+// CHECK: arith.subf %[[X]], %[[BC]] : tensor<4x256xf32, #kdsl.blocked[[B]]>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.return
+kdsl.kernel @rows(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c4 = arith.constant 4 : i32
+  %c256 = arith.constant 256 : i32
+  %r = kdsl.arange %c0, %c4 : tensor<4xi32>
+  %c = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %r1 = kdsl.expand_dims %r {axis = 1 : i32} : tensor<4xi32> -> tensor<4x1xi32>
+  %s = kdsl.splat %c256 : i32 -> tensor<4x1xi32>
+  %rs = arith.muli %r1, %s : tensor<4x1xi32>
+  %rb = kdsl.broadcast %rs : tensor<4x1xi32> -> tensor<4x256xi32>
+  %c1 = kdsl.expand_dims %c {axis = 0 : i32} : tensor<256xi32> -> tensor<1x256xi32>
+  %cb = kdsl.broadcast %c1 : tensor<1x256xi32> -> tensor<4x256xi32>
+  %offs = arith.addi %rb, %cb : tensor<4x256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %offs : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  %v = kdsl.load %px : tensor<4x256x!kdsl.ptr<f32>> -> tensor<4x256xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<4x256xf32> -> tensor<4xf32>
+  %m1 = kdsl.expand_dims %m {axis = 1 : i32} : tensor<4xf32> -> tensor<4x1xf32>
+  %mb = kdsl.broadcast %m1 : tensor<4x1xf32> -> tensor<4x256xf32>
+  %d = arith.subf %v, %mb : tensor<4x256xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %offs : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  kdsl.store %py, %d : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xf32>
+  kdsl.return
+}
+
+// -----
+
+// Storing a row statistic: the value stays in its slice layout and the
+// pointers, index arithmetic that can be recomputed, are converted to it.
+// CHECK-LABEL: kdsl.kernel @row_sums(
+// CHECK: %[[SUM:.*]] = kdsl.reduce sum %{{.*}} -> tensor<64xf32, #[[SL:kdsl.slice<dim = 1, parent = <[^>]*>>]]>
+// CHECK: %[[P:.*]] = kdsl.convert_layout %{{.*}} : tensor<64x!kdsl.ptr<f32>, #kdsl.blocked<{{[^>]*}}>> -> tensor<64x!kdsl.ptr<f32>, #[[SL]]>
+// CHECK: kdsl.store %[[P]], %[[SUM]] : tensor<64x!kdsl.ptr<f32>, #[[SL]]>, tensor<64xf32, #[[SL]]>
+kdsl.kernel @row_sums(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 2 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c64 = arith.constant 64 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<64x16xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<64x16x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<64x16x!kdsl.ptr<f32>>, tensor<64x16xi32>
+  %v = kdsl.load %px : tensor<64x16x!kdsl.ptr<f32>> -> tensor<64x16xf32>
+  %s = kdsl.reduce sum %v {axis = 1 : i32} : tensor<64x16xf32> -> tensor<64xf32>
+  %rows = kdsl.arange %c0, %c64 : tensor<64xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<64x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<64x!kdsl.ptr<f32>>, tensor<64xi32>
+  kdsl.store %py, %s : tensor<64x!kdsl.ptr<f32>>, tensor<64xf32>
+  kdsl.return
+}
+
+// -----
+
+// dot: both operands are staged in shared memory; the accumulator and the
+// result share the default layout of the output tile.
+// CHECK-LABEL: kdsl.kernel @mm(
+// CHECK: %[[A:.*]] = kdsl.convert_layout %[[V:.*]] : tensor<16x16xf16, #[[B:kdsl.blocked<[^>]*>]]> -> tensor<16x16xf16, #[[M:kdsl.shared<order = \[1, 0\]>]]>
+// CHECK: %[[BB:.*]] = kdsl.convert_layout %[[V]] : tensor<16x16xf16, #[[B]]> -> tensor<16x16xf16, #[[M]]>
+// CHECK: kdsl.dot %[[A]], %[[BB]], %{{.*}} : tensor<16x16xf16, #[[M]]>, tensor<16x16xf16, #[[M]]> -> tensor<16x16xf32, #[[B]]>
+kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %o = kdsl.reshape %r : tensor<256xi32> -> tensor<16x16xi32>
+  %as = kdsl.splat %a : !kdsl.ptr<f16> -> tensor<16x16x!kdsl.ptr<f16>>
+  %pa = kdsl.addptr %as, %o : tensor<16x16x!kdsl.ptr<f16>>, tensor<16x16xi32>
+  %va = kdsl.load %pa : tensor<16x16x!kdsl.ptr<f16>> -> tensor<16x16xf16>
+  %acc = kdsl.splat %zero : f32 -> tensor<16x16xf32>
+  %d = kdsl.dot %va, %va, %acc : tensor<16x16xf16>, tensor<16x16xf16> -> tensor<16x16xf32>
+  %cs = kdsl.splat %c : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
+  %pc = kdsl.addptr %cs, %o : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
+  kdsl.store %pc, %d : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xf32>
+  kdsl.return
+}
+
+// -----
+
+// A loop-carried block keeps the layout of its initial value: the row sums
+// computed in the body (a slice) are converted to it.
+// CHECK-LABEL: kdsl.kernel @carried(
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<32xf32, #[[B:kdsl.blocked<[^>]*>]]>)
+// CHECK: %[[S:.*]] = kdsl.reduce sum {{.*}} -> tensor<32xf32, #[[SL:kdsl.slice<dim = 1, parent = <[^>]*>>]]>
+// CHECK: %[[C:.*]] = kdsl.convert_layout %[[S]] : tensor<32xf32, #[[SL]]> -> tensor<32xf32, #[[B]]>
+// CHECK: %[[N:.*]] = arith.addf %[[ACC]], %[[C]] : tensor<32xf32, #[[B]]>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: scf.yield %[[N]] : tensor<32xf32, #[[B]]>
+kdsl.kernel @carried(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 1 : i32, param_names = ["x", "y", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c32 = arith.constant 32 : i32
+  %c1024 = arith.constant 1024 : i32
+  %zero = arith.constant 0.0 : f32
+  %init = kdsl.splat %zero : f32 -> tensor<32xf32>
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<32x32xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<32x32x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<32x32x!kdsl.ptr<f32>>, tensor<32x32xi32>
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (tensor<32xf32>) : i32 {
+    %v = kdsl.load %px : tensor<32x32x!kdsl.ptr<f32>> -> tensor<32x32xf32>
+    %s = kdsl.reduce sum %v {axis = 1 : i32} : tensor<32x32xf32> -> tensor<32xf32>
+    %next = arith.addf %acc, %s : tensor<32xf32>
+    scf.yield %next : tensor<32xf32>
+  }
+  %rows = kdsl.arange %c0, %c32 : tensor<32xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<32x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<32x!kdsl.ptr<f32>>, tensor<32xi32>
+  kdsl.store %py, %sum : tensor<32x!kdsl.ptr<f32>>, tensor<32xf32>
+  kdsl.return
+}

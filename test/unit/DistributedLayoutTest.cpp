@@ -1,0 +1,185 @@
+//===- DistributedLayoutTest.cpp - Layout encodings' index arithmetic ----===//
+//
+// The host instantiation of the code that -convert-kdsl-to-gpu emits for
+// #kdsl.blocked and #kdsl.slice layouts: every element has exactly one
+// owner, the default layout is the chunked row-major distribution the back
+// end has always used, slices sit where expand_dims needs them, and the
+// changes that move no data are found.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DistributedLayout.h"
+
+#include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+using namespace kdsl;
+using namespace mlir;
+
+namespace {
+
+class DistributedLayoutTest : public ::testing::Test {
+protected:
+  DistributedLayoutTest() { context.loadDialect<KdslDialect>(); }
+
+  DistributedLayout layout(ArrayRef<int64_t> shape, Attribute encoding) {
+    auto type =
+        RankedTensorType::get(shape, IntegerType::get(&context, 32), encoding);
+    FailureOr<DistributedLayout> l = DistributedLayout::get(type);
+    EXPECT_TRUE(succeeded(l));
+    return *l;
+  }
+  BlockedEncodingAttr defaultFor(ArrayRef<int64_t> shape, int64_t warps) {
+    return getDefaultBlockedEncoding(&context, shape, warps);
+  }
+
+  /// Every element of `shape` is owned by exactly one (thread, slot), and
+  /// every slot holds an element of the block.
+  void expectOneOwnerEach(const DistributedLayout &l) {
+    std::map<SmallVector<int64_t>, int> owners;
+    for (int64_t tid = 0; tid < l.threads(); ++tid)
+      for (int64_t s = 0; s < l.slots(); ++s) {
+        SmallVector<int64_t> c = l.coordsOf(tid, s);
+        ASSERT_EQ(c.size(), l.shape().size());
+        for (size_t d = 0; d < c.size(); ++d) {
+          ASSERT_GE(c[d], 0);
+          ASSERT_LT(c[d], l.shape()[d]);
+        }
+        if (l.owns(tid, s))
+          ++owners[c];
+      }
+    int64_t elements = 1;
+    for (int64_t d : l.shape())
+      elements *= d;
+    EXPECT_EQ(static_cast<int64_t>(owners.size()), elements);
+    for (const auto &[coords, count] : owners)
+      EXPECT_EQ(count, 1);
+  }
+
+  MLIRContext context;
+};
+
+const SmallVector<SmallVector<int64_t>> kShapes = {
+    {512},     {64},        {16},    {2, 4},    {4, 8},  {64, 8},
+    {8, 256},  {16, 16},    {64, 2}, {128, 64}, {1, 32}, {32, 1},
+    {4, 4, 8}, {2, 32, 64}, {4096},  {1, 16384}};
+
+TEST_F(DistributedLayoutTest, DefaultIsChunkedRowMajor) {
+  // The reference: chunks of `vec` consecutive row-major elements, chunk
+  // k * threads + tid in the thread's k-th chunk slot; blocks with fewer
+  // chunks than threads are replicated (thread tid holds chunk tid % chunks
+  // and owns it when tid < chunks).
+  for (const auto &shape : kShapes)
+    for (int64_t warps : {1, 2, 4, 8}) {
+      int64_t threads = warps * 32, elements = 1;
+      for (int64_t d : shape)
+        elements *= d;
+      int64_t vec = 1;
+      while (vec < 4 && elements % (vec * 2) == 0 &&
+             vec * 2 * threads <= elements)
+        vec *= 2;
+      int64_t chunks = elements / vec;
+      bool replicated = chunks < threads;
+      int64_t chunksPerThread = (chunks + threads - 1) / threads;
+      DistributedLayout l = layout(shape, defaultFor(shape, warps));
+      SCOPED_TRACE(::testing::Message()
+                   << "shape " << shape.size() << "-d, " << elements
+                   << " elements, " << warps << " warps");
+      ASSERT_EQ(l.slots(), chunksPerThread * vec);
+      EXPECT_EQ(l.replicated(), replicated);
+      for (int64_t tid = 0; tid < threads; ++tid)
+        for (int64_t s = 0; s < l.slots(); ++s) {
+          int64_t chunk = replicated ? tid % chunks : (s / vec) * threads + tid;
+          int64_t linear = chunk * vec + s % vec;
+          SmallVector<int64_t> expected(shape.size());
+          for (int64_t d = shape.size() - 1; d >= 0; --d) {
+            expected[d] = linear % shape[d];
+            linear /= shape[d];
+          }
+          ASSERT_EQ(l.coordsOf(tid, s), expected)
+              << "tid " << tid << " slot " << s;
+          ASSERT_EQ(l.owns(tid, s), !replicated || tid < chunks);
+        }
+      expectOneOwnerEach(l);
+    }
+}
+
+TEST_F(DistributedLayoutTest, BlockedLayoutsOwnEachElementOnce) {
+  auto blocked = [&](ArrayRef<int64_t> spt, ArrayRef<int64_t> tpw,
+                     ArrayRef<int64_t> wpc, ArrayRef<int64_t> order) {
+    return BlockedEncodingAttr::get(&context, spt, tpw, wpc, order);
+  };
+  // Column-major order, several elements per thread in both dimensions,
+  // tiles larger and smaller than the block.
+  expectOneOwnerEach(layout({64, 64}, blocked({2, 2}, {4, 8}, {2, 2}, {0, 1})));
+  expectOneOwnerEach(layout({8, 8}, blocked({1, 4}, {8, 4}, {4, 1}, {1, 0})));
+  expectOneOwnerEach(layout({128}, blocked({8}, {32}, {2}, {0})));
+  expectOneOwnerEach(layout({2, 2}, blocked({4, 4}, {4, 8}, {1, 1}, {1, 0})));
+}
+
+TEST_F(DistributedLayoutTest, SlicesOwnEachElementOnceWhereTheParentHoldsIt) {
+  for (const auto &shape : kShapes) {
+    if (shape.size() < 2)
+      continue;
+    for (int64_t warps : {1, 4, 8})
+      for (unsigned dim = 0; dim < shape.size(); ++dim) {
+        BlockedEncodingAttr parent = defaultFor(shape, warps);
+        DistributedLayout full = layout(shape, parent);
+        SmallVector<int64_t> reduced(shape);
+        reduced.erase(reduced.begin() + dim);
+        DistributedLayout slice =
+            layout(reduced, SliceEncodingAttr::get(&context, dim, parent));
+        expectOneOwnerEach(slice);
+        // The thread holding a slice element holds that line of the parent.
+        for (int64_t tid = 0; tid < full.threads(); ++tid) {
+          std::set<SmallVector<int64_t>> lines;
+          for (int64_t s = 0; s < full.slots(); ++s) {
+            SmallVector<int64_t> c = full.coordsOf(tid, s);
+            c.erase(c.begin() + dim);
+            lines.insert(c);
+          }
+          for (int64_t s = 0; s < slice.slots(); ++s)
+            ASSERT_TRUE(lines.count(slice.coordsOf(tid, s)))
+                << "tid " << tid << " slot " << s;
+        }
+      }
+  }
+}
+
+TEST_F(DistributedLayoutTest, FindsChangesThatMoveNothing) {
+  auto identity = [](ArrayRef<int64_t> c) { return SmallVector<int64_t>(c); };
+  // A row statistic: expand_dims of the slice gives the parent back, and
+  // its broadcast across the row stays in place.
+  BlockedEncodingAttr parent = defaultFor({4, 1024}, 4);
+  DistributedLayout rows =
+      layout({4}, SliceEncodingAttr::get(&context, 1, parent));
+  DistributedLayout column = layout({4, 1}, parent);
+  DistributedLayout block = layout({4, 1024}, parent);
+  EXPECT_TRUE(findStaticSlotMap(rows, column, [](ArrayRef<int64_t> c) {
+                return SmallVector<int64_t>{c[0]};
+              }).has_value());
+  EXPECT_TRUE(findStaticSlotMap(column, block, [](ArrayRef<int64_t> c) {
+                return SmallVector<int64_t>{c[0], 0};
+              }).has_value());
+  // The same elements in the same threads under another shape.
+  DistributedLayout flat = layout({256}, defaultFor({256}, 4));
+  DistributedLayout tall = layout({256, 1}, defaultFor({256, 1}, 4));
+  EXPECT_TRUE(findStaticSlotMap(flat, tall, [](ArrayRef<int64_t> c) {
+                return SmallVector<int64_t>{c[0]};
+              }).has_value());
+  // A transpose and a change of layout move data.
+  DistributedLayout square = layout({16, 16}, defaultFor({16, 16}, 1));
+  EXPECT_FALSE(findStaticSlotMap(square, square, [](ArrayRef<int64_t> c) {
+                 return SmallVector<int64_t>{c[1], c[0]};
+               }).has_value());
+  EXPECT_FALSE(
+      findStaticSlotMap(rows, layout({4}, defaultFor({4}, 4)), identity)
+          .has_value());
+  EXPECT_TRUE(findStaticSlotMap(block, block, identity).has_value());
+}
+
+} // namespace
