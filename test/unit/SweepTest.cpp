@@ -118,7 +118,8 @@ TEST(SweepTest, SlowConfigsArePrunedOnAnEarlyEstimate) {
   EXPECT_EQ(r.results[4].outcome, Outcome::Ok);
   EXPECT_NE(r.results[1].reason.find("early estimate"), std::string::npos);
   // The estimate uses the short budget; a pruned config is never re-timed.
-  EXPECT_EQ(device.calls[1], (std::pair<size_t, double>{1, o.estimateBudgetMs}));
+  EXPECT_EQ(device.calls[1],
+            (std::pair<size_t, double>{1, o.estimateBudgetMs}));
   EXPECT_EQ(device.measured[1], 1);
   EXPECT_EQ(*r.winner, 0u);
 }

@@ -89,11 +89,10 @@ struct SweepResult {
 /// device). `onResult` sees each result as soon as it is final (and again
 /// when re-validation changes it), so a caller can store it before the next
 /// candidate runs; `progress` sees (done, total).
-SweepResult
-sweep(const std::vector<std::string> &invalidReasons, Measurer &measurer,
-      const SweepOptions &options,
-      const std::function<void(const CandidateResult &)> &onResult,
-      const std::function<void(size_t, size_t)> &progress = {});
+SweepResult sweep(const std::vector<std::string> &invalidReasons,
+                  Measurer &measurer, const SweepOptions &options,
+                  const std::function<void(const CandidateResult &)> &onResult,
+                  const std::function<void(size_t, size_t)> &progress = {});
 
 /// The key bucket of a launch value: the next power of two at or above it
 /// (values below 1 stay as they are), or the value itself when `exact`.

@@ -1,0 +1,130 @@
+//===- tune_cache.hpp - The SQLite tuning cache (tune.db) -------*- C++ -*-===//
+//
+// Part of the kdsl project.
+//
+// Every measurement the autotuner makes, one row per (kernel identity, key
+// bucket, config, device), so adding a config to a space invalidates nothing.
+// The winner for (kernel, key, device) is a query over the rows. WAL mode and
+// busy timeouts let several processes tune into one file at once; each row
+// is committed as it is measured, so a killed sweep loses only the config it
+// was timing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_TUNE_CACHE_HPP
+#define KDSL_TUNE_CACHE_HPP
+
+#include "kdsl/runtime.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kdsl::rt {
+
+/// The schema this build writes; older files are migrated forward on open.
+constexpr int kTuneCacheSchemaVersion = 2;
+
+/// What a tuning result is valid for: the kernel as compiled.
+struct KernelIdentity {
+  std::string name;
+  std::string sourceHash;
+  std::string compilerVersion; ///< `kdslc 0.1.0`
+};
+
+/// The GPU a result was measured on.
+struct DeviceIdentity {
+  std::string name;              ///< `NVIDIA H200`
+  std::string computeCapability; ///< `9.0`
+  std::string driverVersion;     ///< `13.0` (CUDA version of the driver)
+  static DeviceIdentity of(const DeviceInfo &info);
+};
+
+/// One row of the cache.
+struct TuneRecord {
+  KernelIdentity kernel;
+  /// The key parameters' bucketed values and the launch's specialization:
+  /// `n_cols=1024` or `n_cols=1024;x:align16,n:div16`.
+  std::string key;
+  std::string config; ///< `BLOCK=1024,num_warps=4,num_stages=2`
+  DeviceIdentity device;
+  std::string status = "ok"; ///< ok, invalid or pruned
+  std::string reason;
+  double medianUs = 0, p20Us = 0, p80Us = 0;
+  int reps = 0;
+  bool revalidated = false;
+  /// The specialization of the variant timed (empty: generic).
+  std::string variant;
+  int registers = -1, spillBytes = -1, sharedBytes = -1;
+  std::string tunedAt; ///< UTC, ISO 8601; set by record() when empty
+};
+
+/// Per (kernel identity, key, device): how many configs and the winner.
+struct TuneSummary {
+  KernelIdentity kernel;
+  std::string key;
+  DeviceIdentity device;
+  int configs = 0, ok = 0;
+  std::string winner; ///< empty when no config ran
+  double winnerUs = 0;
+};
+
+class TuneCache {
+public:
+  /// `$KDSL_CACHE_DIR/tune.db`, else `$XDG_CACHE_HOME/kdsl/tune.db`, else
+  /// `$HOME/.cache/kdsl/tune.db`.
+  static std::string defaultPath();
+
+  enum class Mode {
+    /// Reads only; a missing file is an empty cache and is not created.
+    ReadOnly,
+    /// Creates the file (and its directory) when missing.
+    ReadWrite
+  };
+  /// Opens `path`. Throws Error naming the file when it is not SQLite, is
+  /// corrupt, belongs to another application or to a newer kdsl; the file
+  /// is left untouched then. An older schema is migrated (ReadWrite).
+  static TuneCache open(const std::string &path, Mode mode = Mode::ReadWrite);
+
+  TuneCache(TuneCache &&) noexcept;
+  TuneCache &operator=(TuneCache &&) noexcept;
+  ~TuneCache();
+
+  const std::string &path() const;
+
+  /// Inserts or replaces the row of (kernel, key, config, device),
+  /// committed before returning.
+  void record(const TuneRecord &record);
+  /// The ok row with the lowest median for (kernel, key, device).
+  std::optional<TuneRecord> winner(const KernelIdentity &kernel,
+                                   const std::string &key,
+                                   const DeviceIdentity &device) const;
+  /// Every row, or those of one kernel name; by kernel, key, device, then
+  /// status and median.
+  std::vector<TuneRecord> rows(const std::string &kernelName = "") const;
+  std::vector<TuneSummary> list() const;
+  /// Deletes the rows of every compiler version but `keep`; returns how
+  /// many.
+  size_t prune(const std::string &keepCompilerVersion);
+
+  /// Every row (or one kernel's) as CSV with a header line, or as a JSON
+  /// array of objects.
+  std::string exportCsv(const std::string &kernelName = "") const;
+  std::string exportJson(const std::string &kernelName = "") const;
+  /// Adds (or replaces) rows from an export; throws Error naming the line
+  /// or entry that is malformed, and then imports nothing. Returns the
+  /// number of rows.
+  size_t importCsv(const std::string &text);
+  size_t importJson(const std::string &text);
+
+  struct Impl;
+
+private:
+  explicit TuneCache(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace kdsl::rt
+
+#endif // KDSL_TUNE_CACHE_HPP

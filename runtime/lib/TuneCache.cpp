@@ -1,0 +1,666 @@
+//===- TuneCache.cpp - The SQLite tuning cache (tune.db) ------------------===//
+//
+// Part of the kdsl project.
+//
+// A file is recognized by its application_id ('kdsl') and its schema by
+// user_version. Nothing is written to a file until both are checked, so a
+// foreign, corrupt or newer file is reported and left as it was.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kdsl/tune_cache.hpp"
+
+#include "Sqlite.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace kdsl::rt;
+
+namespace {
+
+/// 'kdsl' in ASCII.
+constexpr int kApplicationId = 0x6b64736c;
+
+/// Every column, in the order of TuneRecord, exports and imports.
+const char *const kColumns[] = {
+    "kernel",    "source_hash", "compiler_version",   "key",
+    "config",    "gpu_name",    "compute_capability", "driver_version",
+    "status",    "reason",      "median_us",          "p20_us",
+    "p80_us",    "reps",        "revalidated",        "variant",
+    "registers", "spill_bytes", "shared_bytes",       "tuned_at"};
+constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
+/// The first eight columns identify a row.
+constexpr size_t kIdentityColumns = 8;
+
+const char *const kCreateSchema = R"sql(
+CREATE TABLE IF NOT EXISTS measurements(
+  kernel TEXT NOT NULL,
+  source_hash TEXT NOT NULL,
+  compiler_version TEXT NOT NULL,
+  key TEXT NOT NULL,
+  config TEXT NOT NULL,
+  gpu_name TEXT NOT NULL,
+  compute_capability TEXT NOT NULL,
+  driver_version TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'invalid', 'pruned')),
+  reason TEXT NOT NULL DEFAULT '',
+  median_us REAL,
+  p20_us REAL,
+  p80_us REAL,
+  reps INTEGER NOT NULL DEFAULT 0,
+  revalidated INTEGER NOT NULL DEFAULT 0,
+  variant TEXT NOT NULL DEFAULT '',
+  registers INTEGER,
+  spill_bytes INTEGER,
+  shared_bytes INTEGER,
+  tuned_at TEXT NOT NULL,
+  PRIMARY KEY (kernel, source_hash, compiler_version, key, config, gpu_name,
+               compute_capability, driver_version));
+)sql";
+
+/// Migrations[v - 1] takes schema v to v + 1.
+const char *const kMigrations[] = {
+    // 2: resource use of the variant timed.
+    "ALTER TABLE measurements ADD COLUMN registers INTEGER;"
+    "ALTER TABLE measurements ADD COLUMN spill_bytes INTEGER;"
+    "ALTER TABLE measurements ADD COLUMN shared_bytes INTEGER;",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) ==
+                  kTuneCacheSchemaVersion - 1,
+              "one migration per schema version");
+
+std::string nowUtc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string columnList() {
+  std::string list;
+  for (size_t i = 0; i < kNumColumns; ++i)
+    list += (i ? ", " : "") + std::string(kColumns[i]);
+  return list;
+}
+
+/// Text fields of a row, in kColumns order; empty for NULL numbers.
+std::vector<std::string> fieldsOf(const TuneRecord &r) {
+  auto num = [](double v, bool present) {
+    if (!present)
+      return std::string();
+    char text[64];
+    std::snprintf(text, sizeof(text), "%.17g", v);
+    return std::string(text);
+  };
+  auto count = [](int v) { return v < 0 ? std::string() : std::to_string(v); };
+  bool timed = r.reps > 0;
+  return {r.kernel.name,
+          r.kernel.sourceHash,
+          r.kernel.compilerVersion,
+          r.key,
+          r.config,
+          r.device.name,
+          r.device.computeCapability,
+          r.device.driverVersion,
+          r.status,
+          r.reason,
+          num(r.medianUs, timed),
+          num(r.p20Us, timed),
+          num(r.p80Us, timed),
+          std::to_string(r.reps),
+          r.revalidated ? "1" : "0",
+          r.variant,
+          count(r.registers),
+          count(r.spillBytes),
+          count(r.sharedBytes),
+          r.tunedAt};
+}
+
+TuneRecord recordOf(const SqliteStmt &s) {
+  TuneRecord r;
+  r.kernel = {s.text(0), s.text(1), s.text(2)};
+  r.key = s.text(3);
+  r.config = s.text(4);
+  r.device = {s.text(5), s.text(6), s.text(7)};
+  r.status = s.text(8);
+  r.reason = s.text(9);
+  r.medianUs = s.real(10);
+  r.p20Us = s.real(11);
+  r.p80Us = s.real(12);
+  r.reps = static_cast<int>(s.integer(13));
+  r.revalidated = s.integer(14) != 0;
+  r.variant = s.text(15);
+  r.registers = s.isNull(16) ? -1 : static_cast<int>(s.integer(16));
+  r.spillBytes = s.isNull(17) ? -1 : static_cast<int>(s.integer(17));
+  r.sharedBytes = s.isNull(18) ? -1 : static_cast<int>(s.integer(18));
+  r.tunedAt = s.text(19);
+  return r;
+}
+
+/// RFC 4180: fields with a comma, quote or line break are quoted.
+std::string csvField(const std::string &field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos)
+    return field;
+  std::string quoted = "\"";
+  for (char c : field)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Identities
+//===----------------------------------------------------------------------===//
+
+DeviceIdentity DeviceIdentity::of(const DeviceInfo &info) {
+  return {info.name,
+          std::to_string(info.computeMajor) + "." +
+              std::to_string(info.computeMinor),
+          std::to_string(info.driverVersion / 1000) + "." +
+              std::to_string(info.driverVersion % 1000 / 10)};
+}
+
+std::string TuneCache::defaultPath() {
+  auto env = [](const char *name) -> std::string {
+    const char *value = std::getenv(name);
+    return value && *value ? value : "";
+  };
+  if (std::string dir = env("KDSL_CACHE_DIR"); !dir.empty())
+    return dir + "/tune.db";
+  if (std::string dir = env("XDG_CACHE_HOME"); !dir.empty())
+    return dir + "/kdsl/tune.db";
+  return env("HOME") + "/.cache/kdsl/tune.db";
+}
+
+//===----------------------------------------------------------------------===//
+// Opening
+//===----------------------------------------------------------------------===//
+
+struct TuneCache::Impl {
+  std::string path;
+  std::string what;
+  /// Null for a missing file opened read-only: an empty cache.
+  std::unique_ptr<SqliteDb> db;
+
+  int64_t pragma(const std::string &name) {
+    SqliteStmt s = db->prepare("PRAGMA " + name);
+    return s.step() ? s.integer(0) : 0;
+  }
+  [[noreturn]] void fail(const std::string &message) const {
+    throw Error(what + ": " + message);
+  }
+  void checkAndMigrate(bool writable);
+};
+
+void TuneCache::Impl::checkAndMigrate(bool writable) {
+  // Only reads until the file is known to be ours; one statement, so the
+  // three values come from one snapshot while other processes create it.
+  auto readHeader = [&](int64_t &applicationId, int64_t &version) {
+    SqliteStmt s = db->prepare(
+        "SELECT (SELECT count(*) FROM sqlite_master), a.application_id, "
+        "u.user_version FROM pragma_application_id() a, "
+        "pragma_user_version() u");
+    s.step();
+    applicationId = s.integer(1);
+    version = s.integer(2);
+    return s.integer(0) == 0 && applicationId == 0 && version == 0;
+  };
+  int64_t applicationId = 0, version = 0;
+  if (readHeader(applicationId, version)) {
+    if (!writable)
+      return; // read as empty
+    db->exec("PRAGMA journal_mode=WAL");
+    db->exec("BEGIN IMMEDIATE");
+    try {
+      // Another process may have created it since.
+      bool fresh = readHeader(applicationId, version);
+      if (fresh) {
+        db->exec(kCreateSchema);
+        db->exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+        db->exec("PRAGMA user_version=" +
+                 std::to_string(kTuneCacheSchemaVersion));
+      }
+      db->exec("COMMIT");
+      if (fresh)
+        return;
+    } catch (...) {
+      db->exec("ROLLBACK");
+      throw;
+    }
+  }
+  if (applicationId != kApplicationId)
+    fail("not a kdsl tuning cache (an SQLite database of another "
+         "application; its application_id is " +
+         std::to_string(applicationId) + ")");
+  if (version > kTuneCacheSchemaVersion)
+    fail("written by a newer kdsl (schema " + std::to_string(version) +
+         "); this kdsl reads schemas up to " +
+         std::to_string(kTuneCacheSchemaVersion));
+  if (version < 1)
+    fail("has no schema version; it is not a tuning cache this kdsl wrote");
+  std::string verdict;
+  {
+    SqliteStmt check = db->prepare("PRAGMA quick_check");
+    verdict = check.step() ? check.text(0) : "no answer";
+  }
+  if (verdict != "ok")
+    fail("the file is corrupt (" + verdict + ")");
+  if (version == kTuneCacheSchemaVersion)
+    return;
+  if (!writable)
+    fail("uses schema " + std::to_string(version) +
+         " and is read-only, so it cannot be migrated to schema " +
+         std::to_string(kTuneCacheSchemaVersion));
+  db->exec("BEGIN IMMEDIATE");
+  try {
+    // Another process may have migrated it meanwhile.
+    for (int64_t v = pragma("user_version"); v < kTuneCacheSchemaVersion; ++v)
+      db->exec(kMigrations[v - 1]);
+    db->exec("PRAGMA user_version=" + std::to_string(kTuneCacheSchemaVersion));
+    db->exec("COMMIT");
+  } catch (...) {
+    db->exec("ROLLBACK");
+    throw;
+  }
+}
+
+TuneCache TuneCache::open(const std::string &path, Mode mode) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->what = "tuning cache '" + path + "'";
+  struct stat info;
+  bool exists = ::stat(path.c_str(), &info) == 0;
+  if (exists && S_ISDIR(info.st_mode))
+    impl->fail("is a directory");
+  if (!exists && mode == Mode::ReadOnly)
+    return TuneCache(std::move(impl));
+  if (!exists) {
+    std::error_code error;
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty())
+      std::filesystem::create_directories(parent, error);
+    if (error)
+      impl->fail("cannot create its directory: " + error.message());
+  }
+  // An existing file is opened for writing when possible, so that an older
+  // schema can be migrated; a read-only one is still read.
+  bool writable = mode == Mode::ReadWrite || ::access(path.c_str(), W_OK) == 0;
+  int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                       : SQLITE_OPEN_READONLY;
+  impl->db = std::make_unique<SqliteDb>(path, flags, impl->what);
+  sqlite3_busy_timeout(impl->db->handle(), 30000);
+  impl->checkAndMigrate(writable);
+  return TuneCache(std::move(impl));
+}
+
+TuneCache::TuneCache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TuneCache::TuneCache(TuneCache &&) noexcept = default;
+TuneCache &TuneCache::operator=(TuneCache &&) noexcept = default;
+TuneCache::~TuneCache() = default;
+
+const std::string &TuneCache::path() const { return impl_->path; }
+
+//===----------------------------------------------------------------------===//
+// Rows
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Binds one row's fields (kColumns order) to `s`; empty numeric fields are
+/// NULL.
+void bindFields(SqliteStmt &s, const std::vector<std::string> &fields) {
+  for (size_t i = 0; i < kNumColumns; ++i) {
+    const std::string &f = fields[i];
+    std::string column = kColumns[i];
+    bool numeric = column == "median_us" || column == "p20_us" ||
+                   column == "p80_us" || column == "registers" ||
+                   column == "spill_bytes" || column == "shared_bytes";
+    int index = static_cast<int>(i + 1);
+    if (numeric && f.empty())
+      continue; // left NULL (bindings are cleared on reset)
+    if (column == "median_us" || column == "p20_us" || column == "p80_us")
+      s.bind(index, std::strtod(f.c_str(), nullptr));
+    else if (numeric || column == "reps" || column == "revalidated")
+      s.bind(index, static_cast<int64_t>(std::strtoll(f.c_str(), nullptr, 10)));
+    else
+      s.bind(index, f);
+  }
+}
+
+std::string insertSql() {
+  std::string placeholders;
+  for (size_t i = 0; i < kNumColumns; ++i)
+    placeholders += i ? ", ?" : "?";
+  return "INSERT OR REPLACE INTO measurements(" + columnList() + ") VALUES (" +
+         placeholders + ")";
+}
+
+} // namespace
+
+void TuneCache::record(const TuneRecord &record) {
+  if (!impl_->db)
+    impl_->fail("was opened read-only and does not exist");
+  TuneRecord r = record;
+  if (r.tunedAt.empty())
+    r.tunedAt = nowUtc();
+  SqliteStmt s = impl_->db->prepare(insertSql());
+  bindFields(s, fieldsOf(r));
+  s.step();
+}
+
+std::optional<TuneRecord>
+TuneCache::winner(const KernelIdentity &kernel, const std::string &key,
+                  const DeviceIdentity &device) const {
+  if (!impl_->db || impl_->pragma("user_version") == 0)
+    return std::nullopt;
+  SqliteStmt s = impl_->db->prepare(
+      "SELECT " + columnList() +
+      " FROM measurements WHERE kernel = ? AND source_hash = ? AND "
+      "compiler_version = ? AND key = ? AND gpu_name = ? AND "
+      "compute_capability = ? AND driver_version = ? AND status = 'ok' "
+      "ORDER BY median_us, config LIMIT 1");
+  s.bind(1, kernel.name)
+      .bind(2, kernel.sourceHash)
+      .bind(3, kernel.compilerVersion)
+      .bind(4, key)
+      .bind(5, device.name)
+      .bind(6, device.computeCapability)
+      .bind(7, device.driverVersion);
+  if (!s.step())
+    return std::nullopt;
+  return recordOf(s);
+}
+
+std::vector<TuneRecord> TuneCache::rows(const std::string &kernelName) const {
+  std::vector<TuneRecord> rows;
+  if (!impl_->db || impl_->pragma("user_version") == 0)
+    return rows;
+  SqliteStmt s = impl_->db->prepare(
+      "SELECT " + columnList() +
+      " FROM measurements WHERE ?1 = '' OR kernel = ?1 ORDER BY kernel, "
+      "source_hash, compiler_version, key, gpu_name, compute_capability, "
+      "driver_version, status != 'ok', median_us, config");
+  s.bind(1, kernelName);
+  while (s.step())
+    rows.push_back(recordOf(s));
+  return rows;
+}
+
+std::vector<TuneSummary> TuneCache::list() const {
+  std::vector<TuneSummary> list;
+  if (!impl_->db || impl_->pragma("user_version") == 0)
+    return list;
+  const char *group = "kernel, source_hash, compiler_version, key, gpu_name, "
+                      "compute_capability, driver_version";
+  SqliteStmt s = impl_->db->prepare(
+      std::string("SELECT ") + group +
+      ", count(*), sum(status = 'ok'), (SELECT config FROM measurements w "
+      "WHERE w.kernel = m.kernel AND w.source_hash = m.source_hash AND "
+      "w.compiler_version = m.compiler_version AND w.key = m.key AND "
+      "w.gpu_name = m.gpu_name AND w.compute_capability = "
+      "m.compute_capability AND w.driver_version = m.driver_version AND "
+      "w.status = 'ok' ORDER BY w.median_us, w.config LIMIT 1), "
+      "min(CASE WHEN status = 'ok' THEN median_us END) FROM measurements m "
+      "GROUP BY " +
+      group + " ORDER BY " + group);
+  while (s.step()) {
+    TuneSummary t;
+    t.kernel = {s.text(0), s.text(1), s.text(2)};
+    t.key = s.text(3);
+    t.device = {s.text(4), s.text(5), s.text(6)};
+    t.configs = static_cast<int>(s.integer(7));
+    t.ok = static_cast<int>(s.integer(8));
+    t.winner = s.text(9);
+    t.winnerUs = s.real(10);
+    list.push_back(t);
+  }
+  return list;
+}
+
+size_t TuneCache::prune(const std::string &keepCompilerVersion) {
+  if (!impl_->db || impl_->pragma("user_version") == 0)
+    return 0;
+  SqliteStmt s = impl_->db->prepare(
+      "DELETE FROM measurements WHERE compiler_version != ?");
+  s.bind(1, keepCompilerVersion);
+  s.step();
+  return static_cast<size_t>(sqlite3_changes(impl_->db->handle()));
+}
+
+//===----------------------------------------------------------------------===//
+// Export and import
+//===----------------------------------------------------------------------===//
+
+std::string TuneCache::exportCsv(const std::string &kernelName) const {
+  std::string out;
+  for (size_t i = 0; i < kNumColumns; ++i)
+    out += (i ? "," : "") + std::string(kColumns[i]);
+  out += "\n";
+  for (const TuneRecord &r : rows(kernelName)) {
+    std::vector<std::string> fields = fieldsOf(r);
+    for (size_t i = 0; i < fields.size(); ++i)
+      out += (i ? "," : "") + csvField(fields[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string TuneCache::exportJson(const std::string &kernelName) const {
+  if (!impl_->db || impl_->pragma("user_version") == 0)
+    return "[]\n";
+  std::string object;
+  for (size_t i = 0; i < kNumColumns; ++i)
+    object +=
+        std::string(i ? ", " : "") + "'" + kColumns[i] + "', " + kColumns[i];
+  SqliteStmt s = impl_->db->prepare(
+      "SELECT coalesce(json_group_array(json_object(" + object +
+      ")), '[]') FROM (SELECT * FROM measurements WHERE ?1 = '' OR kernel = "
+      "?1 ORDER BY kernel, key, gpu_name, config)");
+  s.bind(1, kernelName);
+  s.step();
+  return s.text(0) + "\n";
+}
+
+namespace {
+
+/// Parses RFC 4180 CSV into records of fields; `error` names the line of a
+/// malformed one.
+std::vector<std::vector<std::string>> parseCsv(const std::string &text,
+                                               std::string &error) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false, inQuotes = false, any = false;
+  size_t line = 1, recordLine = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inQuotes) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        inQuotes = false;
+      } else {
+        line += c == '\n';
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      if (!field.empty() || quoted) {
+        error = "line " + std::to_string(line) + ": a quote inside a field";
+        return {};
+      }
+      inQuotes = quoted = any = true;
+    } else if (c == ',') {
+      fields.push_back(field);
+      field.clear();
+      quoted = false;
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
+        ++i;
+      if (any || !field.empty()) {
+        fields.push_back(field);
+        records.push_back(fields);
+      }
+      fields.clear();
+      field.clear();
+      quoted = any = false;
+      recordLine = ++line;
+    } else {
+      if (quoted) {
+        error = "line " + std::to_string(line) +
+                ": text after a quoted field's closing quote";
+        return {};
+      }
+      field += c;
+      any = true;
+    }
+  }
+  if (inQuotes) {
+    error = "line " + std::to_string(recordLine) + ": an unterminated quote";
+    return {};
+  }
+  if (any || !field.empty()) {
+    fields.push_back(field);
+    records.push_back(fields);
+  }
+  return records;
+}
+
+/// Why `fields` (kColumns order) is not a valid row; empty when it is.
+std::string checkFields(const std::vector<std::string> &fields) {
+  for (size_t i = 0; i < kIdentityColumns; ++i)
+    if (i != 3 && fields[i].empty()) // the key may be empty
+      return std::string("'") + kColumns[i] + "' is empty";
+  if (fields[8] != "ok" && fields[8] != "invalid" && fields[8] != "pruned")
+    return "status '" + fields[8] + "' is not ok, invalid or pruned";
+  for (size_t i = 10; i < 19; ++i) {
+    if (i == 15 || fields[i].empty())
+      continue;
+    char *end = nullptr;
+    std::strtod(fields[i].c_str(), &end);
+    if (*end != '\0')
+      return std::string("'") + kColumns[i] + "' = '" + fields[i] +
+             "' is not a number";
+  }
+  if (fields[8] == "ok" && fields[10].empty())
+    return "an ok row needs median_us";
+  if (fields[19].empty())
+    return "'tuned_at' is empty";
+  return "";
+}
+
+} // namespace
+
+size_t TuneCache::importCsv(const std::string &text) {
+  std::string error;
+  std::vector<std::vector<std::string>> records = parseCsv(text, error);
+  if (!error.empty())
+    impl_->fail("cannot import CSV: " + error);
+  if (records.empty())
+    impl_->fail("cannot import CSV: no header line");
+  const std::vector<std::string> &header = records.front();
+  if (header.size() != kNumColumns)
+    impl_->fail("cannot import CSV: the header has " +
+                std::to_string(header.size()) + " columns, expected " +
+                std::to_string(kNumColumns) + " (" + columnList() + ")");
+  for (size_t i = 0; i < kNumColumns; ++i)
+    if (header[i] != kColumns[i])
+      impl_->fail("cannot import CSV: column " + std::to_string(i + 1) +
+                  " is '" + header[i] + "', expected '" + kColumns[i] + "'");
+  for (size_t r = 1; r < records.size(); ++r) {
+    if (records[r].size() != kNumColumns)
+      impl_->fail("cannot import CSV: record " + std::to_string(r) + " has " +
+                  std::to_string(records[r].size()) + " fields, expected " +
+                  std::to_string(kNumColumns));
+    if (std::string why = checkFields(records[r]); !why.empty())
+      impl_->fail("cannot import CSV: record " + std::to_string(r) + ": " +
+                  why);
+  }
+  if (!impl_->db)
+    impl_->fail("was opened read-only and does not exist");
+  impl_->db->exec("BEGIN IMMEDIATE");
+  try {
+    SqliteStmt s = impl_->db->prepare(insertSql());
+    for (size_t r = 1; r < records.size(); ++r) {
+      s.reset();
+      bindFields(s, records[r]);
+      s.step();
+    }
+    impl_->db->exec("COMMIT");
+  } catch (...) {
+    impl_->db->exec("ROLLBACK");
+    throw;
+  }
+  return records.size() - 1;
+}
+
+size_t TuneCache::importJson(const std::string &text) {
+  if (!impl_->db)
+    impl_->fail("was opened read-only and does not exist");
+  {
+    SqliteStmt valid = impl_->db->prepare("SELECT json_valid(?1)");
+    valid.bind(1, text);
+    valid.step();
+    if (valid.integer(0) == 0)
+      impl_->fail("cannot import JSON: the text is not valid JSON");
+  }
+  size_t count = 0;
+  {
+    SqliteStmt shape =
+        impl_->db->prepare("SELECT json_type(?1), json_array_length(?1)");
+    shape.bind(1, text);
+    shape.step();
+    if (shape.text(0) != "array")
+      impl_->fail("cannot import JSON: expected an array of rows, got " +
+                  (shape.isNull(0) ? std::string("nothing") : shape.text(0)));
+    count = static_cast<size_t>(shape.integer(1));
+  }
+  // Every entry as text fields, checked before anything is written.
+  std::string extract;
+  for (size_t i = 0; i < kNumColumns; ++i)
+    extract += std::string(i ? ", " : "") + "json_extract(value, '$." +
+               kColumns[i] + "')";
+  SqliteStmt entries = impl_->db->prepare("SELECT key, json_type(value), " +
+                                          extract + " FROM json_each(?)");
+  entries.bind(1, text);
+  std::vector<std::vector<std::string>> rows;
+  while (entries.step()) {
+    std::string where = "entry " + entries.text(0);
+    if (entries.text(1) != "object")
+      impl_->fail("cannot import JSON: " + where + " is not an object");
+    std::vector<std::string> fields;
+    for (size_t i = 0; i < kNumColumns; ++i) {
+      std::string f = entries.text(static_cast<int>(i + 2));
+      // Integers that JSON carries as reals print as 12.0: fine for strtod.
+      fields.push_back(entries.isNull(static_cast<int>(i + 2)) ? "" : f);
+    }
+    if (std::string why = checkFields(fields); !why.empty())
+      impl_->fail("cannot import JSON: " + where + ": " + why);
+    rows.push_back(std::move(fields));
+  }
+  impl_->db->exec("BEGIN IMMEDIATE");
+  try {
+    SqliteStmt s = impl_->db->prepare(insertSql());
+    for (const std::vector<std::string> &fields : rows) {
+      s.reset();
+      bindFields(s, fields);
+      s.step();
+    }
+    impl_->db->exec("COMMIT");
+  } catch (...) {
+    impl_->db->exec("ROLLBACK");
+    throw;
+  }
+  return count;
+}
