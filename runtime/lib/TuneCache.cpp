@@ -217,11 +217,12 @@ void TuneCache::Impl::checkAndMigrate(bool writable) {
   if (readHeader(applicationId, version)) {
     if (!writable)
       return; // read as empty
-    db->exec("PRAGMA journal_mode=WAL");
+    // Created in one transaction, then switched to WAL by its creator.
     db->exec("BEGIN IMMEDIATE");
+    bool fresh = false;
     try {
       // Another process may have created it since.
-      bool fresh = readHeader(applicationId, version);
+      fresh = readHeader(applicationId, version);
       if (fresh) {
         db->exec(kCreateSchema);
         db->exec("PRAGMA application_id=" + std::to_string(kApplicationId));
@@ -229,11 +230,13 @@ void TuneCache::Impl::checkAndMigrate(bool writable) {
                  std::to_string(kTuneCacheSchemaVersion));
       }
       db->exec("COMMIT");
-      if (fresh)
-        return;
     } catch (...) {
       db->exec("ROLLBACK");
       throw;
+    }
+    if (fresh) {
+      db->exec("PRAGMA journal_mode=WAL");
+      return;
     }
   }
   if (applicationId != kApplicationId)
