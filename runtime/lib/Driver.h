@@ -51,7 +51,8 @@
   X(cuEventDestroy)                                                            \
   X(cuEventRecord)                                                             \
   X(cuEventSynchronize)                                                        \
-  X(cuEventElapsedTime)
+  X(cuEventElapsedTime)                                                        \
+  X(cuMemGetAddressRange)
 
 namespace kdsl::rt {
 

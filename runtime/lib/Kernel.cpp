@@ -16,7 +16,9 @@
 #include "kdsl/Support/ConstExpr.h"
 #include "kdsl/bundle.hpp"
 
-#include "RuntimeImpl.h"
+#include "KernelImpl.h"
+
+#include "kdsl/Autotune/Sweep.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,16 +31,6 @@
 using namespace kdsl::rt;
 
 namespace {
-
-/// The memo key: explicit config, choice scalars, specialization bits.
-struct KeyHash {
-  size_t operator()(const std::vector<int64_t> &key) const {
-    uint64_t hash = 1469598103934665603ull;
-    for (int64_t value : key)
-      hash = (hash ^ static_cast<uint64_t>(value)) * 1099511628211ull;
-    return hash;
-  }
-};
 
 /// Rounds `value` to IEEE half (round to nearest even) and returns its bits.
 uint16_t toHalfBits(float value) {
@@ -82,73 +74,16 @@ bool fitsInt(int64_t value, DType type) {
   }
 }
 
-/// One requirement of a specialized variant on an argument.
-struct Requirement {
-  size_t arg;
-  bool align16; ///< a pointer 16-byte aligned; else an integer divisible by 16
-};
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
 // Kernel::Impl
 //===----------------------------------------------------------------------===//
 
-struct Kernel::Impl {
-  /// A variant ready to launch: chosen for a key, its grid bound to the
-  /// config, its module loaded on first launch.
-  struct Prepared {
-    const VariantInfo *variant = nullptr;
-    const char *description = nullptr; ///< `'k' (BLOCK=...)`, interned
-    /// Grid expressions with the config substituted; null for a dimension
-    /// of 1. `constantGrid` holds the value where the expression is constant.
-    std::array<kdsl::ConstExprRef, 3> grid;
-    std::array<int64_t, 3> constantGrid{1, 1, 1};
-    bool gridIsConstant = true;
-    unsigned blockThreads = 128;
-    /// Set on first launch.
-    CUfunction function = nullptr;
-    VariantResources resources;
-  };
-
-  KernelInfo info;
-  std::string bundlePath;
-  kdsl::KernelConfigInfo configInfo;
-  /// Launch argument i binds parameter argParams[i].
-  std::vector<size_t> argParams;
-  /// Launch arguments whose values decide the variant (read by a default or
-  /// by `where`).
-  std::vector<size_t> choiceArgs;
-  /// Per variant, its specialization requirements.
-  std::vector<std::vector<Requirement>> requirements;
-  bool hasSpecializations = false;
-
-  std::mutex mutex;
-  std::unordered_map<std::vector<int64_t>, std::unique_ptr<Prepared>, KeyHash>
-      memo;
-  std::map<const VariantInfo *, CUmodule> modules;
-
-  Impl(KernelInfo kernel, std::string path);
-
-  [[noreturn]] void fail(const std::string &message) const {
-    throw Error("kernel '" + info.name + "': " + message);
-  }
-
-  /// Checks `args` against the signature (count, kinds, types, ranges).
-  void checkArgs(const Arg *args, size_t count) const;
-  void makeKey(const Arg *args, const LaunchOptions &options,
-               std::vector<int64_t> &key) const;
-  /// Finds or builds the prepared variant; the mutex must be held.
-  Prepared &prepare(const Arg *args, const LaunchOptions &options);
-  std::array<uint32_t, 3> evaluateGrid(const Prepared &prepared,
-                                       const Arg *args,
-                                       const LaunchOptions &options) const;
-  /// Loads the module of `prepared`'s variant; the mutex must be held.
-  void load(Prepared &prepared);
-};
-
-Kernel::Impl::Impl(KernelInfo kernel, std::string path)
+Kernel::Impl::Impl(KernelInfo kernel, std::string path,
+                   std::string compilerVersion)
     : info(std::move(kernel)), bundlePath(std::move(path)) {
+  identity = {info.name, info.sourceHash, std::move(compilerVersion)};
   configInfo.name = info.name;
   for (size_t i = 0; i < info.params.size(); ++i) {
     const ParamInfo &p = info.params[i];
@@ -204,7 +139,69 @@ Kernel::Impl::Impl(KernelInfo kernel, std::string path)
           {static_cast<size_t>(it - argParams.begin()), what == "align16"});
     }
     hasSpecializations |= !reqs.empty();
+    for (const Requirement &r : reqs) {
+      std::string text = info.params[argParams[r.arg]].name +
+                         (r.align16 ? ":align16" : ":div16");
+      if (std::none_of(keyRequirements.begin(), keyRequirements.end(),
+                       [&](const auto &k) { return k.second == text; }))
+        keyRequirements.push_back({r, text});
+    }
     requirements.push_back(std::move(reqs));
+  }
+
+  // The @autotune key: `n` or `exact(n)`, scalar launch arguments. Their
+  // values decide the tuned variant, so they are part of the memo key.
+  for (const std::string &entry : info.tuneKey) {
+    bool exact = entry.rfind("exact(", 0) == 0 && entry.back() == ')';
+    std::string name = exact ? entry.substr(6, entry.size() - 7) : entry;
+    auto it = std::find_if(argParams.begin(), argParams.end(), [&](size_t p) {
+      return info.params[p].name == name;
+    });
+    if (it == argParams.end())
+      fail("@autotune key '" + entry + "' is not a launch argument");
+    size_t a = static_cast<size_t>(it - argParams.begin());
+    keyArgs.push_back({a, exact});
+    if (std::find(choiceArgs.begin(), choiceArgs.end(), a) == choiceArgs.end())
+      choiceArgs.push_back(a);
+  }
+}
+
+std::string Kernel::Impl::tuneKey(const Arg *args) const {
+  std::string key;
+  for (const auto &[a, exact] : keyArgs) {
+    const Arg &arg = args[a];
+    long long value = arg.kind == Arg::Kind::Int
+                          ? static_cast<long long>(arg.integer)
+                          : static_cast<long long>(arg.real);
+    key += (key.empty() ? "" : ",") + info.params[argParams[a]].name + "=" +
+           std::to_string(kdsl::tune::bucketKeyValue(value, exact));
+  }
+  std::string bits;
+  for (const auto &[r, text] : keyRequirements) {
+    const Arg &arg = args[r.arg];
+    bool holds = r.align16
+                     ? arg.kind == Arg::Kind::Pointer && arg.pointer % 16 == 0
+                     : arg.kind == Arg::Kind::Int && arg.integer % 16 == 0;
+    if (holds)
+      bits += (bits.empty() ? "" : ",") + text;
+  }
+  return bits.empty() ? key : key + ";" + bits;
+}
+
+std::optional<ConfigEntries> Kernel::Impl::tunedConfig(const Arg *args) const {
+  if (info.tuneSpace.empty() || !driverAvailable())
+    return std::nullopt;
+  TuneCache *cache = launchTuningCache();
+  if (!cache)
+    return std::nullopt;
+  std::optional<TuneRecord> winner = cache->winner(
+      identity, tuneKey(args), DeviceIdentity::of(Device::get().info()));
+  if (!winner)
+    return std::nullopt;
+  try {
+    return parseConfig(winner->config);
+  } catch (const Error &) {
+    return std::nullopt; // a malformed row is no tuning
   }
 }
 
@@ -278,7 +275,24 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
   auto it = memo.find(key);
   if (it != memo.end())
     return *it->second;
+  std::unique_ptr<Prepared> prepared;
+  if (options.config.empty())
+    if (std::optional<ConfigEntries> tuned = tunedConfig(args)) {
+      try {
+        prepared = build(args, options, &*tuned);
+      } catch (const Error &) {
+        // A winner this bundle cannot launch (compiled with a narrower
+        // --config): choose as if untuned.
+      }
+    }
+  if (!prepared)
+    prepared = build(args, options, nullptr);
+  return *memo.emplace(key, std::move(prepared)).first->second;
+}
 
+std::unique_ptr<Kernel::Impl::Prepared>
+Kernel::Impl::build(const Arg *args, const LaunchOptions &options,
+                    const ConfigEntries *tuned) {
   // Explicit values must name constexprs or the two knobs.
   kdsl::ConfigValues values;
   for (const auto &entry : options.config) {
@@ -294,6 +308,9 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
       fail("'" + name + "' is a launch argument, not a config value");
     values[name] = entry.second;
   }
+  if (tuned)
+    for (const auto &[name, value] : *tuned)
+      values.emplace(name, value);
   for (size_t a = 0; a < argParams.size(); ++a)
     if (args[a].kind == Arg::Kind::Int)
       values.emplace(info.params[argParams[a]].name, args[a].integer);
@@ -383,7 +400,7 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
       prepared->gridIsConstant = false;
     }
   }
-  return *memo.emplace(key, std::move(prepared)).first->second;
+  return prepared;
 }
 
 std::array<uint32_t, 3>
@@ -554,6 +571,9 @@ void Kernel::launch(const Arg *args, size_t count,
                     const LaunchOptions &options) {
   Impl &impl = *impl_;
   impl.checkArgs(args, count);
+  if (options.config.empty() && !impl.info.tuneSpace.empty() &&
+      autotuneOnLaunch())
+    impl.autotune(*this, args, count);
   Impl::Prepared *prepared;
   {
     std::lock_guard<std::mutex> lock(impl.mutex);
@@ -561,6 +581,13 @@ void Kernel::launch(const Arg *args, size_t count,
     if (!prepared->function)
       impl.load(*prepared);
   }
+  impl.launchPrepared(*prepared, args, count, options);
+}
+
+void Kernel::Impl::launchPrepared(const Prepared &preparedRef, const Arg *args,
+                                  size_t count, const LaunchOptions &options) {
+  Impl &impl = *this;
+  const Prepared *prepared = &preparedRef;
   std::array<uint32_t, 3> grid = impl.evaluateGrid(*prepared, args, options);
   if (!grid[0] || !grid[1] || !grid[2])
     return; // an empty grid launches nothing, as in Triton
@@ -703,8 +730,9 @@ Bundle Bundle::fromContents(BundleContents contents, const std::string &path) {
   Bundle bundle;
   bundle.impl_->path = path;
   for (KernelInfo &info : contents.kernels)
-    bundle.impl_->kernels.push_back(std::unique_ptr<Kernel>(
-        new Kernel(std::make_unique<Kernel::Impl>(std::move(info), path))));
+    bundle.impl_->kernels.push_back(
+        std::unique_ptr<Kernel>(new Kernel(std::make_unique<Kernel::Impl>(
+            std::move(info), path, contents.producer))));
   return bundle;
 }
 

@@ -241,6 +241,9 @@ struct LaunchPlan {
 
 class Bundle;
 struct BundleContents; // kdsl/bundle.hpp
+class TuneCache;       // kdsl/tune_cache.hpp
+struct TuneOptions;
+struct TuneReport;
 
 /// A kernel of a bundle. Launches are thread-safe. The choice of variant is
 /// memoized per (explicit config, values of the scalars that the choice
@@ -277,6 +280,16 @@ public:
                              const LaunchOptions &options = {}) {
     return resources(args.begin(), args.size(), options);
   }
+
+  /// Times every config of the kernel's @autotune space on the GPU with
+  /// these arguments (their key: the key parameters' power-of-two buckets
+  /// and the specialization they allow), recording each measurement in
+  /// `cache` as it finishes; later launches with arguments of the same key
+  /// use the winner. The arguments' buffers hold their original contents
+  /// before each run and afterwards. Throws Error without a GPU.
+  TuneReport tune(const Arg *args, size_t count, TuneCache &cache);
+  TuneReport tune(const Arg *args, size_t count, TuneCache &cache,
+                  const TuneOptions &options);
 
   struct Impl;
   ~Kernel();

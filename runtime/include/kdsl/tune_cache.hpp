@@ -16,6 +16,7 @@
 
 #include "kdsl/runtime.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -123,6 +124,35 @@ public:
 private:
   explicit TuneCache(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+/// Sets the tuning cache that launches consult for kernels with an
+/// @autotune space (and that KDSL_AUTOTUNE=1 tunes into): a path, or "" for
+/// none. Default: TuneCache::defaultPath(). Call it before launching.
+void setTuningCache(const std::string &path);
+
+/// How Kernel::tune times each config.
+struct TuneOptions {
+  /// Repetitions per config, by time (each after an L2 flush).
+  double budgetMs = 100;
+  /// The best this many are timed again before a winner is declared.
+  size_t revalidateTop = 3;
+  /// Skip configs whose early estimate is over 3x the best so far.
+  bool prune = true;
+  /// (configs done, configs in all), after each one.
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// What Kernel::tune measured (also recorded in the cache as it went).
+struct TuneReport {
+  std::string key;
+  DeviceIdentity device;
+  /// One per config of the space, in the space's order.
+  std::vector<TuneRecord> records;
+  /// Index of the winner in records; -1 when no config ran.
+  int winner = -1;
+  size_t pruned = 0, invalid = 0;
+  double seconds = 0;
 };
 
 } // namespace kdsl::rt

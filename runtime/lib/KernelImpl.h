@@ -1,0 +1,136 @@
+//===- KernelImpl.h - Kernel::Impl, shared by launches and tuning -*- C++
+//-*-===//
+//
+// Part of the kdsl project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KDSL_RUNTIME_KERNELIMPL_H
+#define KDSL_RUNTIME_KERNELIMPL_H
+
+#include "kdsl/Support/ConfigSpace.h"
+#include "kdsl/Support/ConstExpr.h"
+#include "kdsl/bundle.hpp"
+#include "kdsl/tune_cache.hpp"
+
+#include "RuntimeImpl.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+namespace kdsl::rt {
+
+/// The memo key: explicit config, choice scalars, specialization bits.
+struct KeyHash {
+  size_t operator()(const std::vector<int64_t> &key) const {
+    uint64_t hash = 1469598103934665603ull;
+    for (int64_t value : key)
+      hash = (hash ^ static_cast<uint64_t>(value)) * 1099511628211ull;
+    return hash;
+  }
+};
+
+/// One requirement of a specialized variant on an argument.
+struct Requirement {
+  size_t arg;
+  bool align16; ///< a pointer 16-byte aligned; else an integer divisible by 16
+};
+
+struct Kernel::Impl {
+  /// A variant ready to launch: chosen for a key, its grid bound to the
+  /// config, its module loaded on first launch.
+  struct Prepared {
+    const VariantInfo *variant = nullptr;
+    const char *description = nullptr; ///< `'k' (BLOCK=...)`, interned
+    /// Grid expressions with the config substituted; null for a dimension
+    /// of 1. `constantGrid` holds the value where the expression is constant.
+    std::array<kdsl::ConstExprRef, 3> grid;
+    std::array<int64_t, 3> constantGrid{1, 1, 1};
+    bool gridIsConstant = true;
+    unsigned blockThreads = 128;
+    /// Set on first launch.
+    CUfunction function = nullptr;
+    VariantResources resources;
+  };
+
+  KernelInfo info;
+  std::string bundlePath;
+  kdsl::KernelConfigInfo configInfo;
+  /// Launch argument i binds parameter argParams[i].
+  std::vector<size_t> argParams;
+  /// Launch arguments whose values decide the variant (read by a default or
+  /// by `where`).
+  std::vector<size_t> choiceArgs;
+  /// Per variant, its specialization requirements.
+  std::vector<std::vector<Requirement>> requirements;
+  bool hasSpecializations = false;
+
+  std::mutex mutex;
+  std::unordered_map<std::vector<int64_t>, std::unique_ptr<Prepared>, KeyHash>
+      memo;
+  std::map<const VariantInfo *, CUmodule> modules;
+
+  /// What tuning results are valid for.
+  KernelIdentity identity;
+  /// The @autotune key: (launch argument, exact) per key parameter.
+  std::vector<std::pair<size_t, bool>> keyArgs;
+  /// Every requirement some variant has: the specialization bits of a key.
+  std::vector<std::pair<Requirement, std::string>> keyRequirements;
+  /// Serializes tuning (KDSL_AUTOTUNE=1) of this kernel; the keys it has
+  /// looked up or tuned.
+  std::mutex tuneMutex;
+  std::set<std::string> autotunedKeys;
+
+  Impl(KernelInfo kernel, std::string path, std::string compilerVersion);
+
+  [[noreturn]] void fail(const std::string &message) const {
+    throw Error("kernel '" + info.name + "': " + message);
+  }
+
+  /// Checks `args` against the signature (count, kinds, types, ranges).
+  void checkArgs(const Arg *args, size_t count) const;
+  void makeKey(const Arg *args, const LaunchOptions &options,
+               std::vector<int64_t> &key) const;
+  /// Finds or builds the prepared variant; the mutex must be held. Without
+  /// an explicit config, a tuned winner from the tuning cache comes first.
+  Prepared &prepare(const Arg *args, const LaunchOptions &options);
+  /// The variant for these arguments with the explicit config of
+  /// `options` completed by `tuned` (may be null); throws Error.
+  std::unique_ptr<Prepared> build(const Arg *args, const LaunchOptions &options,
+                                  const ConfigEntries *tuned);
+  /// The tuning cache's key for these arguments: the key parameters'
+  /// buckets, then the specialization requirements they meet.
+  std::string tuneKey(const Arg *args) const;
+  /// The winner's config for these arguments on this GPU, when the tuning
+  /// cache launches read has one.
+  std::optional<ConfigEntries> tunedConfig(const Arg *args) const;
+  /// KDSL_AUTOTUNE=1: tunes these arguments' key into the tuning cache
+  /// when it has no winner for it yet.
+  void autotune(Kernel &kernel, const Arg *args, size_t count);
+  /// Packs the arguments and calls cuLaunchKernel; `prepared` is loaded.
+  void launchPrepared(const Prepared &prepared, const Arg *args, size_t count,
+                      const LaunchOptions &options);
+  std::array<uint32_t, 3> evaluateGrid(const Prepared &prepared,
+                                       const Arg *args,
+                                       const LaunchOptions &options) const;
+  /// Loads the module of `prepared`'s variant; the mutex must be held.
+  void load(Prepared &prepared);
+};
+
+/// Whether KDSL_AUTOTUNE=1 (read once).
+bool autotuneOnLaunch();
+
+/// The tuning cache launches consult (setTuningCache, else the default
+/// path), opened read-only on first use; null when disabled.
+TuneCache *launchTuningCache();
+/// Its path ("" when disabled).
+std::string launchTuningCachePath();
+
+} // namespace kdsl::rt
+
+#endif // KDSL_RUNTIME_KERNELIMPL_H
