@@ -198,6 +198,26 @@ struct TuneCache::Impl {
     throw Error(what + ": " + message);
   }
   void checkAndMigrate(bool writable);
+  /// WAL, so readers never block the writer. The switch needs the file to
+  /// itself; when another process holds it, a later open switches it.
+  void useWal() {
+    try {
+      db->exec("PRAGMA journal_mode=WAL");
+    } catch (const Error &) {
+    }
+  }
+  /// Runs `body` in a write transaction taken up front (BEGIN IMMEDIATE), so
+  /// waiting for another writer goes through the busy timeout.
+  template <typename F> void write(F body) {
+    db->exec("BEGIN IMMEDIATE");
+    try {
+      body();
+      db->exec("COMMIT");
+    } catch (...) {
+      db->exec("ROLLBACK");
+      throw;
+    }
+  }
 };
 
 void TuneCache::Impl::checkAndMigrate(bool writable) {
@@ -218,24 +238,19 @@ void TuneCache::Impl::checkAndMigrate(bool writable) {
     if (!writable)
       return; // read as empty
     // Created in one transaction, then switched to WAL by its creator.
-    db->exec("BEGIN IMMEDIATE");
     bool fresh = false;
-    try {
+    write([&] {
       // Another process may have created it since.
       fresh = readHeader(applicationId, version);
-      if (fresh) {
-        db->exec(kCreateSchema);
-        db->exec("PRAGMA application_id=" + std::to_string(kApplicationId));
-        db->exec("PRAGMA user_version=" +
-                 std::to_string(kTuneCacheSchemaVersion));
-      }
-      db->exec("COMMIT");
-    } catch (...) {
-      db->exec("ROLLBACK");
-      throw;
-    }
+      if (!fresh)
+        return;
+      db->exec(kCreateSchema);
+      db->exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+      db->exec("PRAGMA user_version=" +
+               std::to_string(kTuneCacheSchemaVersion));
+    });
     if (fresh) {
-      db->exec("PRAGMA journal_mode=WAL");
+      useWal();
       return;
     }
   }
@@ -256,23 +271,20 @@ void TuneCache::Impl::checkAndMigrate(bool writable) {
   }
   if (verdict != "ok")
     fail("the file is corrupt (" + verdict + ")");
+  if (writable)
+    useWal();
   if (version == kTuneCacheSchemaVersion)
     return;
   if (!writable)
     fail("uses schema " + std::to_string(version) +
          " and is read-only, so it cannot be migrated to schema " +
          std::to_string(kTuneCacheSchemaVersion));
-  db->exec("BEGIN IMMEDIATE");
-  try {
+  write([&] {
     // Another process may have migrated it meanwhile.
     for (int64_t v = pragma("user_version"); v < kTuneCacheSchemaVersion; ++v)
       db->exec(kMigrations[v - 1]);
     db->exec("PRAGMA user_version=" + std::to_string(kTuneCacheSchemaVersion));
-    db->exec("COMMIT");
-  } catch (...) {
-    db->exec("ROLLBACK");
-    throw;
-  }
+  });
 }
 
 TuneCache TuneCache::open(const std::string &path, Mode mode) {
@@ -354,9 +366,11 @@ void TuneCache::record(const TuneRecord &record) {
   TuneRecord r = record;
   if (r.tunedAt.empty())
     r.tunedAt = nowUtc();
-  SqliteStmt s = impl_->db->prepare(insertSql());
-  bindFields(s, fieldsOf(r));
-  s.step();
+  impl_->write([&] {
+    SqliteStmt s = impl_->db->prepare(insertSql());
+    bindFields(s, fieldsOf(r));
+    s.step();
+  });
 }
 
 std::optional<TuneRecord>
@@ -592,19 +606,14 @@ size_t TuneCache::importCsv(const std::string &text) {
   }
   if (!impl_->db)
     impl_->fail("was opened read-only and does not exist");
-  impl_->db->exec("BEGIN IMMEDIATE");
-  try {
+  impl_->write([&] {
     SqliteStmt s = impl_->db->prepare(insertSql());
     for (size_t r = 1; r < records.size(); ++r) {
       s.reset();
       bindFields(s, records[r]);
       s.step();
     }
-    impl_->db->exec("COMMIT");
-  } catch (...) {
-    impl_->db->exec("ROLLBACK");
-    throw;
-  }
+  });
   return records.size() - 1;
 }
 
@@ -652,18 +661,13 @@ size_t TuneCache::importJson(const std::string &text) {
       impl_->fail("cannot import JSON: " + where + ": " + why);
     rows.push_back(std::move(fields));
   }
-  impl_->db->exec("BEGIN IMMEDIATE");
-  try {
+  impl_->write([&] {
     SqliteStmt s = impl_->db->prepare(insertSql());
     for (const std::vector<std::string> &fields : rows) {
       s.reset();
       bindFields(s, fields);
       s.step();
     }
-    impl_->db->exec("COMMIT");
-  } catch (...) {
-    impl_->db->exec("ROLLBACK");
-    throw;
-  }
+  });
   return count;
 }
