@@ -166,7 +166,16 @@ Kernel::Impl::Impl(KernelInfo kernel, std::string path,
   }
 }
 
-std::string Kernel::Impl::tuneKey(const Arg *args) const {
+bool Kernel::Impl::setsTunedAxis(const ConfigEntries &config) const {
+  for (const auto &entry : config)
+    for (const auto &axis : info.tuneSpace)
+      if (axis.first == entry.first)
+        return true;
+  return false;
+}
+
+std::string Kernel::Impl::tuneKey(const Arg *args,
+                                  const ConfigEntries &config) const {
   std::string key;
   for (const auto &[a, exact] : keyArgs) {
     const Arg &arg = args[a];
@@ -185,17 +194,23 @@ std::string Kernel::Impl::tuneKey(const Arg *args) const {
     if (holds)
       bits += (bits.empty() ? "" : ",") + text;
   }
+  ConfigEntries fixed(config.begin(), config.end());
+  std::sort(fixed.begin(), fixed.end());
+  if (!fixed.empty())
+    key += ";" + formatConfig(fixed);
   return bits.empty() ? key : key + ";" + bits;
 }
 
-std::optional<ConfigEntries> Kernel::Impl::tunedConfig(const Arg *args) const {
-  if (info.tuneSpace.empty() || !driverAvailable())
+std::optional<ConfigEntries>
+Kernel::Impl::tunedConfig(const Arg *args, const ConfigEntries &config) const {
+  if (info.tuneSpace.empty() || setsTunedAxis(config) || !driverAvailable())
     return std::nullopt;
   TuneCache *cache = launchTuningCache();
   if (!cache)
     return std::nullopt;
-  std::optional<TuneRecord> winner = cache->winner(
-      identity, tuneKey(args), DeviceIdentity::of(Device::get().info()));
+  std::optional<TuneRecord> winner =
+      cache->winner(identity, tuneKey(args, config),
+                    DeviceIdentity::of(Device::get().info()));
   if (!winner)
     return std::nullopt;
   try {
@@ -276,15 +291,14 @@ Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
   if (it != memo.end())
     return *it->second;
   std::unique_ptr<Prepared> prepared;
-  if (options.config.empty())
-    if (std::optional<ConfigEntries> tuned = tunedConfig(args)) {
-      try {
-        prepared = build(args, options, &*tuned);
-      } catch (const Error &) {
-        // A winner this bundle cannot launch (compiled with a narrower
-        // --config): choose as if untuned.
-      }
+  if (std::optional<ConfigEntries> tuned = tunedConfig(args, options.config)) {
+    try {
+      prepared = build(args, options, &*tuned);
+    } catch (const Error &) {
+      // A winner this bundle cannot launch (compiled with a narrower
+      // --config): choose as if untuned.
     }
+  }
   if (!prepared)
     prepared = build(args, options, nullptr);
   return *memo.emplace(key, std::move(prepared)).first->second;
@@ -571,9 +585,9 @@ void Kernel::launch(const Arg *args, size_t count,
                     const LaunchOptions &options) {
   Impl &impl = *impl_;
   impl.checkArgs(args, count);
-  if (options.config.empty() && !impl.info.tuneSpace.empty() &&
-      autotuneOnLaunch())
-    impl.autotune(*this, args, count);
+  if (!impl.info.tuneSpace.empty() && autotuneOnLaunch() &&
+      !impl.setsTunedAxis(options.config))
+    impl.autotune(*this, args, count, options);
   Impl::Prepared *prepared;
   {
     std::lock_guard<std::mutex> lock(impl.mutex);

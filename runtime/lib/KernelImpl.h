@@ -103,15 +103,22 @@ struct Kernel::Impl {
   /// `options` completed by `tuned` (may be null); throws Error.
   std::unique_ptr<Prepared> build(const Arg *args, const LaunchOptions &options,
                                   const ConfigEntries *tuned);
-  /// The tuning cache's key for these arguments: the key parameters'
-  /// buckets, then the specialization requirements they meet.
-  std::string tuneKey(const Arg *args) const;
+  /// The tuning cache's key for these arguments and explicit config: the
+  /// key parameters' buckets, the explicit values of constexprs outside the
+  /// space, then the specialization requirements the arguments meet, each
+  /// part after a ';' when present.
+  std::string tuneKey(const Arg *args, const ConfigEntries &config) const;
+  /// Whether `config` sets a parameter of the @autotune space (then no
+  /// tuned config applies).
+  bool setsTunedAxis(const ConfigEntries &config) const;
   /// The winner's config for these arguments on this GPU, when the tuning
   /// cache launches read has one.
-  std::optional<ConfigEntries> tunedConfig(const Arg *args) const;
+  std::optional<ConfigEntries> tunedConfig(const Arg *args,
+                                           const ConfigEntries &config) const;
   /// KDSL_AUTOTUNE=1: tunes these arguments' key into the tuning cache
   /// when it has no winner for it yet.
-  void autotune(Kernel &kernel, const Arg *args, size_t count);
+  void autotune(Kernel &kernel, const Arg *args, size_t count,
+                const LaunchOptions &options);
   /// Packs the arguments and calls cuLaunchKernel; `prepared` is loaded.
   void launchPrepared(const Prepared &prepared, const Arg *args, size_t count,
                       const LaunchOptions &options);

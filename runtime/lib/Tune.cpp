@@ -217,8 +217,12 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
     impl.fail("has no @autotune space to tune");
   Device &device = Device::get();
   device.makeCurrent();
+  if (impl.setsTunedAxis(options.config))
+    impl.fail("tuning config " + formatConfig(options.config) +
+              " sets a parameter of the @autotune space; give only the "
+              "constexprs outside it");
   TuneReport report;
-  report.key = impl.tuneKey(args);
+  report.key = impl.tuneKey(args, options.config);
   report.device = DeviceIdentity::of(device.info());
 
   std::string error;
@@ -237,9 +241,25 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
     std::lock_guard<std::mutex> lock(impl.mutex);
     for (size_t i = 0; i < n; ++i) {
       LaunchOptions explicitConfig;
-      explicitConfig.config.assign(configs[i].begin(), configs[i].end());
+      explicitConfig.config = options.config;
+      explicitConfig.config.insert(explicitConfig.config.end(),
+                                   configs[i].begin(), configs[i].end());
       TuneRecord &r = report.records[i];
       r.config = formatConfig(explicitConfig.config);
+      // A variant that failed to compile: its reason, not "no variant".
+      for (const auto &failure : options.compileFailures) {
+        const ConfigEntries &failed = failure.first;
+        if (std::all_of(explicitConfig.config.begin(),
+                        explicitConfig.config.end(), [&](const auto &entry) {
+                          return std::find(failed.begin(), failed.end(),
+                                           entry) != failed.end();
+                        })) {
+          invalid[i] = "failed to compile: " + failure.second;
+          r.config = formatConfig(failed);
+        }
+      }
+      if (!invalid[i].empty())
+        continue;
       try {
         Impl::Prepared &p = impl.prepare(args, explicitConfig);
         r.config = p.resources.config;
@@ -297,18 +317,21 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
   return report;
 }
 
-void Kernel::Impl::autotune(Kernel &kernel, const Arg *args, size_t count) {
+void Kernel::Impl::autotune(Kernel &kernel, const Arg *args, size_t count,
+                            const LaunchOptions &launch) {
   if (!driverAvailable())
     return; // the launch reports the missing driver
   std::lock_guard<std::mutex> guard(tuneMutex);
-  std::string key = tuneKey(args);
-  if (!autotunedKeys.insert(key).second || tunedConfig(args))
+  std::string key = tuneKey(args, launch.config);
+  if (!autotunedKeys.insert(key).second || tunedConfig(args, launch.config))
     return;
   std::string path = launchTuningCachePath();
   if (path.empty())
     return;
   TuneCache cache = TuneCache::open(path, TuneCache::Mode::ReadWrite);
-  TuneReport report = kernel.tune(args, count, cache);
+  TuneOptions options;
+  options.config = launch.config;
+  TuneReport report = kernel.tune(args, count, cache, options);
   // Reopen the launch cache: it may not have existed before.
   setTuningCache(path);
   std::fprintf(

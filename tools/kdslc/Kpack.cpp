@@ -130,7 +130,7 @@ struct Job {
 
 int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
                     llvm::ArrayRef<std::string> configEntries,
-                    llvm::StringRef output) {
+                    llvm::StringRef output, const KpackOptions &kpack) {
   auto start = std::chrono::steady_clock::now();
   MLIRContext *context = module.getContext();
   std::string path = output.str();
@@ -151,6 +151,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   bundle.producer = "kdslc " KDSL_VERSION;
   std::vector<Job> jobs;
   for (KernelOp kernel : module.getOps<KernelOp>()) {
+    if (!kpack.kernel.empty() && kernel.getSymName() != kpack.kernel)
+      continue;
     size_t index = bundle.kernels.size();
     bundle.kernels.push_back(describeKernel(kernel, sourceHash));
     const rt::KernelInfo &info = bundle.kernels.back();
@@ -181,11 +183,24 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         KdslSpecializeOptions options;
         options.config.assign(entries.begin(), entries.end());
         pm.addPass(createKdslSpecialize(options));
-        if (failed(pm.run(*variantModule)))
+        if (failed(pm.run(*variantModule))) {
+          if (kpack.failures) {
+            rt::ConfigEntries config;
+            for (const std::string &e : entries) {
+              auto [name, value] = llvm::StringRef(e).split('=');
+              int64_t v = 0;
+              if (!value.getAsInteger(0, v))
+                config.emplace_back(name.str(), v);
+            }
+            kpack.failures->push_back(
+                {config, "does not specialize (see the error above)"});
+            continue;
+          }
           return fail("kernel '" + info.name + "': config " +
                       llvm::join(entries, ",") +
                       " does not specialize; bind what its defaults read "
                       "with --config (e.g. BLOCK=1024|4096)");
+        }
         auto variantKernel = *variantModule->getOps<KernelOp>().begin();
         rt::VariantInfo v;
         DictionaryAttr bindings = *variantKernel.getBindings();
@@ -228,8 +243,9 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   std::string ptxas = findPtxas();
   llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
   for (Job &job : jobs)
-    pool.async([&job, &ptxas] {
-      for (const char *arch : {"sm_80", "sm_90a"}) {
+    pool.async([&job, &ptxas, &kpack] {
+      for (const std::string &archName : kpack.archs) {
+        const char *arch = archName.c_str();
         OwningOpRef<ModuleOp> copy = job.module->clone();
         GpuTarget target;
         target.arch = arch;
@@ -242,8 +258,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         }
         const KernelPTX &kernel = ptx->front();
         job.variant.sharedBytes = kernel.sharedBytes;
-        // The portable PTX (sm_80) is the JIT fallback for other devices.
-        if (std::string(arch) == "sm_80")
+        // The first arch's PTX (sm_80: portable) is the JIT fallback.
+        if (archName == kpack.archs.front())
           job.variant.ptx = kernel.ptx;
         if (ptxas.empty())
           continue;
@@ -259,11 +275,17 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
       }
     });
   pool.wait();
+  size_t written = 0;
   for (Job &job : jobs) {
+    if (!job.error.empty() && kpack.failures) {
+      kpack.failures->push_back({job.variant.config, job.error});
+      continue;
+    }
     if (!job.error.empty())
       return fail("kernel '" + bundle.kernels[job.kernel].name + "' (" +
                   rt::formatConfig(job.variant.config) + "): " + job.error);
     bundle.kernels[job.kernel].variants.push_back(std::move(job.variant));
+    ++written;
   }
   try {
     rt::writeBundle(path, bundle);
@@ -273,12 +295,13 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   double ms = std::chrono::duration<double, std::milli>(
                   std::chrono::steady_clock::now() - start)
                   .count();
-  llvm::errs() << "kdslc: wrote " << jobs.size() << " variants of "
+  llvm::errs() << "kdslc: wrote " << written << " variants of "
                << bundle.kernels.size() << " kernel"
                << (bundle.kernels.size() == 1 ? "" : "s") << " to '" << path
                << "' (PTX"
-               << (ptxas.empty() ? ", no ptxas found: no cubins"
-                                 : " and cubins for sm_80 and sm_90a")
+               << (ptxas.empty()
+                       ? ", no ptxas found: no cubins"
+                       : " and cubins for " + llvm::join(kpack.archs, " and "))
                << ") in " << llvm::format("%.0f", ms) << " ms\n";
   return 0;
 }

@@ -9,6 +9,8 @@
 #include "llvm/ADT/ArrayRef.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kdsl {
 
@@ -24,9 +26,20 @@ rt::KernelInfo describeKernel(KernelOp kernel, llvm::StringRef sourceHash);
 /// and to cubins for sm_80 and sm_90a on a thread pool, and writes the
 /// bundle to `output` (default: the input's name with .kpack). Returns the
 /// exit status.
+struct KpackOptions {
+  /// Only this kernel; empty: every kernel of the module.
+  std::string kernel;
+  /// The targets to assemble cubins for (the first one's PTX is the JIT
+  /// fallback).
+  std::vector<std::string> archs = {"sm_80", "sm_90a"};
+  /// When set, a variant that fails to compile is left out of the bundle
+  /// and listed here (its config, why) instead of failing the whole bundle.
+  std::vector<std::pair<rt::ConfigEntries, std::string>> *failures = nullptr;
+};
+
 int emitKpack(mlir::ModuleOp module, llvm::StringRef input,
-              llvm::ArrayRef<std::string> configEntries,
-              llvm::StringRef output);
+              llvm::ArrayRef<std::string> configEntries, llvm::StringRef output,
+              const KpackOptions &options = {});
 
 } // namespace kdsl
 

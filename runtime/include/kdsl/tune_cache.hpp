@@ -141,6 +141,12 @@ struct TuneOptions {
   bool prune = true;
   /// (configs done, configs in all), after each one.
   std::function<void(size_t, size_t)> progress;
+  /// Constexprs outside the space, the same for every config (`D=64`);
+  /// launches that give the same values use the result.
+  ConfigEntries config;
+  /// Variants that failed to compile (their config, why): a config they
+  /// match is invalid for that reason.
+  std::vector<std::pair<ConfigEntries, std::string>> compileFailures;
 };
 
 /// What Kernel::tune measured (also recorded in the cache as it went).
