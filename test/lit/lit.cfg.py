@@ -42,3 +42,10 @@ ptxas = os.environ.get("KDSL_PTXAS") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# A CUDA driver that runs nothing (test/runtime/FakeCuda.cpp): kdslc tune and
+# tuned launches end to end without a GPU, with KDSL_CUDA_DRIVER=%fakecuda.
+config.substitutions.append(
+    ("%fakecuda", os.path.join(config.kdsl_obj_root, "test", "runtime",
+                               "libkdsl-fake-cuda.so"))
+)

@@ -8,8 +8,9 @@
 // launches that run no code but advance a virtual clock that events read.
 // Tests point KDSL_CUDA_DRIVER at it to exercise tuning and tuned dispatch
 // on machines without a GPU. The environment steers it, read at each call:
-//   KDSL_FAKE_CUDA_COST=entry=us,...  microseconds per launch of an entry
-//                                     (default 10)
+//   KDSL_FAKE_CUDA_COST=entry=us,...  microseconds per launch of an entry,
+//                                     or of `entry@THREADS` launched with
+//                                     THREADS per block (default 10)
 //   KDSL_FAKE_CUDA_MISSING=entry,...  entries cuModuleGetFunction lacks
 //   KDSL_FAKE_CUDA_LOG=path           appends the entry of each launch
 //
@@ -211,10 +212,13 @@ CUresult cuFuncSetAttribute(CUfunction, CUfunction_attribute, int) {
   return CUDA_SUCCESS;
 }
 CUresult cuLaunchKernel(CUfunction function, unsigned, unsigned, unsigned,
-                        unsigned, unsigned, unsigned, unsigned, CUstream,
-                        void **, void **) {
+                        unsigned threads, unsigned, unsigned, unsigned,
+                        CUstream, void **, void **) {
   const char *entry = reinterpret_cast<const char *>(function);
-  std::string cost = lookup("KDSL_FAKE_CUDA_COST", entry);
+  std::string cost = lookup("KDSL_FAKE_CUDA_COST",
+                            std::string(entry) + "@" + std::to_string(threads));
+  if (cost.empty())
+    cost = lookup("KDSL_FAKE_CUDA_COST", entry);
   std::lock_guard<std::mutex> lock(mutex);
   clockUs += cost.empty() ? 10.0 : std::strtod(cost.c_str(), nullptr);
   if (const char *log = std::getenv("KDSL_FAKE_CUDA_LOG"))

@@ -24,7 +24,9 @@ std::string trim(const std::string &s) {
   return a == std::string::npos ? "" : s.substr(a, b - a + 1);
 }
 
-bool npyMatches(NpyDType npy, rt::DType type) {
+} // namespace
+
+bool kdsl::npyMatches(NpyDType npy, rt::DType type) {
   switch (type) {
   case rt::DType::Bool:
     return npy == NpyDType::Bool;
@@ -50,6 +52,8 @@ bool npyMatches(NpyDType npy, rt::DType type) {
   return false;
 }
 
+namespace {
+
 struct BoundBuffer {
   NpyArray array;
   rt::DType type = rt::DType::Unknown;
@@ -57,8 +61,9 @@ struct BoundBuffer {
   std::unique_ptr<rt::Buffer> buffer;
 };
 
-/// An integer or true/false; false when `text` is neither.
-bool parseInteger(const std::string &text, int64_t &value) {
+} // namespace
+
+bool kdsl::parseInteger(const std::string &text, int64_t &value) {
   if (text == "true" || text == "false") {
     value = text == "true";
     return true;
@@ -71,8 +76,6 @@ bool parseInteger(const std::string &text, int64_t &value) {
   }
   return used == text.size();
 }
-
-} // namespace
 
 int kdsl::launchFromBundle(const LaunchRequest &request) {
   auto fail = [&](const std::string &message) {

@@ -8,10 +8,20 @@
 #ifndef KDSL_TOOLS_LAUNCH_H
 #define KDSL_TOOLS_LAUNCH_H
 
+#include "kdsl/Support/Npy.h"
+#include "kdsl/runtime.hpp"
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace kdsl {
+
+/// Whether a .npy array of `npy` elements can back a `type` pointer (bf16
+/// travels as `<u2`).
+bool npyMatches(NpyDType npy, rt::DType type);
+/// An integer (C syntax) or true/false; false when `text` is neither.
+bool parseInteger(const std::string &text, int64_t &value);
 
 struct LaunchRequest {
   std::string bundle;

@@ -20,6 +20,7 @@
 #include "Kpack.h"
 #include "Run.h"
 #include "SourceFile.h"
+#include "Tune.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -231,6 +232,79 @@ int main(int argc, char **argv) {
                          "NAME=VALUE: a number for a scalar or constexpr, "
                          "@FILE.npy for a pointer");
 
+  kdsl::TuneCommand tune;
+  CLI::App *tuneCommand = app.add_subcommand(
+      "tune", "Time every config of a kernel's @autotune space on the GPU and "
+              "store the results in the tuning cache");
+  tuneCommand->add_option("file", tune.input, "The .kdsl file")->required();
+  tuneCommand->add_option("--kernel", tune.kernel, "The kernel to tune")
+      ->required();
+  tuneCommand->add_option(
+      "args", tune.bindings,
+      "NAME=VALUE for a scalar or a constexpr outside the space; "
+      "NAME=@FILE.npy or NAME=DTYPE:COUNT (random elements) for a pointer");
+  tuneCommand->add_option("--db", tune.db,
+                          "The tuning cache (default: $KDSL_CACHE_DIR/"
+                          "tune.db, else $XDG_CACHE_HOME/kdsl/tune.db, else "
+                          "~/.cache/kdsl/tune.db)");
+  tuneCommand
+      ->add_option("--top", tune.top,
+                   "Re-time the best N in isolation before declaring "
+                   "a winner")
+      ->capture_default_str();
+  tuneCommand
+      ->add_option("--budget-ms", tune.budgetMs,
+                   "Repetitions per config, by time")
+      ->capture_default_str();
+  tuneCommand->add_flag("--no-prune", tune.noPrune,
+                        "Time every config fully, even those whose early "
+                        "estimate is over 3x the best");
+  tuneCommand->add_option("--report", tune.report,
+                          "Write a self-contained HTML page of the results");
+  tuneCommand->add_option("--bundle", tune.bundle,
+                          "Reuse this .kpack (from --emit=kpack) instead of "
+                          "compiling");
+
+  kdsl::CacheCommand cache;
+  CLI::App *cacheCommand =
+      app.add_subcommand("cache", "Inspect and manage a tuning cache");
+  cacheCommand->require_subcommand(1);
+  auto addDb = [&](CLI::App *command) {
+    command->add_option("--db", cache.db,
+                        "The tuning cache (default as for kdslc tune)");
+  };
+  CLI::App *cacheList = cacheCommand->add_subcommand(
+      "list", "Tuned kernels, keys and devices, with their winners");
+  CLI::App *cacheShow =
+      cacheCommand->add_subcommand("show", "Every row of one kernel");
+  cacheShow->add_option("kernel", cache.kernel, "The kernel")->required();
+  CLI::App *cacheExport = cacheCommand->add_subcommand(
+      "export", "Write rows as CSV or JSON (to ship with an application)");
+  cacheExport->add_option("--kernel", cache.kernel, "Only this kernel");
+  cacheExport->add_option("-o,--output", cache.output,
+                          "The file (default: standard output)");
+  cacheExport->add_option("--format", cache.format,
+                          "csv or json (default: by the file name, else csv)");
+  CLI::App *cacheImport = cacheCommand->add_subcommand(
+      "import", "Add rows from an export; all or nothing");
+  cacheImport->add_option("file", cache.input, "A .csv or .json export")
+      ->required();
+  cacheImport->add_option("--format", cache.format,
+                          "csv or json (default: by the file name)");
+  CLI::App *cachePrune = cacheCommand->add_subcommand(
+      "prune", "Delete the rows of other compiler versions");
+  cachePrune->add_option("--keep", cache.keep,
+                         "The compiler version to keep (default: this "
+                         "kdslc's, 'kdslc " KDSL_VERSION "')");
+  CLI::App *cacheReport = cacheCommand->add_subcommand(
+      "report", "Write a self-contained HTML page of one kernel's results");
+  cacheReport->add_option("kernel", cache.kernel, "The kernel")->required();
+  cacheReport->add_option("-o,--output", cache.output,
+                          "The page (default: standard output)");
+  for (CLI::App *command : {cacheList, cacheShow, cacheExport, cacheImport,
+                            cachePrune, cacheReport})
+    addDb(command);
+
   app.add_option("file", options.input, "The .kdsl file to compile");
   app.add_option("--emit", options.emit,
                  "Stop after this stage: ast (the checked AST), kdsl (the "
@@ -272,6 +346,13 @@ int main(int argc, char **argv) {
   }
   if (runCommand->parsed())
     return kdsl::runKernel(run);
+  if (tuneCommand->parsed())
+    return kdsl::tuneKernel(tune);
+  if (cacheCommand->parsed()) {
+    for (CLI::App *command : cacheCommand->get_subcommands())
+      cache.action = command->get_name();
+    return kdsl::cacheCommand(cache);
+  }
   if (options.input.empty()) {
     llvm::errs() << "kdslc: error: no input file\n"
                  << "Run 'kdslc --help' for the options.\n";

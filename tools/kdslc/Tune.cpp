@@ -1,0 +1,484 @@
+//===- Tune.cpp - kdslc tune and kdslc cache ------------------------------===//
+//
+// kdslc tune FILE.kdsl --kernel NAME NAME=VALUE|NAME=@X.npy|NAME=f32:N ...
+//            [--db PATH] [--top N] [--report OUT.html] [--bundle X.kpack]
+// kdslc cache list|show|export|import|prune|report [--db PATH] ...
+//
+// `tune` checks the command line against the kernel's signature, then (with
+// a GPU) compiles the kernel's variants for the GPU at hand in parallel (or
+// reuses a bundle), allocates the buffers, and has the runtime time every
+// config of the @autotune space (rt::Kernel::tune), which stores each
+// result in the tuning cache as it finishes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Tune.h"
+
+#include "Kpack.h"
+#include "Launch.h"
+#include "Report.h"
+#include "SourceFile.h"
+
+#include "kdsl/Frontend/Compiler.h"
+#include "kdsl/Support/Npy.h"
+#include "kdsl/bundle.hpp"
+#include "kdsl/tune_cache.hpp"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+using namespace kdsl;
+
+namespace {
+
+int failWith(const char *tool, const std::string &message) {
+  llvm::errs() << tool << ": error: " << message << "\n";
+  return 1;
+}
+
+/// One pointer argument: its bytes and where they go.
+struct TuneBuffer {
+  std::vector<uint8_t> bytes;
+  rt::DType type;
+  size_t arg;
+  std::unique_ptr<rt::Buffer> buffer;
+};
+
+/// Random elements of `type`: floats in [-1, 1), integers in [0, 64),
+/// booleans 0 or 1.
+std::vector<uint8_t> randomBytes(rt::DType type, size_t count,
+                                 std::mt19937 &rng) {
+  size_t size = rt::dtypeSize(type);
+  std::vector<uint8_t> bytes(count * size);
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> integer(0, 63), bit(0, 1);
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t *at = bytes.data() + i * size;
+    switch (type) {
+    case rt::DType::F32: {
+      float v = real(rng);
+      std::memcpy(at, &v, 4);
+      break;
+    }
+    case rt::DType::F64: {
+      double v = real(rng);
+      std::memcpy(at, &v, 8);
+      break;
+    }
+    case rt::DType::F16: {
+      _Float16 v = static_cast<_Float16>(real(rng));
+      std::memcpy(at, &v, 2);
+      break;
+    }
+    case rt::DType::BF16: {
+      float v = real(rng);
+      uint32_t bits;
+      std::memcpy(&bits, &v, 4);
+      uint16_t high = static_cast<uint16_t>(bits >> 16);
+      std::memcpy(at, &high, 2);
+      break;
+    }
+    case rt::DType::Bool:
+      *at = static_cast<uint8_t>(bit(rng));
+      break;
+    default: {
+      int64_t v = integer(rng);
+      std::memcpy(at, &v, size); // little-endian: the low bytes
+    }
+    }
+  }
+  return bytes;
+}
+
+/// "an i32", "an f32", "a bool", "a bf16".
+std::string withArticle(rt::DType type) {
+  std::string name = rt::dtypeName(type);
+  return (name[0] == 'i' || name[0] == 'f' ? "an " : "a ") + name;
+}
+
+std::string fixed(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", v);
+  return text;
+}
+
+std::string pad(std::string text, size_t width, bool right = false) {
+  if (text.size() >= width)
+    return text;
+  return right ? std::string(width - text.size(), ' ') + text
+               : text + std::string(width - text.size(), ' ');
+}
+
+} // namespace
+
+int kdsl::tuneKernel(const TuneCommand &command) {
+  const char *tool = "kdslc tune";
+  auto fail = [&](const std::string &message) {
+    return failWith(tool, message);
+  };
+  SourceFile file;
+  std::string error;
+  if (!file.load(command.input, error))
+    return fail(error);
+  mlir::FailureOr<FrontendResult> result =
+      runFrontend(file.text, command.input, file.context, /*emitIR=*/true);
+  if (failed(result))
+    return 1;
+  mlir::ModuleOp module = *result->ir;
+  KernelOp kernelOp = findKernel(module, command.kernel, command.input, error);
+  if (!kernelOp)
+    return fail(error);
+  rt::KernelInfo info = describeKernel(kernelOp, "");
+  if (info.tuneSpace.empty())
+    return fail("kernel '" + command.kernel +
+                "' has no @autotune space: there is nothing to tune");
+  if (command.top < 1)
+    return fail("--top must be at least 1");
+  if (!(command.budgetMs > 0))
+    return fail("--budget-ms must be positive");
+
+  // The command line against the signature, before any GPU work.
+  std::map<std::string, std::string> given;
+  for (const std::string &binding : command.bindings) {
+    size_t eq = binding.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size())
+      return fail("argument '" + binding + "' must be NAME=VALUE");
+    if (!given.emplace(binding.substr(0, eq), binding.substr(eq + 1)).second)
+      return fail("argument '" + binding.substr(0, eq) + "' is given twice");
+  }
+  std::string names;
+  for (const rt::ParamInfo &p : info.params)
+    names += (names.empty() ? "" : ", ") + p.name;
+  for (const auto &entry : given)
+    if (std::none_of(
+            info.params.begin(), info.params.end(),
+            [&](const rt::ParamInfo &p) { return p.name == entry.first; }))
+      return fail("kernel '" + command.kernel + "' has no parameter '" +
+                  entry.first + "' (parameters: " + names + ")");
+  std::mt19937 rng(20261126);
+  std::vector<rt::Arg> args;
+  std::vector<TuneBuffer> buffers;
+  rt::TuneOptions options;
+  std::vector<std::string> kpackConfig;
+  for (const rt::ParamInfo &p : info.params) {
+    auto it = given.find(p.name);
+    bool tuned = std::any_of(info.tuneSpace.begin(), info.tuneSpace.end(),
+                             [&](const auto &a) { return a.first == p.name; });
+    if (p.kind == rt::ParamInfo::Kind::Constexpr) {
+      if (it == given.end())
+        continue;
+      if (tuned)
+        return fail("'" + p.name +
+                    "' is tuned by @autotune; leave it off the command line");
+      int64_t v;
+      if (!parseInteger(it->second, v))
+        return fail("constexpr '" + p.name +
+                    "' takes an integer or true/false, not '" + it->second +
+                    "'");
+      options.config.emplace_back(p.name, v);
+      kpackConfig.push_back(p.name + "=" + std::to_string(v));
+      continue;
+    }
+    if (it == given.end())
+      return fail("kernel '" + command.kernel + "' needs argument '" + p.name +
+                  "' (" +
+                  (p.kind == rt::ParamInfo::Kind::Pointer
+                       ? p.name + "=@FILE.npy or " + p.name + "=" +
+                             rt::dtypeName(p.type) + ":COUNT"
+                       : p.name + "=VALUE") +
+                  ")");
+    const std::string &value = it->second;
+    if (p.kind == rt::ParamInfo::Kind::Pointer) {
+      TuneBuffer b;
+      b.type = p.type;
+      b.arg = args.size();
+      if (value[0] == '@') {
+        NpyArray array;
+        if (!readNpy(value.substr(1), array, error))
+          return fail(error);
+        if (!npyMatches(array.dtype, p.type))
+          return fail("argument '" + p.name + "' points to " +
+                      rt::dtypeName(p.type) + " but '" + value.substr(1) +
+                      "' holds " + npyDTypeName(array.dtype));
+        b.bytes = std::move(array.data);
+      } else {
+        size_t colon = value.find(':');
+        std::optional<rt::DType> type = rt::parseDType(
+            value.substr(0, colon == std::string::npos ? value.size() : colon));
+        int64_t count = 0;
+        if (colon == std::string::npos || !type ||
+            !parseInteger(value.substr(colon + 1), count) || count <= 0)
+          return fail("argument '" + p.name + "' is a buffer: pass " + p.name +
+                      "=@FILE.npy or " + p.name + "=" + rt::dtypeName(p.type) +
+                      ":COUNT (random elements), not '" + value + "'");
+        if (*type != p.type)
+          return fail("argument '" + p.name + "' points to " +
+                      rt::dtypeName(p.type) + "; '" + value + "' allocates " +
+                      rt::dtypeName(*type));
+        b.bytes = randomBytes(p.type, static_cast<size_t>(count), rng);
+      }
+      args.push_back(rt::Arg::ptr(0, p.type));
+      buffers.push_back(std::move(b));
+      continue;
+    }
+    if (value[0] == '@' || value.find(':') != std::string::npos)
+      return fail("argument '" + p.name + "' is " + withArticle(p.type) +
+                  " scalar: pass " + p.name + "=VALUE");
+    if (rt::isFloat(p.type)) {
+      char *end = nullptr;
+      double v = std::strtod(value.c_str(), &end);
+      if (*end != '\0')
+        return fail("argument '" + p.name + "' is " + withArticle(p.type) +
+                    "; '" + value + "' is not a number");
+      args.push_back(rt::Arg(v));
+      continue;
+    }
+    int64_t v;
+    if (!parseInteger(value, v))
+      return fail("argument '" + p.name + "' is " + withArticle(p.type) +
+                  "; '" + value + "' is not an integer");
+    args.push_back(rt::Arg(v));
+    // Integer scalars feed constexpr defaults (BLOCK = next_pow2(n)).
+    kpackConfig.push_back(p.name + "=" + std::to_string(v));
+  }
+
+  // Timing needs the GPU.
+  std::string why;
+  if (!rt::driverAvailable(&why))
+    return fail("tuning times kernels on a GPU: " + why);
+
+  try {
+    const rt::DeviceInfo &device = rt::Device::get().info();
+    std::string arch = device.computeMajor == 9 ? "sm_90a" : "sm_80";
+    // The variants: the given bundle, or every config compiled in parallel
+    // for this GPU, failures recorded rather than fatal.
+    std::string bundlePath = command.bundle;
+    llvm::SmallString<128> temporary;
+    auto cleanup = llvm::scope_exit([&] {
+      if (!temporary.empty())
+        llvm::sys::fs::remove(temporary);
+    });
+    if (bundlePath.empty()) {
+      if (llvm::sys::fs::createTemporaryFile("kdslc-tune", "kpack", temporary))
+        return fail("cannot create a temporary bundle");
+      bundlePath = temporary.str().str();
+      KpackOptions kpack;
+      kpack.kernel = command.kernel;
+      kpack.archs = {arch};
+      kpack.failures = &options.compileFailures;
+      if (emitKpack(module, command.input, kpackConfig, bundlePath, kpack))
+        return 1;
+    }
+    rt::Bundle bundle = rt::Bundle::open(bundlePath);
+    rt::Kernel &kernel = bundle.kernel(command.kernel);
+    for (TuneBuffer &b : buffers) {
+      b.buffer = std::make_unique<rt::Buffer>(b.bytes.size(), b.type);
+      b.buffer->upload(b.bytes.data(), b.bytes.size());
+      args[b.arg] = *b.buffer;
+    }
+    std::string dbPath =
+        command.db.empty() ? rt::TuneCache::defaultPath() : command.db;
+    rt::TuneCache cache = rt::TuneCache::open(dbPath);
+
+    // What an untuned launch would run, for the speed-up.
+    rt::setTuningCache("");
+    rt::LaunchOptions launch;
+    launch.config = options.config;
+    std::string untuned = kernel.plan(args.data(), args.size(), launch).config;
+
+    options.budgetMs = command.budgetMs;
+    options.revalidateTop = static_cast<size_t>(command.top);
+    options.prune = !command.noPrune;
+    bool tty = ::isatty(STDERR_FILENO);
+    if (tty)
+      options.progress = [](size_t done, size_t total) {
+        int filled = static_cast<int>(30 * done / std::max<size_t>(total, 1));
+        llvm::errs() << "\r  tuning [" << std::string(filled, '#')
+                     << std::string(30 - filled, '.') << "] " << done << "/"
+                     << total;
+        if (done == total)
+          llvm::errs() << "\n";
+      };
+    rt::TuneReport report =
+        kernel.tune(args.data(), args.size(), cache, options);
+
+    // The table.
+    size_t width = 6;
+    for (const rt::TuneRecord &r : report.records)
+      width = std::max(width, r.config.size());
+    llvm::outs() << "kdslc tune: '" << command.kernel << "', key "
+                 << (report.key.empty() ? "(none)" : report.key) << ", on "
+                 << report.device.name << " (compute "
+                 << report.device.computeCapability << ", CUDA "
+                 << report.device.driverVersion << ")\n";
+    llvm::outs() << "  " << pad("config", width) << "  status   "
+                 << pad("median us", 10, true) << pad("p20", 10, true)
+                 << pad("p80", 10, true) << "\n";
+    for (size_t i = 0; i < report.records.size(); ++i) {
+      const rt::TuneRecord &r = report.records[i];
+      bool timed = r.status != "invalid";
+      llvm::outs() << (static_cast<int>(i) == report.winner ? "* " : "  ")
+                   << pad(r.config, width) << "  " << pad(r.status, 7) << "  "
+                   << pad(timed ? fixed(r.medianUs) : "", 10, true)
+                   << pad(timed ? fixed(r.p20Us) : "", 10, true)
+                   << pad(timed ? fixed(r.p80Us) : "", 10, true)
+                   << (r.reason.empty() ? "" : "  " + r.reason) << "\n";
+    }
+    if (report.winner < 0) {
+      llvm::outs() << "no config ran (" << report.invalid << " invalid)\n";
+      return fail("no config of '" + command.kernel + "' could run");
+    }
+    const rt::TuneRecord &w = report.records[report.winner];
+    llvm::outs() << "winner: " << w.config << " at " << fixed(w.medianUs)
+                 << " us";
+    for (const rt::TuneRecord &r : report.records)
+      if (r.config == untuned && r.status != "invalid" && r.medianUs > 0)
+        llvm::outs() << ", " << fixed(r.medianUs / w.medianUs)
+                     << "x the untuned choice (" << untuned << ", "
+                     << fixed(r.medianUs) << " us)";
+    llvm::outs() << "\n"
+                 << report.records.size() << " configs in "
+                 << fixed(report.seconds) << " s, " << report.pruned
+                 << " pruned, " << report.invalid << " invalid; stored in "
+                 << dbPath << "\n";
+    if (!command.report.empty()) {
+      std::ofstream out(command.report);
+      out << renderTuneReport("kdsl tuning: " + command.kernel, report.records);
+      if (!out)
+        return fail("cannot write '" + command.report + "'");
+    }
+    return 0;
+  } catch (const std::exception &e) {
+    return fail(e.what());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// kdslc cache
+//===----------------------------------------------------------------------===//
+
+int kdsl::cacheCommand(const CacheCommand &command) {
+  std::string tool = "kdslc cache " + command.action;
+  auto fail = [&](const std::string &message) {
+    return failWith(tool.c_str(), message);
+  };
+  std::string dbPath =
+      command.db.empty() ? rt::TuneCache::defaultPath() : command.db;
+  auto formatOf = [&](const std::string &path) {
+    if (!command.format.empty())
+      return command.format;
+    return llvm::StringRef(path).ends_with(".json") ? std::string("json")
+                                                    : std::string("csv");
+  };
+  auto write = [&](const std::string &text) {
+    if (command.output.empty() || command.output == "-") {
+      llvm::outs() << text;
+      return true;
+    }
+    std::ofstream out(command.output, std::ios::binary);
+    out << text;
+    return static_cast<bool>(out);
+  };
+  try {
+    bool writes = command.action == "import" || command.action == "prune";
+    rt::TuneCache cache =
+        rt::TuneCache::open(dbPath, writes ? rt::TuneCache::Mode::ReadWrite
+                                           : rt::TuneCache::Mode::ReadOnly);
+    if (command.action == "list") {
+      std::vector<rt::TuneSummary> list = cache.list();
+      if (list.empty()) {
+        llvm::outs() << "no tuned kernels in " << dbPath << "\n";
+        return 0;
+      }
+      for (const rt::TuneSummary &s : list)
+        llvm::outs() << s.kernel.name << "  key "
+                     << (s.key.empty() ? "(none)" : s.key) << "  "
+                     << s.device.name << " (" << s.device.computeCapability
+                     << ", CUDA " << s.device.driverVersion << ")  "
+                     << s.kernel.compilerVersion << "  " << s.configs
+                     << " configs, " << s.ok << " ran; winner "
+                     << (s.winner.empty()
+                             ? "none"
+                             : s.winner + " at " + fixed(s.winnerUs) + " us")
+                     << "\n";
+      return 0;
+    }
+    if (command.action == "show" || command.action == "report") {
+      std::vector<rt::TuneRecord> rows = cache.rows(command.kernel);
+      if (rows.empty())
+        return fail("no results for kernel '" + command.kernel + "' in " +
+                    dbPath);
+      if (command.action == "report") {
+        if (!write(renderTuneReport("kdsl tuning: " + command.kernel, rows)))
+          return fail("cannot write '" + command.output + "'");
+        return 0;
+      }
+      std::string lastGroup;
+      for (const rt::TuneRecord &r : rows) {
+        std::string group =
+            r.key + " on " + r.device.name + " (" + r.device.computeCapability +
+            ", CUDA " + r.device.driverVersion + "), " +
+            r.kernel.compilerVersion + ", source " + r.kernel.sourceHash;
+        if (group != lastGroup)
+          llvm::outs() << r.kernel.name << ", key "
+                       << (group.empty() ? "(none)" : group) << "\n";
+        lastGroup = group;
+        llvm::outs()
+            << "  " << pad(r.config, 40) << "  " << pad(r.status, 7)
+            << pad(r.status == "invalid" ? "" : fixed(r.medianUs), 10, true)
+            << pad(r.status == "invalid" ? "" : fixed(r.p20Us), 10, true)
+            << pad(r.status == "invalid" ? "" : fixed(r.p80Us), 10, true)
+            << "  " << r.tunedAt << (r.reason.empty() ? "" : "  " + r.reason)
+            << "\n";
+      }
+      return 0;
+    }
+    if (command.action == "export") {
+      std::string format = formatOf(command.output);
+      if (format != "csv" && format != "json")
+        return fail("--format must be csv or json, not '" + format + "'");
+      std::string text = format == "json" ? cache.exportJson(command.kernel)
+                                          : cache.exportCsv(command.kernel);
+      if (!write(text))
+        return fail("cannot write '" + command.output + "'");
+      return 0;
+    }
+    if (command.action == "import") {
+      std::ifstream in(command.input, std::ios::binary);
+      if (!in)
+        return fail("cannot read '" + command.input + "'");
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string format = formatOf(command.input);
+      if (format != "csv" && format != "json")
+        return fail("--format must be csv or json, not '" + format + "'");
+      size_t n = format == "json" ? cache.importJson(text.str())
+                                  : cache.importCsv(text.str());
+      llvm::outs() << "imported " << n << " rows from " << command.input
+                   << " into " << dbPath << "\n";
+      return 0;
+    }
+    if (command.action == "prune") {
+      std::string keep =
+          command.keep.empty() ? "kdslc " KDSL_VERSION : command.keep;
+      size_t n = cache.prune(keep);
+      llvm::outs() << "pruned " << n
+                   << " rows of compiler versions other than '" << keep
+                   << "' from " << dbPath << "\n";
+      return 0;
+    }
+    return fail("unknown action");
+  } catch (const std::exception &e) {
+    return fail(e.what());
+  }
+}
