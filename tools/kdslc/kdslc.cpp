@@ -20,7 +20,7 @@
 #include "Kpack.h"
 #include "Run.h"
 #include "SourceFile.h"
-#include "Tune.h"
+#include "TuneCommand.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -233,10 +233,11 @@ int main(int argc, char **argv) {
                          "@FILE.npy for a pointer");
 
   kdsl::TuneCommand tune;
+  std::string tuneInput, tuneBundle;
   CLI::App *tuneCommand = app.add_subcommand(
       "tune", "Time every config of a kernel's @autotune space on the GPU and "
               "store the results in the tuning cache");
-  tuneCommand->add_option("file", tune.input, "The .kdsl file")->required();
+  tuneCommand->add_option("file", tuneInput, "The .kdsl file")->required();
   tuneCommand->add_option("--kernel", tune.kernel, "The kernel to tune")
       ->required();
   tuneCommand->add_option(
@@ -261,7 +262,7 @@ int main(int argc, char **argv) {
                         "estimate is over 3x the best");
   tuneCommand->add_option("--report", tune.report,
                           "Write a self-contained HTML page of the results");
-  tuneCommand->add_option("--bundle", tune.bundle,
+  tuneCommand->add_option("--bundle", tuneBundle,
                           "Reuse this .kpack (from --emit=kpack) instead of "
                           "compiling");
 
@@ -347,8 +348,9 @@ int main(int argc, char **argv) {
   if (runCommand->parsed())
     return kdsl::runKernel(run);
   if (tuneCommand->parsed())
-    return kdsl::tuneKernel(tune);
+    return kdsl::runTuneCommand(tuneInput, tuneBundle, tune);
   if (cacheCommand->parsed()) {
+    cache.compilerVersion = "kdslc " KDSL_VERSION;
     for (CLI::App *command : cacheCommand->get_subcommands())
       cache.action = command->get_name();
     return kdsl::cacheCommand(cache);

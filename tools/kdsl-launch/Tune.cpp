@@ -1,36 +1,28 @@
-//===- Tune.cpp - kdslc tune and kdslc cache ------------------------------===//
+//===- Tune.cpp - Tuning and tuning caches from the command line ----------===//
 //
-// kdslc tune FILE.kdsl --kernel NAME NAME=VALUE|NAME=@X.npy|NAME=f32:N ...
-//            [--db PATH] [--top N] [--report OUT.html] [--bundle X.kpack]
-// kdslc cache list|show|export|import|prune|report [--db PATH] ...
+// Part of the kdsl project.
 //
-// `tune` checks the command line against the kernel's signature, then (with
-// a GPU) compiles the kernel's variants for the GPU at hand in parallel (or
-// reuses a bundle), allocates the buffers, and has the runtime time every
-// config of the @autotune space (rt::Kernel::tune), which stores each
-// result in the tuning cache as it finishes.
+// Tuning checks the command line against the kernel's signature, then (with
+// a GPU) has the caller make the bundle (kdslc compiles the variants for the
+// GPU at hand; kdsl-launch takes one), allocates the buffers, and has the
+// runtime time every config of the @autotune space (rt::Kernel::tune), which
+// stores each result in the tuning cache as it finishes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Tune.h"
 
-#include "Kpack.h"
 #include "Launch.h"
 #include "Report.h"
-#include "SourceFile.h"
 
-#include "kdsl/Frontend/Compiler.h"
 #include "kdsl/Support/Npy.h"
-#include "kdsl/bundle.hpp"
 #include "kdsl/tune_cache.hpp"
 
-#include "llvm/ADT/ScopeExit.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/raw_ostream.h"
-
-#include <cmath>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -41,8 +33,8 @@ using namespace kdsl;
 
 namespace {
 
-int failWith(const char *tool, const std::string &message) {
-  llvm::errs() << tool << ": error: " << message << "\n";
+int failWith(const std::string &tool, const std::string &message) {
+  std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), message.c_str());
   return 1;
 }
 
@@ -121,24 +113,12 @@ std::string pad(std::string text, size_t width, bool right = false) {
 
 } // namespace
 
-int kdsl::tuneKernel(const TuneCommand &command) {
-  const char *tool = "kdslc tune";
+int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
+                     const BundleMaker &makeBundle) {
   auto fail = [&](const std::string &message) {
-    return failWith(tool, message);
+    return failWith(command.tool, message);
   };
-  SourceFile file;
   std::string error;
-  if (!file.load(command.input, error))
-    return fail(error);
-  mlir::FailureOr<FrontendResult> result =
-      runFrontend(file.text, command.input, file.context, /*emitIR=*/true);
-  if (failed(result))
-    return 1;
-  mlir::ModuleOp module = *result->ir;
-  KernelOp kernelOp = findKernel(module, command.kernel, command.input, error);
-  if (!kernelOp)
-    return fail(error);
-  rt::KernelInfo info = describeKernel(kernelOp, "");
   if (info.tuneSpace.empty())
     return fail("kernel '" + command.kernel +
                 "' has no @autotune space: there is nothing to tune");
@@ -260,25 +240,10 @@ int kdsl::tuneKernel(const TuneCommand &command) {
   try {
     const rt::DeviceInfo &device = rt::Device::get().info();
     std::string arch = device.computeMajor == 9 ? "sm_90a" : "sm_80";
-    // The variants: the given bundle, or every config compiled in parallel
-    // for this GPU, failures recorded rather than fatal.
-    std::string bundlePath = command.bundle;
-    llvm::SmallString<128> temporary;
-    auto cleanup = llvm::scope_exit([&] {
-      if (!temporary.empty())
-        llvm::sys::fs::remove(temporary);
-    });
-    if (bundlePath.empty()) {
-      if (llvm::sys::fs::createTemporaryFile("kdslc-tune", "kpack", temporary))
-        return fail("cannot create a temporary bundle");
-      bundlePath = temporary.str().str();
-      KpackOptions kpack;
-      kpack.kernel = command.kernel;
-      kpack.archs = {arch};
-      kpack.failures = &options.compileFailures;
-      if (emitKpack(module, command.input, kpackConfig, bundlePath, kpack))
-        return 1;
-    }
+    std::string bundlePath =
+        makeBundle(kpackConfig, arch, options.compileFailures);
+    if (bundlePath.empty())
+      return 1;
     rt::Bundle bundle = rt::Bundle::open(bundlePath);
     rt::Kernel &kernel = bundle.kernel(command.kernel);
     for (TuneBuffer &b : buffers) {
@@ -303,11 +268,10 @@ int kdsl::tuneKernel(const TuneCommand &command) {
     if (tty)
       options.progress = [](size_t done, size_t total) {
         int filled = static_cast<int>(30 * done / std::max<size_t>(total, 1));
-        llvm::errs() << "\r  tuning [" << std::string(filled, '#')
-                     << std::string(30 - filled, '.') << "] " << done << "/"
-                     << total;
-        if (done == total)
-          llvm::errs() << "\n";
+        std::fprintf(stderr, "\r  tuning [%s%s] %zu/%zu%s",
+                     std::string(filled, '#').c_str(),
+                     std::string(30 - filled, '.').c_str(), done, total,
+                     done == total ? "\n" : "");
       };
     rt::TuneReport report =
         kernel.tune(args.data(), args.size(), cache, options);
@@ -316,41 +280,39 @@ int kdsl::tuneKernel(const TuneCommand &command) {
     size_t width = 6;
     for (const rt::TuneRecord &r : report.records)
       width = std::max(width, r.config.size());
-    llvm::outs() << "kdslc tune: '" << command.kernel << "', key "
-                 << (report.key.empty() ? "(none)" : report.key) << ", on "
-                 << report.device.name << " (compute "
-                 << report.device.computeCapability << ", CUDA "
-                 << report.device.driverVersion << ")\n";
-    llvm::outs() << "  " << pad("config", width) << "  status   "
-                 << pad("median us", 10, true) << pad("p20", 10, true)
-                 << pad("p80", 10, true) << "\n";
+    std::cout << "kdslc tune: '" << command.kernel << "', key "
+              << (report.key.empty() ? "(none)" : report.key) << ", on "
+              << report.device.name << " (compute "
+              << report.device.computeCapability << ", CUDA "
+              << report.device.driverVersion << ")\n";
+    std::cout << "  " << pad("config", width) << "  status   "
+              << pad("median us", 10, true) << pad("p20", 10, true)
+              << pad("p80", 10, true) << "\n";
     for (size_t i = 0; i < report.records.size(); ++i) {
       const rt::TuneRecord &r = report.records[i];
       bool timed = r.status != "invalid";
-      llvm::outs() << (static_cast<int>(i) == report.winner ? "* " : "  ")
-                   << pad(r.config, width) << "  " << pad(r.status, 7) << "  "
-                   << pad(timed ? fixed(r.medianUs) : "", 10, true)
-                   << pad(timed ? fixed(r.p20Us) : "", 10, true)
-                   << pad(timed ? fixed(r.p80Us) : "", 10, true)
-                   << (r.reason.empty() ? "" : "  " + r.reason) << "\n";
+      std::cout << (static_cast<int>(i) == report.winner ? "* " : "  ")
+                << pad(r.config, width) << "  " << pad(r.status, 7) << "  "
+                << pad(timed ? fixed(r.medianUs) : "", 10, true)
+                << pad(timed ? fixed(r.p20Us) : "", 10, true)
+                << pad(timed ? fixed(r.p80Us) : "", 10, true)
+                << (r.reason.empty() ? "" : "  " + r.reason) << "\n";
     }
     if (report.winner < 0) {
-      llvm::outs() << "no config ran (" << report.invalid << " invalid)\n";
+      std::cout << "no config ran (" << report.invalid << " invalid)\n";
       return fail("no config of '" + command.kernel + "' could run");
     }
     const rt::TuneRecord &w = report.records[report.winner];
-    llvm::outs() << "winner: " << w.config << " at " << fixed(w.medianUs)
-                 << " us";
+    std::cout << "winner: " << w.config << " at " << fixed(w.medianUs) << " us";
     for (const rt::TuneRecord &r : report.records)
       if (r.config == untuned && r.status != "invalid" && r.medianUs > 0)
-        llvm::outs() << ", " << fixed(r.medianUs / w.medianUs)
-                     << "x the untuned choice (" << untuned << ", "
-                     << fixed(r.medianUs) << " us)";
-    llvm::outs() << "\n"
-                 << report.records.size() << " configs in "
-                 << fixed(report.seconds) << " s, " << report.pruned
-                 << " pruned, " << report.invalid << " invalid; stored in "
-                 << dbPath << "\n";
+        std::cout << ", " << fixed(r.medianUs / w.medianUs)
+                  << "x the untuned choice (" << untuned << ", "
+                  << fixed(r.medianUs) << " us)";
+    std::cout << "\n"
+              << report.records.size() << " configs in "
+              << fixed(report.seconds) << " s, " << report.pruned << " pruned, "
+              << report.invalid << " invalid; stored in " << dbPath << "\n";
     if (!command.report.empty()) {
       std::ofstream out(command.report);
       out << renderTuneReport("kdsl tuning: " + command.kernel, report.records);
@@ -370,19 +332,20 @@ int kdsl::tuneKernel(const TuneCommand &command) {
 int kdsl::cacheCommand(const CacheCommand &command) {
   std::string tool = "kdslc cache " + command.action;
   auto fail = [&](const std::string &message) {
-    return failWith(tool.c_str(), message);
+    return failWith(tool, message);
   };
   std::string dbPath =
       command.db.empty() ? rt::TuneCache::defaultPath() : command.db;
   auto formatOf = [&](const std::string &path) {
     if (!command.format.empty())
       return command.format;
-    return llvm::StringRef(path).ends_with(".json") ? std::string("json")
-                                                    : std::string("csv");
+    bool json =
+        path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+    return std::string(json ? "json" : "csv");
   };
   auto write = [&](const std::string &text) {
     if (command.output.empty() || command.output == "-") {
-      llvm::outs() << text;
+      std::cout << text;
       return true;
     }
     std::ofstream out(command.output, std::ios::binary);
@@ -397,20 +360,20 @@ int kdsl::cacheCommand(const CacheCommand &command) {
     if (command.action == "list") {
       std::vector<rt::TuneSummary> list = cache.list();
       if (list.empty()) {
-        llvm::outs() << "no tuned kernels in " << dbPath << "\n";
+        std::cout << "no tuned kernels in " << dbPath << "\n";
         return 0;
       }
       for (const rt::TuneSummary &s : list)
-        llvm::outs() << s.kernel.name << "  key "
-                     << (s.key.empty() ? "(none)" : s.key) << "  "
-                     << s.device.name << " (" << s.device.computeCapability
-                     << ", CUDA " << s.device.driverVersion << ")  "
-                     << s.kernel.compilerVersion << "  " << s.configs
-                     << " configs, " << s.ok << " ran; winner "
-                     << (s.winner.empty()
-                             ? "none"
-                             : s.winner + " at " + fixed(s.winnerUs) + " us")
-                     << "\n";
+        std::cout << s.kernel.name << "  key "
+                  << (s.key.empty() ? "(none)" : s.key) << "  " << s.device.name
+                  << " (" << s.device.computeCapability << ", CUDA "
+                  << s.device.driverVersion << ")  " << s.kernel.compilerVersion
+                  << "  " << s.configs << " configs, " << s.ok
+                  << " ran; winner "
+                  << (s.winner.empty()
+                          ? "none"
+                          : s.winner + " at " + fixed(s.winnerUs) + " us")
+                  << "\n";
       return 0;
     }
     if (command.action == "show" || command.action == "report") {
@@ -430,16 +393,16 @@ int kdsl::cacheCommand(const CacheCommand &command) {
             ", CUDA " + r.device.driverVersion + "), " +
             r.kernel.compilerVersion + ", source " + r.kernel.sourceHash;
         if (group != lastGroup)
-          llvm::outs() << r.kernel.name << ", key "
-                       << (group.empty() ? "(none)" : group) << "\n";
+          std::cout << r.kernel.name << ", key "
+                    << (group.empty() ? "(none)" : group) << "\n";
         lastGroup = group;
-        llvm::outs()
-            << "  " << pad(r.config, 40) << "  " << pad(r.status, 7)
-            << pad(r.status == "invalid" ? "" : fixed(r.medianUs), 10, true)
-            << pad(r.status == "invalid" ? "" : fixed(r.p20Us), 10, true)
-            << pad(r.status == "invalid" ? "" : fixed(r.p80Us), 10, true)
-            << "  " << r.tunedAt << (r.reason.empty() ? "" : "  " + r.reason)
-            << "\n";
+        std::cout << "  " << pad(r.config, 40) << "  " << pad(r.status, 7)
+                  << pad(r.status == "invalid" ? "" : fixed(r.medianUs), 10,
+                         true)
+                  << pad(r.status == "invalid" ? "" : fixed(r.p20Us), 10, true)
+                  << pad(r.status == "invalid" ? "" : fixed(r.p80Us), 10, true)
+                  << "  " << r.tunedAt
+                  << (r.reason.empty() ? "" : "  " + r.reason) << "\n";
       }
       return 0;
     }
@@ -464,17 +427,16 @@ int kdsl::cacheCommand(const CacheCommand &command) {
         return fail("--format must be csv or json, not '" + format + "'");
       size_t n = format == "json" ? cache.importJson(text.str())
                                   : cache.importCsv(text.str());
-      llvm::outs() << "imported " << n << " rows from " << command.input
-                   << " into " << dbPath << "\n";
+      std::cout << "imported " << n << " rows from " << command.input
+                << " into " << dbPath << "\n";
       return 0;
     }
     if (command.action == "prune") {
       std::string keep =
-          command.keep.empty() ? "kdslc " KDSL_VERSION : command.keep;
+          command.keep.empty() ? command.compilerVersion : command.keep;
       size_t n = cache.prune(keep);
-      llvm::outs() << "pruned " << n
-                   << " rows of compiler versions other than '" << keep
-                   << "' from " << dbPath << "\n";
+      std::cout << "pruned " << n << " rows of compiler versions other than '"
+                << keep << "' from " << dbPath << "\n";
       return 0;
     }
     return fail("unknown action");
