@@ -34,7 +34,7 @@ for t in kdsl-runtime-tests kdsl-capi-test kdsl-embed kdsl-launch-bench kdsl-ker
 done
 cp "$build/test/runtime/runtime_kernels.kpack" "$stage/"
 cp bench/launch/triton_launch.py bench/kernels/torch_triton.py scripts/device/run.sh scripts/device/profile.sh \
-   scripts/device/summary.py scripts/device/examples.py "$stage/"
+   scripts/device/summary.py scripts/device/examples.py scripts/device/tune.sh "$stage/"
 
 # A C program using a header from kdslc --emit=c-header, linked statically.
 mkdir -p "$build/cheader"
@@ -54,6 +54,15 @@ build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/bench/soft
   --config 'BLOCK=1024|4096|16384,num_warps=4|8|16'
 build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/bench/layer_norm.kpack" \
   --config 'BLOCK=1024|4096,num_warps=4|8|16'
+
+# The tuning's bundles: every config of each space (tune.sh).
+mkdir -p "$stage/tune"
+build/bin/kdslc examples/kernels/vector_add.kdsl --emit=kpack -o "$stage/tune/vector_add.kpack"
+build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/tune/softmax.kpack" \
+  --config 'n_cols=4096'
+build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/tune/layer_norm.kpack" \
+  --config 'n_cols=4096'
+build/bin/kdslc examples/kernels/matmul.kdsl --emit=kpack -o "$stage/tune/matmul.kpack"
 
 echo "pack.sh: staged $(du -sh "$stage" | cut -f1) in build/device:"
 ls -la "$stage" "$stage/bin"

@@ -97,6 +97,9 @@ step "Launch overhead: Triton"
 PYTHONUNBUFFERED=1 timeout 300 python3 "$here/triton_launch.py" \
   "$out/launch-triton.json" || fail "triton_launch.py"
 
+step "Tuning: vector add, softmax, layer norm, matmul (tune.sh)"
+bash "$here/tune.sh" "$out/tune" || fail "tune.sh"
+
 step "Summary"
 python3 "$here/summary.py" "$out" || fail "summary"
 [ "$status" -eq 0 ] && echo "run.sh: all GPU checks passed" \

@@ -87,7 +87,10 @@ std::string kdsl::renderTuneReport(const std::string &title,
     const std::vector<const rt::TuneRecord *> &rows = groups[k];
     const rt::TuneRecord *winner = nullptr;
     double longest = 0;
+    int pruned = 0, invalid = 0;
     for (const rt::TuneRecord *r : rows) {
+      pruned += r->status == "pruned";
+      invalid += r->status == "invalid";
       if (r->status == "ok" && (!winner || r->medianUs < winner->medianUs))
         winner = r;
       if (r->status != "invalid")
@@ -98,7 +101,8 @@ std::string kdsl::renderTuneReport(const std::string &title,
             "</h2>\n<p class=\"meta\">" + escape(std::get<3>(k)) + " (" +
             escape(std::get<4>(k)) + "); source and compiler " +
             escape(std::get<1>(k)) + "; " + std::to_string(rows.size()) +
-            " configs" +
+            " configs, " + std::to_string(pruned) + " pruned, " +
+            std::to_string(invalid) + " invalid" +
             (winner ? "; winner " + escape(winner->config) + " at " +
                           number(winner->medianUs) + " &micro;s"
                     : std::string("; no config ran")) +
