@@ -63,6 +63,23 @@ struct BoundBuffer {
 
 } // namespace
 
+bool kdsl::splitBindings(const std::vector<std::string> &bindings,
+                         std::map<std::string, std::string> &given,
+                         std::string &error) {
+  for (const std::string &binding : bindings) {
+    size_t eq = binding.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size()) {
+      error = "argument '" + binding + "' must be NAME=VALUE";
+      return false;
+    }
+    if (!given.emplace(binding.substr(0, eq), binding.substr(eq + 1)).second) {
+      error = "argument '" + binding.substr(0, eq) + "' is given twice";
+      return false;
+    }
+  }
+  return true;
+}
+
 bool kdsl::parseInteger(const std::string &text, int64_t &value) {
   if (text == "true" || text == "false") {
     value = text == "true";
@@ -93,13 +110,9 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
         info = &k;
 
     std::map<std::string, std::string> given;
-    for (const std::string &binding : request.bindings) {
-      size_t eq = binding.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size())
-        return fail("argument '" + binding + "' must be NAME=VALUE");
-      if (!given.emplace(binding.substr(0, eq), binding.substr(eq + 1)).second)
-        return fail("argument '" + binding.substr(0, eq) + "' is given twice");
-    }
+    std::string error;
+    if (!splitBindings(request.bindings, given, error))
+      return fail(error);
     rt::LaunchOptions options;
     if (!request.config.empty())
       options.config = rt::parseConfig(request.config);

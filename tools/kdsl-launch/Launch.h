@@ -12,6 +12,7 @@
 #include "kdsl/runtime.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace kdsl {
 /// Whether a .npy array of `npy` elements can back a `type` pointer (bf16
 /// travels as `<u2`).
 bool npyMatches(NpyDType npy, rt::DType type);
+/// Splits NAME=VALUE arguments into `given`; false with `error` for one
+/// that is not NAME=VALUE or a name given twice.
+bool splitBindings(const std::vector<std::string> &bindings,
+                   std::map<std::string, std::string> &given,
+                   std::string &error);
 /// An integer (C syntax) or true/false; false when `text` is neither.
 bool parseInteger(const std::string &text, int64_t &value);
 

@@ -129,13 +129,8 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
 
   // The command line against the signature, before any GPU work.
   std::map<std::string, std::string> given;
-  for (const std::string &binding : command.bindings) {
-    size_t eq = binding.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size())
-      return fail("argument '" + binding + "' must be NAME=VALUE");
-    if (!given.emplace(binding.substr(0, eq), binding.substr(eq + 1)).second)
-      return fail("argument '" + binding.substr(0, eq) + "' is given twice");
-  }
+  if (!splitBindings(command.bindings, given, error))
+    return fail(error);
   std::string names;
   for (const rt::ParamInfo &p : info.params)
     names += (names.empty() ? "" : ", ") + p.name;
