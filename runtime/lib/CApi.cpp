@@ -6,6 +6,7 @@
 
 #include "kdsl/bundle.hpp"
 #include "kdsl/runtime.h"
+#include "kdsl/tune_cache.hpp"
 
 #include "RuntimeImpl.h"
 
@@ -59,6 +60,12 @@ static std::map<kdsl_devptr, Buffer> &allocations() {
 }
 
 extern "C" {
+
+int kdsl_set_tuning_cache(const char *path) {
+  return guarded([&] {
+    setTuningCache(path ? std::string(path) : TuneCache::defaultPath());
+  });
+}
 
 kdsl_arg kdsl_arg_ptr(kdsl_devptr pointer, kdsl_dtype element_type) {
   kdsl_arg arg;

@@ -41,7 +41,8 @@ mkdir -p "$build/cheader"
 build/bin/kdslc examples/kernels/vector_add.kdsl --emit=c-header -o "$build/cheader/vector_add.h"
 cc -O2 -c test/runtime/CHeaderTest.c -I "$build/cheader" -I runtime/include -o "$build/cheader/test.o"
 c++ -o "$stage/bin/kdsl-cheader-test" "$build/cheader/test.o" "$build/runtime/libkdslrt.a" \
-  "$build/lib/Support/libkdsl_support.a" /usr/lib/x86_64-linux-gnu/libsqlite3.a \
+  "$build/lib/Support/libkdsl_support.a" "$build/lib/Autotune/libkdsl_autotune.a" \
+  /usr/lib/x86_64-linux-gnu/libsqlite3.a \
   -static-libstdc++ -static-libgcc -ldl -lpthread -lm
 strip "$stage/bin/kdsl-cheader-test"
 

@@ -39,6 +39,8 @@ int main(int argc, char **argv) {
   EXPECT(kdsl_bundle_kernel(bundle, "nope", &kernel) == KDSL_ERROR);
   EXPECT(strstr(kdsl_last_error(), "has no kernel 'nope'") != NULL);
   EXPECT(kdsl_bundle_kernel(bundle, "vector_add", &kernel) == KDSL_OK);
+  EXPECT(kdsl_set_tuning_cache("") == KDSL_OK);
+  EXPECT(kdsl_set_tuning_cache(NULL) == KDSL_OK);
 
   if (!kdsl_driver_available()) {
     kdsl_devptr p;

@@ -101,6 +101,13 @@ int kdsl_bundle_kernel(kdsl_bundle *bundle, const char *name,
  * expression. */
 int kdsl_launch(kdsl_kernel *kernel, const kdsl_arg *args, size_t num_args,
                 const char *config, kdsl_stream *stream);
+/* The tuning cache (tune.db) launches consult for kernels with an @autotune
+ * space: a path, or "" for none; NULL restores the default
+ * ($KDSL_CACHE_DIR/tune.db, else $XDG_CACHE_HOME/kdsl/tune.db, else
+ * ~/.cache/kdsl/tune.db). Call it before launching. A corrupt or foreign
+ * file makes the next launch of a tuned kernel fail, naming the file. */
+int kdsl_set_tuning_cache(const char *path);
+
 /* As kdsl_launch, with an explicit grid. */
 int kdsl_launch_grid(kdsl_kernel *kernel, const kdsl_arg *args, size_t num_args,
                      const char *config, kdsl_stream *stream, uint32_t grid_x,
