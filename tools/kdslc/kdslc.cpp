@@ -1,6 +1,7 @@
 //===- kdslc.cpp - The kdsl compiler driver -------------------------------===//
 //
-// kdslc FILE.kdsl [--emit=ast|kdsl|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
+// kdslc FILE.kdsl
+// [--emit=ast|kdsl|kdsl-layouts|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
 // OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
 //       [--specialize=align16|none]
@@ -15,6 +16,7 @@
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Frontend/ASTPrinter.h"
 #include "kdsl/Frontend/Compiler.h"
+#include "kdsl/Lowering/Passes.h"
 
 #include "CHeader.h"
 #include "Kpack.h"
@@ -162,7 +164,12 @@ int compile(const Options &options) {
     for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>())
       for (const std::string &name : kdsl::strideParams(kernel))
         target.divisible.push_back(name);
-  if (options.emit == "kdsl-gpu" || options.emit == "llvm") {
+  if (options.emit == "kdsl-layouts") {
+    PassManager pm(&context);
+    pm.addPass(kdsl::createKdslAssignLayouts());
+    if (failed(pm.run(module)))
+      return 1;
+  } else if (options.emit == "kdsl-gpu" || options.emit == "llvm") {
     PassManager pm(&context);
     kdsl::buildGpuPipeline(pm, target, options.emit == "llvm");
     if (failed(pm.run(module)))
@@ -315,8 +322,8 @@ int main(int argc, char **argv) {
                  "every kernel, PTX and cubins for sm_80 and sm_90a, in one "
                  "bundle), or c-header (the bundle embedded in a C header "
                  "with a typed launch function per kernel)")
-      ->check(CLI::IsMember({"ast", "kdsl", "kdsl-gpu", "llvm", "ptx", "cubin",
-                             "kpack", "c-header"}))
+      ->check(CLI::IsMember({"ast", "kdsl", "kdsl-layouts", "kdsl-gpu", "llvm",
+                             "ptx", "cubin", "kpack", "c-header"}))
       ->capture_default_str();
   app.add_option("--arch", options.arch,
                  "The GPU to compile for (kdsl-gpu, llvm, ptx, cubin)")
