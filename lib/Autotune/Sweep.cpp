@@ -42,10 +42,10 @@ const char *outcomeName(Outcome outcome) {
 }
 
 long long bucketKeyValue(long long value, bool exact) {
-  if (exact || value <= 1)
-    return value;
+  if (exact || value <= 1 || value > (1LL << 62))
+    return value; // beyond the largest power of two: its own bucket
   long long bucket = 1;
-  while (bucket < value && bucket <= (1LL << 61))
+  while (bucket < value)
     bucket <<= 1;
   return bucket;
 }
@@ -144,8 +144,12 @@ SweepResult sweep(const std::vector<std::string> &invalidReasons,
         onResult(r);
     }
   }
+  // The winner survived a second look when there was one.
+  bool revalidated =
+      std::any_of(sweep.results.begin(), sweep.results.end(),
+                  [](const CandidateResult &r) { return r.revalidated; });
   for (const CandidateResult &r : sweep.results)
-    if (r.outcome == Outcome::Ok &&
+    if (r.outcome == Outcome::Ok && (r.revalidated || !revalidated) &&
         (!sweep.winner ||
          r.timing.medianUs < sweep.results[*sweep.winner].timing.medianUs))
       sweep.winner = r.index;

@@ -181,7 +181,9 @@ std::string Kernel::Impl::tuneKey(const Arg *args,
     const Arg &arg = args[a];
     long long value = arg.kind == Arg::Kind::Int
                           ? static_cast<long long>(arg.integer)
-                          : static_cast<long long>(arg.real);
+                      : std::isfinite(arg.real) && std::fabs(arg.real) < 9e18
+                          ? static_cast<long long>(arg.real)
+                          : 0;
     key += (key.empty() ? "" : ",") + info.params[argParams[a]].name + "=" +
            std::to_string(kdsl::tune::bucketKeyValue(value, exact));
   }
@@ -205,7 +207,7 @@ std::optional<ConfigEntries>
 Kernel::Impl::tunedConfig(const Arg *args, const ConfigEntries &config) const {
   if (info.tuneSpace.empty() || setsTunedAxis(config) || !driverAvailable())
     return std::nullopt;
-  TuneCache *cache = launchTuningCache();
+  std::shared_ptr<TuneCache> cache = launchTuningCache();
   if (!cache)
     return std::nullopt;
   std::optional<TuneRecord> winner =
@@ -213,11 +215,19 @@ Kernel::Impl::tunedConfig(const Arg *args, const ConfigEntries &config) const {
                     DeviceIdentity::of(Device::get().info()));
   if (!winner)
     return std::nullopt;
+  // Only the space's parameters: the other constexprs' defaults may read
+  // scalars that differ within a key bucket, so they are worked out again.
+  ConfigEntries tuned;
   try {
-    return parseConfig(winner->config);
+    for (const auto &entry : parseConfig(winner->config))
+      if (std::any_of(
+              info.tuneSpace.begin(), info.tuneSpace.end(),
+              [&](const auto &axis) { return axis.first == entry.first; }))
+        tuned.push_back(entry);
   } catch (const Error &) {
     return std::nullopt; // a malformed row is no tuning
   }
+  return tuned;
 }
 
 void Kernel::Impl::checkArgs(const Arg *args, size_t count) const {
@@ -281,6 +291,13 @@ void Kernel::Impl::makeKey(const Arg *args, const LaunchOptions &options,
     }
     key.push_back(static_cast<int64_t>(bits));
   }
+}
+
+bool Kernel::Impl::isMemoized(const Arg *args,
+                              const LaunchOptions &options) const {
+  thread_local std::vector<int64_t> key;
+  makeKey(args, options, key);
+  return memo.count(key) != 0;
 }
 
 Kernel::Impl::Prepared &Kernel::Impl::prepare(const Arg *args,
@@ -586,8 +603,15 @@ void Kernel::launch(const Arg *args, size_t count,
   Impl &impl = *impl_;
   impl.checkArgs(args, count);
   if (!impl.info.tuneSpace.empty() && autotuneOnLaunch() &&
-      !impl.setsTunedAxis(options.config))
-    impl.autotune(*this, args, count, options);
+      !impl.setsTunedAxis(options.config)) {
+    bool memoized;
+    {
+      std::lock_guard<std::mutex> lock(impl.mutex);
+      memoized = impl.isMemoized(args, options);
+    }
+    if (!memoized)
+      impl.autotune(*this, args, count, options);
+  }
   Impl::Prepared *prepared;
   {
     std::lock_guard<std::mutex> lock(impl.mutex);

@@ -74,6 +74,9 @@ struct Kernel::Impl {
   std::unordered_map<std::vector<int64_t>, std::unique_ptr<Prepared>, KeyHash>
       memo;
   std::map<const VariantInfo *, CUmodule> modules;
+  /// Choices dropped from the memo (after tuning); kept alive because a
+  /// launch in flight may still use one.
+  std::vector<std::unique_ptr<Prepared>> retired;
 
   /// What tuning results are valid for.
   KernelIdentity identity;
@@ -96,6 +99,8 @@ struct Kernel::Impl {
   void checkArgs(const Arg *args, size_t count) const;
   void makeKey(const Arg *args, const LaunchOptions &options,
                std::vector<int64_t> &key) const;
+  /// Whether these arguments' choice is memoized; the mutex must be held.
+  bool isMemoized(const Arg *args, const LaunchOptions &options) const;
   /// Finds or builds the prepared variant; the mutex must be held. Without
   /// an explicit config, a tuned winner from the tuning cache comes first.
   Prepared &prepare(const Arg *args, const LaunchOptions &options);
@@ -133,10 +138,14 @@ struct Kernel::Impl {
 bool autotuneOnLaunch();
 
 /// The tuning cache launches consult (setTuningCache, else the default
-/// path), opened read-only on first use; null when disabled.
-TuneCache *launchTuningCache();
+/// path), opened read-only on first use; null when disabled or missing.
+/// Throws Error (each time) when the file is broken.
+std::shared_ptr<TuneCache> launchTuningCache();
 /// Its path ("" when disabled).
 std::string launchTuningCachePath();
+/// Reopens the launch cache on next use if it is `path` (a tuning wrote
+/// it; it may not have existed when first opened).
+void reopenLaunchTuningCache(const std::string &path);
 
 } // namespace kdsl::rt
 

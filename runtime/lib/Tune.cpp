@@ -29,10 +29,18 @@ using namespace kdsl::rt;
 //===----------------------------------------------------------------------===//
 
 namespace {
+// Users keep their own reference, so setTuningCache never frees a cache in
+// use; SQLite serializes the queries on its connection.
 std::mutex launchCacheMutex;
 std::optional<std::string> launchCachePathOverride;
-std::unique_ptr<TuneCache> launchCache;
+std::shared_ptr<TuneCache> launchCache;
 bool launchCacheOpened = false;
+std::string launchCacheError;
+
+std::string currentPath() {
+  return launchCachePathOverride ? *launchCachePathOverride
+                                 : TuneCache::defaultPath();
+}
 } // namespace
 
 void kdsl::rt::setTuningCache(const std::string &path) {
@@ -40,23 +48,40 @@ void kdsl::rt::setTuningCache(const std::string &path) {
   launchCachePathOverride = path;
   launchCache.reset();
   launchCacheOpened = false;
+  launchCacheError.clear();
 }
 
 std::string kdsl::rt::launchTuningCachePath() {
   std::lock_guard<std::mutex> lock(launchCacheMutex);
-  return launchCachePathOverride ? *launchCachePathOverride
-                                 : TuneCache::defaultPath();
+  return currentPath();
 }
 
-TuneCache *kdsl::rt::launchTuningCache() {
-  std::string path = launchTuningCachePath();
+void kdsl::rt::reopenLaunchTuningCache(const std::string &path) {
   std::lock_guard<std::mutex> lock(launchCacheMutex);
-  if (!launchCacheOpened && !path.empty()) {
-    launchCache = std::make_unique<TuneCache>(
-        TuneCache::open(path, TuneCache::Mode::ReadOnly));
+  if (currentPath() != path)
+    return;
+  launchCache.reset();
+  launchCacheOpened = false;
+  launchCacheError.clear();
+}
+
+std::shared_ptr<TuneCache> kdsl::rt::launchTuningCache() {
+  std::lock_guard<std::mutex> lock(launchCacheMutex);
+  if (!launchCacheOpened) {
     launchCacheOpened = true;
+    std::string path = currentPath();
+    try {
+      if (!path.empty())
+        launchCache = std::make_shared<TuneCache>(
+            TuneCache::open(path, TuneCache::Mode::ReadOnly));
+    } catch (const Error &e) {
+      launchCacheError = e.what();
+    }
   }
-  return launchCache.get();
+  // A broken file fails every launch that would consult it, the same way.
+  if (!launchCacheError.empty())
+    throw Error(launchCacheError);
+  return launchCache;
 }
 
 bool kdsl::rt::autotuneOnLaunch() {
@@ -79,7 +104,38 @@ namespace {
 class DeviceState {
 public:
   DeviceState(const Arg *args, size_t count, const DeviceInfo &info) {
+    try {
+      save(args, count, info);
+    } catch (...) {
+      release();
+      throw;
+    }
+  }
+  /// Puts the arguments back as they were, whatever happened, and frees.
+  ~DeviceState() {
+    for (const Saved &s : saved)
+      driver().cuMemcpyDtoDAsync(s.base, s.copy, s.size, nullptr);
+    release();
+  }
+  DeviceState(const DeviceState &) = delete;
+
+  /// Puts the arguments' original contents back (asynchronously).
+  void restore() {
+    for (const Saved &s : saved)
+      check(driver().cuMemcpyDtoDAsync(s.base, s.copy, s.size, nullptr),
+            "cuMemcpyDtoDAsync", "restoring tuning arguments");
+  }
+  void flushL2() {
+    check(driver().cuMemsetD8Async(flush, static_cast<unsigned char>(++round),
+                                   flushBytes, nullptr),
+          "cuMemsetD8Async", "flushing the L2 cache");
+  }
+
+private:
+  void save(const Arg *args, size_t count, const DeviceInfo &info) {
     const DriverApi &api = driver();
+    // Work queued on any stream must finish writing the inputs first.
+    check(api.cuCtxSynchronize(), "cuCtxSynchronize", "before tuning");
     for (size_t i = 0; i < count; ++i) {
       if (args[i].kind != Arg::Kind::Pointer || !args[i].pointer)
         continue;
@@ -112,31 +168,23 @@ public:
     check(api.cuEventCreate(&start, CU_EVENT_DEFAULT), "cuEventCreate");
     check(api.cuEventCreate(&stop, CU_EVENT_DEFAULT), "cuEventCreate");
   }
-  ~DeviceState() {
+  void release() {
     const DriverApi &api = driver();
     api.cuCtxSynchronize();
     for (const Saved &s : saved)
       api.cuMemFree(s.copy);
+    saved.clear();
     if (flush)
       api.cuMemFree(flush);
     if (start)
       api.cuEventDestroy(start);
     if (stop)
       api.cuEventDestroy(stop);
+    flush = 0;
+    start = stop = nullptr;
   }
-  DeviceState(const DeviceState &) = delete;
 
-  /// Puts the arguments' original contents back (asynchronously).
-  void restore() {
-    for (const Saved &s : saved)
-      check(driver().cuMemcpyDtoDAsync(s.base, s.copy, s.size, nullptr),
-            "cuMemcpyDtoDAsync", "restoring tuning arguments");
-  }
-  void flushL2() {
-    check(driver().cuMemsetD8Async(flush, static_cast<unsigned char>(++round),
-                                   flushBytes, nullptr),
-          "cuMemsetD8Async", "flushing the L2 cache");
-  }
+public:
   /// Microseconds `launch` takes, from a flushed cache and restored inputs.
   double time(const std::function<void()> &launch) {
     const DriverApi &api = driver();
@@ -174,7 +222,26 @@ public:
         state(state) {}
 
   kdsl::tune::Timing measure(size_t index, double budgetMs) override {
-    const Kernel::Impl::Prepared &p = *candidates[index];
+    if (!broken.empty())
+      throw Error("not timed: " + broken);
+    try {
+      return measureOn(*candidates[index], budgetMs);
+    } catch (const Error &e) {
+      // A fault (an illegal address) leaves the context unusable: say which
+      // config broke it rather than blaming every later one.
+      if (driver().cuCtxSynchronize() != CUDA_SUCCESS)
+        broken = "the GPU context faulted while timing " +
+                 candidates[index]->resources.config + ": " + e.what();
+      throw;
+    }
+  }
+
+  /// Why the context is unusable; empty while it works.
+  std::string broken;
+
+private:
+  kdsl::tune::Timing measureOn(const Kernel::Impl::Prepared &p,
+                               double budgetMs) {
     auto launch = [&] { impl.launchPrepared(p, args, count, LaunchOptions()); };
     state.time(launch); // warm-up: instruction cache, clocks
     std::vector<double> estimate = {state.time(launch), state.time(launch),
@@ -190,7 +257,6 @@ public:
     return kdsl::tune::summarize(std::move(samples));
   }
 
-private:
   Kernel::Impl &impl;
   const Arg *args;
   size_t count;
@@ -306,8 +372,19 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
   };
   kdsl::tune::SweepResult result = kdsl::tune::sweep(
       invalid, measurer, sweepOptions, onResult, options.progress);
+  if (!measurer.broken.empty())
+    impl.fail("tuning stopped: " + measurer.broken);
   state.restore();
   check(driver().cuCtxSynchronize(), "cuCtxSynchronize", "after tuning");
+  // Launches prepared before now chose without these results; keep the old
+  // choices alive (a launch may hold one) but choose again.
+  {
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    for (auto &entry : impl.memo)
+      impl.retired.push_back(std::move(entry.second));
+    impl.memo.clear();
+  }
+  reopenLaunchTuningCache(cache.path());
   report.winner = result.winner ? static_cast<int>(*result.winner) : -1;
   report.pruned = result.pruned;
   report.invalid = result.invalid;
@@ -328,12 +405,18 @@ void Kernel::Impl::autotune(Kernel &kernel, const Arg *args, size_t count,
   std::string path = launchTuningCachePath();
   if (path.empty())
     return;
-  TuneCache cache = TuneCache::open(path, TuneCache::Mode::ReadWrite);
-  TuneOptions options;
-  options.config = launch.config;
-  TuneReport report = kernel.tune(args, count, cache, options);
-  // Reopen the launch cache: it may not have existed before.
-  setTuningCache(path);
+  TuneReport report;
+  try {
+    TuneCache cache = TuneCache::open(path, TuneCache::Mode::ReadWrite);
+    TuneOptions options;
+    options.config = launch.config;
+    report = kernel.tune(args, count, cache, options);
+  } catch (const Error &e) {
+    // The launch goes on untuned (and fails itself if the GPU is broken).
+    std::fprintf(stderr, "kdsl: KDSL_AUTOTUNE=1 could not tune '%s': %s\n",
+                 info.name.c_str(), e.what());
+    return;
+  }
   std::fprintf(
       stderr, "kdsl: KDSL_AUTOTUNE=1 tuned '%s' for %s on %s in %.1f s: %s\n",
       info.name.c_str(), key.empty() ? "(no key)" : key.c_str(),

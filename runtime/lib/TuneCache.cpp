@@ -12,6 +12,7 @@
 
 #include "Sqlite.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -214,7 +215,10 @@ struct TuneCache::Impl {
       body();
       db->exec("COMMIT");
     } catch (...) {
-      db->exec("ROLLBACK");
+      // SQLite may have rolled back already (I/O error, full disk); the
+      // error to report is the first one.
+      if (!sqlite3_get_autocommit(db->handle()))
+        sqlite3_exec(db->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
   }
@@ -305,14 +309,23 @@ TuneCache TuneCache::open(const std::string &path, Mode mode) {
     if (error)
       impl->fail("cannot create its directory: " + error.message());
   }
-  // An existing file is opened for writing when possible, so that an older
-  // schema can be migrated; a read-only one is still read.
-  bool writable = mode == Mode::ReadWrite || ::access(path.c_str(), W_OK) == 0;
+  bool writable = mode == Mode::ReadWrite;
   int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                        : SQLITE_OPEN_READONLY;
-  impl->db = std::make_unique<SqliteDb>(path, flags, impl->what);
-  sqlite3_busy_timeout(impl->db->handle(), 30000);
-  impl->checkAndMigrate(writable);
+  try {
+    impl->db = std::make_unique<SqliteDb>(path, flags, impl->what);
+    sqlite3_busy_timeout(impl->db->handle(), 30000);
+    impl->checkAndMigrate(writable);
+  } catch (const Error &) {
+    if (writable)
+      throw;
+    // A WAL file where its -shm cannot be created (a read-only directory,
+    // shipped with an application): read it as immutable.
+    impl->db = std::make_unique<SqliteDb>(
+        "file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+        impl->what);
+    impl->checkAndMigrate(false);
+  }
   return TuneCache(std::move(impl));
 }
 
@@ -383,7 +396,7 @@ TuneCache::winner(const KernelIdentity &kernel, const std::string &key,
       " FROM measurements WHERE kernel = ? AND source_hash = ? AND "
       "compiler_version = ? AND key = ? AND gpu_name = ? AND "
       "compute_capability = ? AND driver_version = ? AND status = 'ok' "
-      "ORDER BY median_us, config LIMIT 1");
+      "AND median_us IS NOT NULL ORDER BY median_us, config LIMIT 1");
   s.bind(1, kernel.name)
       .bind(2, kernel.sourceHash)
       .bind(3, kernel.compilerVersion)
@@ -424,7 +437,8 @@ std::vector<TuneSummary> TuneCache::list() const {
       "w.compiler_version = m.compiler_version AND w.key = m.key AND "
       "w.gpu_name = m.gpu_name AND w.compute_capability = "
       "m.compute_capability AND w.driver_version = m.driver_version AND "
-      "w.status = 'ok' ORDER BY w.median_us, w.config LIMIT 1), "
+      "w.status = 'ok' AND w.median_us IS NOT NULL ORDER BY w.median_us, "
+      "w.config LIMIT 1), "
       "min(CASE WHEN status = 'ok' THEN median_us END) FROM measurements m "
       "GROUP BY " +
       group + " ORDER BY " + group);
@@ -445,11 +459,15 @@ std::vector<TuneSummary> TuneCache::list() const {
 size_t TuneCache::prune(const std::string &keepCompilerVersion) {
   if (!impl_->db || impl_->pragma("user_version") == 0)
     return 0;
-  SqliteStmt s = impl_->db->prepare(
-      "DELETE FROM measurements WHERE compiler_version != ?");
-  s.bind(1, keepCompilerVersion);
-  s.step();
-  return static_cast<size_t>(sqlite3_changes(impl_->db->handle()));
+  size_t deleted = 0;
+  impl_->write([&] {
+    SqliteStmt s = impl_->db->prepare(
+        "DELETE FROM measurements WHERE compiler_version != ?");
+    s.bind(1, keepCompilerVersion);
+    s.step();
+    deleted = static_cast<size_t>(sqlite3_changes(impl_->db->handle()));
+  });
+  return deleted;
 }
 
 //===----------------------------------------------------------------------===//
@@ -488,10 +506,14 @@ std::string TuneCache::exportJson(const std::string &kernelName) const {
 
 namespace {
 
-/// Parses RFC 4180 CSV into records of fields; `error` names the line of a
+/// Parses RFC 4180 CSV (after a UTF-8 byte order mark, if any) into records
+/// of fields and the line each starts on; `error` names the line of a
 /// malformed one.
-std::vector<std::vector<std::string>> parseCsv(const std::string &text,
+std::vector<std::vector<std::string>> parseCsv(const std::string &input,
+                                               std::vector<size_t> &lines,
                                                std::string &error) {
+  std::string text =
+      input.compare(0, 3, "\xEF\xBB\xBF") == 0 ? input.substr(3) : input;
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> fields;
   std::string field;
@@ -528,6 +550,7 @@ std::vector<std::vector<std::string>> parseCsv(const std::string &text,
       if (any || !field.empty()) {
         fields.push_back(field);
         records.push_back(fields);
+        lines.push_back(recordLine);
       }
       fields.clear();
       field.clear();
@@ -550,6 +573,7 @@ std::vector<std::vector<std::string>> parseCsv(const std::string &text,
   if (any || !field.empty()) {
     fields.push_back(field);
     records.push_back(fields);
+    lines.push_back(recordLine);
   }
   return records;
 }
@@ -565,10 +589,10 @@ std::string checkFields(const std::vector<std::string> &fields) {
     if (i == 15 || fields[i].empty())
       continue;
     char *end = nullptr;
-    std::strtod(fields[i].c_str(), &end);
-    if (*end != '\0')
+    double v = std::strtod(fields[i].c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v) || v < 0)
       return std::string("'") + kColumns[i] + "' = '" + fields[i] +
-             "' is not a number";
+             "' is not a finite number of at least 0";
   }
   if (fields[8] == "ok" && fields[10].empty())
     return "an ok row needs median_us";
@@ -581,7 +605,8 @@ std::string checkFields(const std::vector<std::string> &fields) {
 
 size_t TuneCache::importCsv(const std::string &text) {
   std::string error;
-  std::vector<std::vector<std::string>> records = parseCsv(text, error);
+  std::vector<size_t> lines;
+  std::vector<std::vector<std::string>> records = parseCsv(text, lines, error);
   if (!error.empty())
     impl_->fail("cannot import CSV: " + error);
   if (records.empty())
@@ -597,11 +622,11 @@ size_t TuneCache::importCsv(const std::string &text) {
                   " is '" + header[i] + "', expected '" + kColumns[i] + "'");
   for (size_t r = 1; r < records.size(); ++r) {
     if (records[r].size() != kNumColumns)
-      impl_->fail("cannot import CSV: record " + std::to_string(r) + " has " +
-                  std::to_string(records[r].size()) + " fields, expected " +
-                  std::to_string(kNumColumns));
+      impl_->fail("cannot import CSV: line " + std::to_string(lines[r]) +
+                  " has " + std::to_string(records[r].size()) +
+                  " fields, expected " + std::to_string(kNumColumns));
     if (std::string why = checkFields(records[r]); !why.empty())
-      impl_->fail("cannot import CSV: record " + std::to_string(r) + ": " +
+      impl_->fail("cannot import CSV: line " + std::to_string(lines[r]) + ": " +
                   why);
   }
   if (!impl_->db)

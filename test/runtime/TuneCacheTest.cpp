@@ -183,7 +183,7 @@ TEST_F(TuneCacheTest, MalformedImportsNameTheRecordAndImportNothing) {
               cache.importCsv(header + good +
                               "softmax,h,v,k,c,G,9.0,13.0,fast,,1,1,1,1,0,,,,,"
                               "2026-11-26T00:00:00Z\n");
-            }).find("record 2: status 'fast' is not ok, invalid or pruned"),
+            }).find("line 3: status 'fast' is not ok, invalid or pruned"),
             std::string::npos);
   EXPECT_NE(errorOf([&] {
               cache.importCsv(header + "\"unterminated\n");
@@ -196,8 +196,15 @@ TEST_F(TuneCacheTest, MalformedImportsNameTheRecordAndImportNothing) {
               cache.importJson("[{\"kernel\": \"k\"}]");
             }).find("entry 0: 'source_hash' is empty"),
             std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              std::string nan = good;
+              nan.replace(nan.find("1.5"), 3, "nan");
+              cache.importCsv(header + nan);
+            }).find("'median_us' = 'nan' is not a finite number of at least 0"),
+            std::string::npos);
   EXPECT_TRUE(cache.rows().empty());
-  EXPECT_EQ(cache.importCsv(header + good), 1u);
+  // A byte order mark (spreadsheets write one) is not part of the header.
+  EXPECT_EQ(cache.importCsv("\xEF\xBB\xBF" + header + good), 1u);
 }
 
 TEST_F(TuneCacheTest, PruneDropsOtherCompilerVersions) {

@@ -106,6 +106,9 @@ TEST_F(TuneTest, TheWinnerIsRecordedAndLaunchesUseIt) {
   ASSERT_TRUE(best);
   EXPECT_EQ(best->config, w.config);
 
+  // The same kernel, which chose untuned before, now uses the winner.
+  EXPECT_EQ(scale.plan(args, 2).config, "BLOCK=256,num_warps=4,num_stages=2");
+
   // A new process (a fresh bundle) launching the same key uses the winner;
   // another key bucket or unaligned arguments do not.
   setTuningCache(dir.file("tune.db"));

@@ -83,6 +83,19 @@ TEST(SweepTest, RevalidationOverturnsALuckyMeasurement) {
   EXPECT_DOUBLE_EQ(r.results[2].timing.medianUs, 12);
 }
 
+TEST(SweepTest, TheWinnerIsOneThatWasRetimed) {
+  // The top three all slow down when timed again; the fourth, never
+  // re-timed, does not win on its single measurement.
+  FakeMeasurer device({10, 11, 12, 13});
+  for (size_t i = 0; i < 3; ++i)
+    device.script[{i, 1}] = Timing{20.0 + i, 19.9 + i, 20.1 + i, 50};
+  SweepResult r =
+      sweep(std::vector<std::string>(4), device, noPruning(), nullptr);
+  ASSERT_TRUE(r.winner);
+  EXPECT_EQ(*r.winner, 0u);
+  EXPECT_FALSE(r.results[3].revalidated);
+}
+
 TEST(SweepTest, OnlyTheTopFewAreRevalidated) {
   FakeMeasurer device({10, 20, 30, 40, 50});
   SweepOptions o = noPruning();
@@ -168,6 +181,8 @@ TEST(SweepTest, KeyValuesBucketToPowersOfTwoUnlessExact) {
   EXPECT_EQ(bucketKeyValue(0, false), 0);
   EXPECT_EQ(bucketKeyValue(-5, false), -5);
   EXPECT_EQ(bucketKeyValue(1000, true), 1000);
+  EXPECT_EQ(bucketKeyValue((1LL << 62) + 1, false), (1LL << 62) + 1);
+  EXPECT_EQ(bucketKeyValue(1LL << 62, false), 1LL << 62);
 }
 
 } // namespace

@@ -25,6 +25,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <new>
 #include <random>
 #include <sstream>
 #include <unistd.h>
@@ -192,7 +193,8 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
             value.substr(0, colon == std::string::npos ? value.size() : colon));
         int64_t count = 0;
         if (colon == std::string::npos || !type ||
-            !parseInteger(value.substr(colon + 1), count) || count <= 0)
+            !parseInteger(value.substr(colon + 1), count) || count <= 0 ||
+            static_cast<uint64_t>(count) > (uint64_t(1) << 40))
           return fail("argument '" + p.name + "' is a buffer: pass " + p.name +
                       "=@FILE.npy or " + p.name + "=" + rt::dtypeName(p.type) +
                       ":COUNT (random elements), not '" + value + "'");
@@ -200,7 +202,12 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
           return fail("argument '" + p.name + "' points to " +
                       rt::dtypeName(p.type) + "; '" + value + "' allocates " +
                       rt::dtypeName(*type));
-        b.bytes = randomBytes(p.type, static_cast<size_t>(count), rng);
+        try {
+          b.bytes = randomBytes(p.type, static_cast<size_t>(count), rng);
+        } catch (const std::bad_alloc &) {
+          return fail("argument '" + p.name + "': cannot allocate " +
+                      std::to_string(count) + " elements of host memory");
+        }
       }
       args.push_back(rt::Arg::ptr(0, p.type));
       buffers.push_back(std::move(b));
@@ -348,7 +355,10 @@ int kdsl::cacheCommand(const CacheCommand &command) {
     return static_cast<bool>(out);
   };
   try {
-    bool writes = command.action == "import" || command.action == "prune";
+    // Reading creates no file, but an existing one opens for writing, so
+    // an older schema is migrated.
+    bool writes = command.action == "import" || command.action == "prune" ||
+                  ::access(dbPath.c_str(), F_OK) == 0;
     rt::TuneCache cache =
         rt::TuneCache::open(dbPath, writes ? rt::TuneCache::Mode::ReadWrite
                                            : rt::TuneCache::Mode::ReadOnly);
@@ -383,13 +393,13 @@ int kdsl::cacheCommand(const CacheCommand &command) {
       }
       std::string lastGroup;
       for (const rt::TuneRecord &r : rows) {
-        std::string group =
-            r.key + " on " + r.device.name + " (" + r.device.computeCapability +
-            ", CUDA " + r.device.driverVersion + "), " +
-            r.kernel.compilerVersion + ", source " + r.kernel.sourceHash;
+        std::string group = (r.key.empty() ? "(none)" : r.key) + " on " +
+                            r.device.name + " (" + r.device.computeCapability +
+                            ", CUDA " + r.device.driverVersion + "), " +
+                            r.kernel.compilerVersion + ", source " +
+                            r.kernel.sourceHash;
         if (group != lastGroup)
-          std::cout << r.kernel.name << ", key "
-                    << (group.empty() ? "(none)" : group) << "\n";
+          std::cout << r.kernel.name << ", key " << group << "\n";
         lastGroup = group;
         std::cout << "  " << pad(r.config, 40) << "  " << pad(r.status, 7)
                   << pad(r.status == "invalid" ? "" : fixed(r.medianUs), 10,
