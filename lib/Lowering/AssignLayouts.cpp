@@ -120,7 +120,6 @@ void LayoutAssigner::assign(Operation *op) {
         }
         setEncoding(r.getResult(),
                     SliceEncodingAttr::get(ctx, r.getAxis(), parent));
-        convert(src, rowMajorShared(src.get(), ctx));
       })
       .Case([&](ExpandDimsOp e) {
         auto slice = dyn_cast<SliceEncodingAttr>(encodingOf(e.getSrc()));

@@ -1104,66 +1104,113 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     return success();
   }
 
-  // Along one axis of a block: the source is staged in shared memory
-  // (#kdsl.shared); each result slot (#kdsl.slice of the source's layout)
-  // walks its line.
-  unsigned axisIndex = op.getAxis();
+  // Along axis k of a block, as Triton does: each thread combines the
+  // elements of each of its lines in registers, lanes that differ along k
+  // combine with butterfly shuffles, and warps that differ along k through
+  // shared memory. The result's slots (#kdsl.slice<k> of the source's
+  // layout) are the thread's lines.
+  unsigned k = op.getAxis();
   Value result = op.getResult();
-  auto shared = dyn_cast<SharedEncodingAttr>(
-      cast<RankedTensorType>(src.getType()).getEncoding());
-  if (!shared || !sharedOffsets.count(src))
-    return fail(op, "along an axis needs its operand staged in shared memory "
-                    "(run -kdsl-assign-layouts)");
-  int64_t offset = sharedOffsetOf(src);
-  const DistributedLayout &out = layoutOf(result);
-  beforeSharedRead(loc);
-  Slots values, indices;
-  SmallVector<SmallVector<Value>> coords;
-  for (int64_t s = 0; s < out.slots(); ++s) {
-    coords.push_back(coordsOf(loc, result.getType(), s));
-    values.push_back(identity(loc, kind, acc));
-    indices.push_back(i32(loc, INT32_MAX));
+  Type srcType = src.getType(), outType = result.getType();
+  const DistributedLayout &out = layoutOf(outType);
+  // The result slot that holds each source slot's line, in every thread.
+  std::optional<SmallVector<int64_t>> lineOf =
+      findStaticSlotMap(out, l, [&](ArrayRef<int64_t> c) {
+        SmallVector<int64_t> line(c);
+        line.erase(line.begin() + k);
+        return line;
+      });
+  if (!lineOf)
+    return fail(op, "has a result layout that is not the slice of its "
+                    "operand's layout along the axis");
+  SmallVector<Value> within = threadIndicesOf(srcType);
+  IRArith arith{b, loc};
+  SmallVector<Value> values(out.slots(), identity(loc, kind, acc));
+  SmallVector<Value> indices(out.slots(), i32(loc, INT32_MAX));
+  for (int64_t s = 0; s < l.slots(); ++s) {
+    Value x = widen(slots[s]);
+    Value xi = isArg ? coordsOf(loc, srcType, s)[k] : Value();
+    // Wrapped-around copies along k would count twice.
+    if (std::optional<Value> own = l.ownerAlong<IRArith>(arith, within, s, k)) {
+      x = arith::SelectOp::create(b, loc, *own, x, identity(loc, kind, acc));
+      if (isArg)
+        xi = arith::SelectOp::create(b, loc, *own, xi, i32(loc, INT32_MAX));
+    }
+    int64_t r = (*lineOf)[s];
+    if (isArg)
+      std::tie(values[r], indices[r]) =
+          combineArg(loc, wantMax, values[r], indices[r], x, xi);
+    else
+      values[r] = combine(loc, kind, values[r], x);
   }
-  SmallVector<Value> init(values);
-  if (isArg)
-    llvm::append_range(init, indices);
-  auto loop = scf::ForOp::create(b, loc, i32(loc, 0),
-                                 i32(loc, shape[axisIndex]), i32(loc, 1), init);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value j = loop.getInductionVar();
-    SmallVector<Value> next;
-    SmallVector<Value> nextIdx;
-    for (int64_t s = 0; s < out.slots(); ++s) {
-      SmallVector<Value> c(coords[s]);
-      c.insert(c.begin() + axisIndex, j);
-      Value x = widen(readShared(
-          loc, elem, sharedIndex(loc, c, shape, shared.getOrder()), offset));
-      Value cur = loop.getRegionIterArgs()[s];
+  // Across the lanes along k: their lane indices differ in the bits of
+  // laneStride * [1, lanesAlong).
+  int64_t lanes = l.lanesAlong(k), stride = l.laneStride(k);
+  for (int64_t offset = stride; offset < stride * lanes; offset *= 2)
+    for (int64_t r = 0; r < out.slots(); ++r) {
+      Value ov = shuffleXor(loc, values[r], offset);
       if (isArg) {
-        Value curIdx = loop.getRegionIterArgs()[out.slots() + s];
-        auto [nv, ni] = combineArg(loc, wantMax, cur, curIdx, x, j);
-        next.push_back(nv);
-        nextIdx.push_back(ni);
+        Value oi = shuffleXor(loc, indices[r], offset);
+        std::tie(values[r], indices[r]) =
+            combineArg(loc, wantMax, values[r], indices[r], ov, oi);
       } else {
-        next.push_back(combine(loc, kind, cur, x));
+        values[r] = combine(loc, kind, values[r], ov);
       }
     }
-    llvm::append_range(next, nextIdx);
-    scf::YieldOp::create(b, loc, next);
+  // Across the warps along k: lane 0 along k of each writes its partials,
+  // in line-major order, then every thread combines its lines'.
+  int64_t warps = l.warpsAlong(k);
+  if (warps > 1) {
+    int64_t lines = cast<RankedTensorType>(outType).getNumElements();
+    int64_t valueBytes = (lines * warps * bytesOf(acc) + 15) / 16 * 16;
+    int64_t base = nextSharedOffset;
+    reserveShared(base + valueBytes + (isArg ? lines * warps * 4 : 0));
+    Value alongK = arith.div(within[k], l.sizePerThreadAlong(k));
+    Value laneK = arith.rem(alongK, lanes), warpK = arith.div(alongK, lanes);
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, laneK,
+                                        i32(loc, 0));
+    SmallVector<Value> lineIndex;
+    for (int64_t r = 0; r < out.slots(); ++r)
+      lineIndex.push_back(arith.mul(
+          linearize(loc, coordsOf(loc, outType, r), out.shape()), warps));
+    beforeSharedWrite(loc);
+    guarded(loc, first, [&] {
+      for (int64_t r = 0; r < out.slots(); ++r) {
+        Value at = arith::AddIOp::create(b, loc, lineIndex[r], warpK);
+        LLVM::StoreOp::create(b, loc, values[r], smemPtr(loc, acc, at, base));
+        if (isArg)
+          LLVM::StoreOp::create(b, loc, indices[r],
+                                smemPtr(loc, i32Type, at, base + valueBytes));
+      }
+    });
+    beforeSharedRead(loc);
+    for (int64_t r = 0; r < out.slots(); ++r) {
+      values[r] = identity(loc, kind, acc);
+      indices[r] = i32(loc, INT32_MAX);
+      for (int64_t w = 0; w < warps; ++w) {
+        Value at = arith::AddIOp::create(b, loc, lineIndex[r], i32(loc, w));
+        Value wv =
+            LLVM::LoadOp::create(b, loc, acc, smemPtr(loc, acc, at, base));
+        if (isArg) {
+          Value wi = LLVM::LoadOp::create(
+              b, loc, i32Type, smemPtr(loc, i32Type, at, base + valueBytes));
+          std::tie(values[r], indices[r]) =
+              combineArg(loc, wantMax, values[r], indices[r], wv, wi);
+        } else {
+          values[r] = combine(loc, kind, values[r], wv);
+        }
+      }
+    }
   }
   Slots slotsOut;
   Type resultElem = elementOf(result);
-  for (int64_t s = 0; s < out.slots(); ++s) {
-    Value r =
-        isArg ? loop.getResult(out.slots() + s) : narrow(loop.getResult(s));
-    if (isArg && r.getType() != resultElem)
-      r = arith::ExtSIOp::create(b, loc, resultElem, r);
-    slotsOut.push_back(r);
+  for (int64_t r = 0; r < out.slots(); ++r) {
+    Value v = isArg ? indices[r] : narrow(values[r]);
+    if (isArg && v.getType() != resultElem)
+      v = arith::ExtSIOp::create(b, loc, resultElem, v);
+    slotsOut.push_back(v);
   }
   blocks[result] = slotsOut;
-  releaseShared(op);
   return success();
 }
 
@@ -1290,9 +1337,8 @@ LogicalResult KernelEmitter::checkLayouts() {
       Attribute encoding = type.getEncoding();
       if (isa_and_nonnull<SharedEncodingAttr>(encoding) &&
           isa<ConvertLayoutOp>(op) &&
-          llvm::all_of(v.getUsers(), [](Operation *user) {
-            return isa<DotOp, ReduceOp>(user);
-          }))
+          llvm::all_of(v.getUsers(),
+                       [](Operation *user) { return isa<DotOp>(user); }))
         continue;
       if (!DistributedLayout::isDistributed(encoding)) {
         op->emitOpError() << "has a block without a distributed layout "

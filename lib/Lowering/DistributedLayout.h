@@ -98,6 +98,29 @@ public:
   owner(Arith &a, llvm::ArrayRef<typename Arith::Int> within,
         int64_t slot) const;
 
+  /// Whether the element in `slot` is, along blocked dimension `dim`, the
+  /// thread's own rather than a wrapped-around copy; nullopt when always.
+  template <typename Arith>
+  std::optional<typename Arith::Bool>
+  ownerAlong(Arith &a, llvm::ArrayRef<typename Arith::Int> within, int64_t slot,
+             unsigned dim) const;
+
+  /// Along blocked dimension `dim`: elements per thread, lanes, warps, and
+  /// the lane-index stride (lanes are numbered along `order`), so lanes that
+  /// differ only along `dim` differ by multiples of it.
+  int64_t sizePerThreadAlong(unsigned dim) const { return sizePerThread[dim]; }
+  int64_t lanesAlong(unsigned dim) const { return threadsPerWarp[dim]; }
+  int64_t warpsAlong(unsigned dim) const { return warpsPerCTA[dim]; }
+  int64_t laneStride(unsigned dim) const {
+    int64_t stride = 1;
+    for (int64_t d : order) {
+      if (d == static_cast<int64_t>(dim))
+        break;
+      stride *= threadsPerWarp[d];
+    }
+    return stride;
+  }
+
   /// Host versions.
   llvm::SmallVector<int64_t> coordsOf(int64_t tid, int64_t slot) const {
     HostArith h;
@@ -208,6 +231,18 @@ DistributedLayout::owner(Arith &a, llvm::ArrayRef<typename Arith::Int> within,
     result = result ? a.both(*result, first) : first;
   }
   return result;
+}
+
+template <typename Arith>
+std::optional<typename Arith::Bool>
+DistributedLayout::ownerAlong(Arith &a,
+                              llvm::ArrayRef<typename Arith::Int> within,
+                              int64_t slot, unsigned dim) const {
+  if (tile(dim) <= dims[dim])
+    return std::nullopt;
+  llvm::SmallVector<int64_t> rep, elem;
+  slotIndices(slot, rep, elem);
+  return a.lessThan(a.add(within[dim], a.constant(elem[dim])), dims[dim]);
 }
 
 } // namespace kdsl

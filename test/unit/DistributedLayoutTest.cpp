@@ -183,3 +183,107 @@ TEST_F(DistributedLayoutTest, FindsChangesThatMoveNothing) {
 }
 
 } // namespace
+
+namespace {
+
+/// The reduction along an axis that -convert-kdsl-to-gpu emits, run for
+/// every thread on the host with the same layout queries: in-thread over
+/// each line's slots (wrapped copies along the axis masked), a butterfly
+/// over the lanes along the axis (lane stride x 1, 2, ...), then the warps
+/// along the axis through "shared memory". Every thread must end with the
+/// exact sum of each line it holds.
+TEST_F(DistributedLayoutTest, AxisReductionAlgorithmSumsEveryLine) {
+  for (const auto &shape : kShapes) {
+    if (shape.size() < 2)
+      continue;
+    for (int64_t warps : {1, 2, 4, 8})
+      for (unsigned k = 0; k < shape.size(); ++k) {
+        BlockedEncodingAttr parent = defaultFor(shape, warps);
+        DistributedLayout in = layout(shape, parent);
+        SmallVector<int64_t> reduced(shape);
+        reduced.erase(reduced.begin() + k);
+        DistributedLayout out =
+            layout(reduced, SliceEncodingAttr::get(&context, k, parent));
+        SCOPED_TRACE(::testing::Message() << shape.size() << "-d, " << warps
+                                          << " warps, axis " << k);
+        std::optional<SmallVector<int64_t>> lineOf =
+            findStaticSlotMap(out, in, [&](ArrayRef<int64_t> c) {
+              SmallVector<int64_t> line(c);
+              line.erase(line.begin() + k);
+              return line;
+            });
+        ASSERT_TRUE(lineOf.has_value());
+        // Element values: distinct powers of small primes summed exactly.
+        auto valueAt = [&](ArrayRef<int64_t> c) {
+          int64_t v = 1;
+          for (size_t d = 0; d < c.size(); ++d)
+            v = v * 7 + c[d] * (d + 3);
+          return v;
+        };
+        int64_t threads = in.threads();
+        HostArith h;
+        std::vector<std::vector<int64_t>> partial(threads);
+        for (int64_t t = 0; t < threads; ++t) {
+          partial[t].assign(out.slots(), 0);
+          SmallVector<int64_t> within = in.threadIndices(h, t);
+          for (int64_t s = 0; s < in.slots(); ++s) {
+            bool own = in.ownerAlong<HostArith>(h, within, s, k).value_or(true);
+            if (own)
+              partial[t][(*lineOf)[s]] += valueAt(in.coordsOf(t, s));
+          }
+        }
+        int64_t lanes = in.lanesAlong(k), stride = in.laneStride(k);
+        for (int64_t offset = stride; offset < stride * lanes; offset *= 2) {
+          std::vector<std::vector<int64_t>> next = partial;
+          for (int64_t t = 0; t < threads; ++t) {
+            int64_t other = (t / 32) * 32 + ((t % 32) ^ offset);
+            for (int64_t r = 0; r < out.slots(); ++r)
+              next[t][r] = partial[t][r] + partial[other][r];
+          }
+          partial = next;
+        }
+        int64_t warpsK = in.warpsAlong(k);
+        if (warpsK > 1) {
+          int64_t lines = 1;
+          for (int64_t d : reduced)
+            lines *= d;
+          std::vector<int64_t> shared(lines * warpsK, 0);
+          auto lineIndex = [&](int64_t t, int64_t r) {
+            SmallVector<int64_t> c = out.coordsOf(t, r);
+            int64_t linear = 0;
+            for (size_t d = 0; d < c.size(); ++d)
+              linear = linear * reduced[d] + c[d];
+            return linear * warpsK;
+          };
+          for (int64_t t = 0; t < threads; ++t) {
+            int64_t alongK =
+                in.threadIndices(h, t)[k] / in.sizePerThreadAlong(k);
+            if (alongK % lanes != 0)
+              continue;
+            for (int64_t r = 0; r < out.slots(); ++r)
+              shared[lineIndex(t, r) + alongK / lanes] = partial[t][r];
+          }
+          for (int64_t t = 0; t < threads; ++t)
+            for (int64_t r = 0; r < out.slots(); ++r) {
+              partial[t][r] = 0;
+              for (int64_t w = 0; w < warpsK; ++w)
+                partial[t][r] += shared[lineIndex(t, r) + w];
+            }
+        }
+        for (int64_t t = 0; t < threads; ++t)
+          for (int64_t r = 0; r < out.slots(); ++r) {
+            SmallVector<int64_t> line = out.coordsOf(t, r);
+            int64_t expected = 0;
+            for (int64_t i = 0; i < shape[k]; ++i) {
+              SmallVector<int64_t> c(line);
+              c.insert(c.begin() + k, i);
+              expected += valueAt(c);
+            }
+            ASSERT_EQ(partial[t][r], expected)
+                << "thread " << t << " slot " << r;
+          }
+      }
+  }
+}
+
+} // namespace

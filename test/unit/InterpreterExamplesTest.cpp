@@ -606,6 +606,51 @@ TEST_F(InterpreterExamplesTest, ColMeanSplitRows) {
 }
 
 //===----------------------------------------------------------------------===//
+// softmax_rows.kdsl
+//===----------------------------------------------------------------------===//
+
+TEST_F(InterpreterExamplesTest, SoftmaxRowsTailsAndPadding) {
+  // ROWS = 4 over 37 rows leaves a last instance with one row; n_cols = 1000
+  // leaves a column tail; the stride's padding must stay poisoned.
+  const int rows = 37, cols = 1000, stride = 1003;
+  for (int r4 : {1, 4}) {
+    SCOPED_TRACE("ROWS = " + std::to_string(r4));
+    KernelOp k =
+        variant("softmax_rows.kdsl", "softmax_rows",
+                {"n_cols=1000", "ROWS=" + std::to_string(r4), "num_warps=4"});
+    ASSERT_TRUE(k);
+    std::vector<float> in = uniform(size_t(rows) * stride, -8, 8);
+    in[3] = 60.0f; // a large value: the row maximum must be subtracted
+    HostBuffer bi = bufferOf(f32(), in),
+               bo = bufferOf(f32(), std::vector<float>(rows * stride, NAN));
+    ASSERT_TRUE(
+        succeeded(run(k, {LaunchArg::ofBuffer(bo), LaunchArg::ofBuffer(bi),
+                          LaunchArg::ofInt(rows), LaunchArg::ofInt(cols),
+                          LaunchArg::ofInt(stride)})))
+        << diagnostics;
+    std::vector<float> out = valuesOf<float>(bo);
+    int bad = 0;
+    for (int r = 0; r < rows; ++r) {
+      double m = -INFINITY, sum = 0;
+      for (int c = 0; c < cols; ++c)
+        m = std::max(m, double(in[r * stride + c]));
+      for (int c = 0; c < cols; ++c)
+        sum += std::exp(double(in[r * stride + c]) - m);
+      for (int c = 0; c < stride; ++c) {
+        float g = out[r * stride + c];
+        double want = std::exp(double(in[r * stride + c]) - m) / sum;
+        bool ok = c < cols ? std::fabs(g - want) <= 1e-5 * want + 1e-12
+                           : std::isnan(g);
+        if (!ok && ++bad <= 5)
+          ADD_FAILURE() << "out[" << r << ", " << c << "] = " << g << ", want "
+                        << want;
+      }
+    }
+    EXPECT_EQ(bad, 0);
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // dropout.kdsl: dropout, dropout_backward
 //===----------------------------------------------------------------------===//
 

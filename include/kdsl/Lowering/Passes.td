@@ -17,8 +17,8 @@ def KdslAssignLayouts : Pass<"kdsl-assign-layouts", "mlir::ModuleOp"> {
     - `#kdsl.slice<dim = axis, parent>` for the result of a reduction along
       an axis, so `expand_dims` at that axis gives back the parent layout and
       the broadcast of a row statistic moves nothing;
-    - `#kdsl.shared` for the operands of `dot` and of reductions along an
-      axis, which are read by other threads.
+    - `#kdsl.shared` for the operands of `dot`, which are read by other
+      threads.
     Elementwise ops, loads, stores and atomics take the layout of their
     first operand that cannot be recomputed in place (index arithmetic can);
     loop-carried values keep their initial layout. An operand needed in
@@ -42,11 +42,12 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     constants alone are recomputed at the new coordinates; anything else
     makes one round trip through shared memory. A conversion to
     `#kdsl.shared` writes the block to its own area of dynamic shared memory
-    (its size in the `kdsl.shared_bytes` attribute) for the `dot` or the
-    reduction along an axis that reads it; barriers separate writes from
-    reads only where shared memory was used since the last one.
-    Reductions to a scalar combine in-thread, across the warp with shuffles,
-    then across warps through shared memory.
+    (its size in the `kdsl.shared_bytes` attribute) for the `dot` that
+    reads it; barriers separate writes from reads only where shared memory
+    was used since the last one. Reductions combine in-thread, across the
+    lanes along the reduced axis with butterfly shuffles, then across the
+    warps along it through shared memory; along an axis, the result is the
+    slice of the operand's layout.
 
     Loads and stores become vector accesses (up to 16 bytes) where the axis
     analysis proves the addresses contiguous and aligned; a mask that is not

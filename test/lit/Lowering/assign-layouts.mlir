@@ -42,12 +42,12 @@ kdsl.kernel @small(%x: !kdsl.ptr<i32>) attributes {bindings = {}, num_stages = 2
 // -----
 
 // Softmax over 4 rows of 256: the row maximum is a slice of the rows'
-// layout, its operand is staged in shared memory, and expand_dims and the
+// layout, reduced in place (no conversion), and expand_dims and the
 // broadcast give the rows' layout back, so the subtraction converts nothing.
 // CHECK-LABEL: kdsl.kernel @rows(
+// CHECK-NOT: kdsl.convert_layout
 // CHECK: %[[X:.*]] = kdsl.load %{{.*}} -> tensor<4x256xf32, #kdsl.blocked[[B:<sizePerThread = \[1, 4\], threadsPerWarp = \[1, 32\], warpsPerCTA = \[2, 2\], order = \[1, 0\]>]]>
-// CHECK: %[[S:.*]] = kdsl.convert_layout %[[X]] : tensor<4x256xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.shared<order = [1, 0]>>
-// CHECK: %[[MAX:.*]] = kdsl.reduce max %[[S]] {axis = 1 : i32} : tensor<4x256xf32, #kdsl.shared<order = [1, 0]>> -> tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>>
+// CHECK: %[[MAX:.*]] = kdsl.reduce max %[[X]] {axis = 1 : i32} : tensor<4x256xf32, #kdsl.blocked[[B]]> -> tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>>
 // CHECK: %[[E:.*]] = kdsl.expand_dims %[[MAX]] {axis = 1 : i32} : tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>> -> tensor<4x1xf32, #kdsl.blocked[[B]]>
 // CHECK: %[[BC:.*]] = kdsl.broadcast %[[E]] : tensor<4x1xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.blocked[[B]]>
 // CHECK: arith.subf %[[X]], %[[BC]] : tensor<4x256xf32, #kdsl.blocked[[B]]>

@@ -127,3 +127,32 @@ kdsl.kernel @two(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>) attributes {bindings 
   kdsl.store %out, %t : !kdsl.ptr<f32>, f32
   kdsl.return
 }
+
+// The maximum of each of 4 rows of 256 over 4 warps (each warp's 32 lanes
+// along a row, 2 warps per row): in registers, five butterfly shuffles per
+// row a thread holds (2), then the 2 warps' partials through shared memory
+// with one barrier; the row never goes through shared memory.
+// CHECK-LABEL: gpu.func @row_max(
+// CHECK-SAME: kdsl.shared_bytes = 32
+// CHECK-COUNT-10: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @row_max(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c4 = arith.constant 4 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<4x256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  %v = kdsl.load %px : tensor<4x256x!kdsl.ptr<f32>> -> tensor<4x256xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<4x256xf32> -> tensor<4xf32>
+  %rows = kdsl.arange %c0, %c4 : tensor<4xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<4x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<4x!kdsl.ptr<f32>>, tensor<4xi32>
+  kdsl.store %py, %m : tensor<4x!kdsl.ptr<f32>>, tensor<4xf32>
+  kdsl.return
+}

@@ -103,9 +103,9 @@ def Kdsl_SharedEncodingAttr : Kdsl_Attr<"SharedEncoding", "shared",
     [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
   let summary = "A block staged in shared memory, dense, in the given order";
   let description = [{
-    The operands of `dot` and of reductions along an axis are converted to
-    this encoding: every element written once, in `order` (fastest-varying
-    dimension first), so any thread can read any element.
+    The operands of `dot` are converted to this encoding: every element
+    written once, in `order` (fastest-varying dimension first), so any
+    thread can read any element.
 
     ```mlir
     #kdsl.shared<order = [1, 0]>

@@ -1,0 +1,15 @@
+// softmax_rows: row-wise softmax over ROWS rows per instance. The front end's IR round-trips; a variant
+// reduces along axis 1 of a [ROWS, BLOCK] block and broadcasts the row statistics back.
+// RUN: kdslc %examples/softmax_rows.kdsl --emit=kdsl | kdsl-opt | kdsl-opt | FileCheck %s
+// RUN: kdslc %examples/softmax_rows.kdsl --kernel softmax_rows --emit=kdsl --config n_cols=1000,ROWS=4,num_warps=4 | kdsl-opt \
+// RUN:   | FileCheck %s --check-prefix=VARIANT --implicit-check-not='tensor<?' --implicit-check-not=kdsl.constexpr
+
+// CHECK-LABEL: kdsl.kernel @softmax_rows(
+// CHECK: kdsl.reduce max
+// CHECK: kdsl.reduce sum
+
+// VARIANT-LABEL: kdsl.kernel @softmax_rows(
+// VARIANT-SAME: bindings = {BLOCK = 1024 : i32, ROWS = 4 : i32}
+// VARIANT: kdsl.reduce max %{{.*}} {axis = 1 : i32} : tensor<4x1024xf32> -> tensor<4xf32>
+// VARIANT: kdsl.expand_dims %{{.*}} {axis = 1 : i32} : tensor<4xf32> -> tensor<4x1xf32>
+// VARIANT: kdsl.reduce sum %{{.*}} {axis = 1 : i32} : tensor<4x1024xf32> -> tensor<4xf32>
