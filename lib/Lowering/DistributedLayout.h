@@ -220,16 +220,11 @@ template <typename Arith>
 std::optional<typename Arith::Bool>
 DistributedLayout::owner(Arith &a, llvm::ArrayRef<typename Arith::Int> within,
                          int64_t slot) const {
-  llvm::SmallVector<int64_t> rep, elem;
-  slotIndices(slot, rep, elem);
   std::optional<typename Arith::Bool> result;
-  for (size_t d = 0; d < dims.size(); ++d) {
-    if (tile(d) <= dims[d])
-      continue;
-    typename Arith::Bool first =
-        a.lessThan(a.add(within[d], a.constant(elem[d])), dims[d]);
-    result = result ? a.both(*result, first) : first;
-  }
+  for (size_t d = 0; d < dims.size(); ++d)
+    if (std::optional<typename Arith::Bool> first =
+            ownerAlong(a, within, slot, d))
+      result = result ? a.both(*result, *first) : *first;
   return result;
 }
 
