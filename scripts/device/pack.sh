@@ -65,6 +65,8 @@ build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/tune/la
   --config 'n_cols=4096'
 build/bin/kdslc examples/kernels/softmax_rows.kdsl --emit=kpack -o "$stage/tune/softmax_rows.kpack" \
   --config 'n_cols=1024'
+build/bin/kdslc examples/kernels/layer_norm_rows.kdsl --emit=kpack -o "$stage/tune/layer_norm_rows.kpack" \
+  --config 'n_cols=1024'
 build/bin/kdslc examples/kernels/matmul.kdsl --emit=kpack -o "$stage/tune/matmul.kpack"
 
 echo "pack.sh: staged $(du -sh "$stage" | cut -f1) in build/device:"

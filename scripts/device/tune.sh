@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tunes vector add, softmax (one row and several rows per instance), layer
-# norm and matmul on this GPU with the
+# Tunes vector add, softmax and layer norm (one row, and several rows per
+# instance for short rows) and matmul on this GPU with the
 # runtime alone (kdsl-launch --tune on the bundles scripts/device/pack.sh
 # compiled), into one tune.db. Run from the staged folder:
 #   bash build/device/tune.sh OUTDIR
@@ -37,6 +37,8 @@ tune softmax out=f32:$((rows * 4096)) inp=f32:$((rows * 4096)) n_rows=$rows \
 # Short rows: one row per instance against several (softmax_rows).
 tune softmax_rows out=f32:$((rows * 1024)) inp=f32:$((rows * 1024)) \
   n_rows=$rows n_cols=1024 stride=1024
+tune layer_norm_rows x=f32:$((rows * 1024)) y=f32:$((rows * 1024)) \
+  w=f32:1024 b=f32:1024 n_rows=$rows n_cols=1024 stride=1024 eps=1e-5
 tune layer_norm x=f32:$((rows * 4096)) y=f32:$((rows * 4096)) w=f32:4096 \
   b=f32:4096 n_rows=$rows n_cols=4096 stride=4096 eps=1e-5
 tune matmul a=f16:$((m * m)) b=f16:$((m * m)) c=f32:$((m * m)) M=$m N=$m K=$m \

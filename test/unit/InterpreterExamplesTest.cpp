@@ -651,6 +651,64 @@ TEST_F(InterpreterExamplesTest, SoftmaxRowsTailsAndPadding) {
 }
 
 //===----------------------------------------------------------------------===//
+// layer_norm_rows.kdsl
+//===----------------------------------------------------------------------===//
+
+TEST_F(InterpreterExamplesTest, LayerNormRowsTailsAndPadding) {
+  // ROWS = 4 over 37 rows leaves a last instance with one row; n_cols = 1000
+  // leaves a column tail; the stride's padding must stay poisoned.
+  const int rows = 37, cols = 1000, stride = 1003;
+  const float eps = 1e-5f;
+  for (int r4 : {1, 4}) {
+    SCOPED_TRACE("ROWS = " + std::to_string(r4));
+    KernelOp k =
+        variant("layer_norm_rows.kdsl", "layer_norm_rows",
+                {"n_cols=1000", "ROWS=" + std::to_string(r4), "num_warps=4"});
+    ASSERT_TRUE(k);
+    std::vector<float> x = uniform(size_t(rows) * stride, -3, 3),
+                       w = uniform(cols, 0.5f, 1.5f), b = uniform(cols, -1, 1);
+    x[2] = 40.0f; // a large value, so the mean matters
+    HostBuffer bx = bufferOf(f32(), x),
+               by = bufferOf(f32(), std::vector<float>(rows * stride, NAN)),
+               bw = bufferOf(f32(), w), bb = bufferOf(f32(), b);
+    ASSERT_TRUE(
+        succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(by),
+                          LaunchArg::ofBuffer(bw), LaunchArg::ofBuffer(bb),
+                          LaunchArg::ofInt(rows), LaunchArg::ofInt(cols),
+                          LaunchArg::ofInt(stride), LaunchArg::ofFloat(eps)})))
+        << diagnostics;
+    std::vector<float> y = valuesOf<float>(by);
+    int bad = 0;
+    for (int r = 0; r < rows; ++r) {
+      double mean = 0, var = 0;
+      for (int c = 0; c < cols; ++c)
+        mean += x[r * stride + c];
+      mean /= cols;
+      for (int c = 0; c < cols; ++c)
+        var += (x[r * stride + c] - mean) * (x[r * stride + c] - mean);
+      var /= cols;
+      double rstd = 1 / std::sqrt(var + double(eps));
+      for (int c = 0; c < stride; ++c) {
+        float g = y[r * stride + c];
+        bool ok;
+        if (c < cols) {
+          double want = (x[r * stride + c] - mean) * rstd * w[c] + b[c];
+          ok = std::fabs(g - want) <= 1e-4 * (std::fabs(want) + 1);
+          if (!ok && ++bad <= 5)
+            ADD_FAILURE() << "y[" << r << ", " << c << "] = " << g << ", want "
+                          << want;
+        } else {
+          ok = std::isnan(g);
+          if (!ok && ++bad <= 5)
+            ADD_FAILURE() << "padding y[" << r << ", " << c << "] = " << g;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0);
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // dropout.kdsl: dropout, dropout_backward
 //===----------------------------------------------------------------------===//
 
