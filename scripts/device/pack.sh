@@ -55,6 +55,10 @@ build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/bench/soft
   --config 'BLOCK=1024|4096|16384,num_warps=4|8|16'
 build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/bench/layer_norm.kpack" \
   --config 'BLOCK=1024|4096,num_warps=4|8|16'
+build/bin/kdslc examples/kernels/softmax_rows.kdsl --emit=kpack -o "$stage/bench/softmax_rows.kpack" \
+  --config 'n_cols=1024'
+build/bin/kdslc examples/kernels/layer_norm_rows.kdsl --emit=kpack -o "$stage/bench/layer_norm_rows.kpack" \
+  --config 'n_cols=1024'
 
 # The tuning's bundles: every config of each space (tune.sh).
 mkdir -p "$stage/tune"
