@@ -48,30 +48,25 @@ strip "$stage/bin/kdsl-cheader-test"
 
 # Every example, compiled, with inputs and the interpreter's outputs.
 /usr/bin/python3 scripts/device/examples.py prepare "$stage/examples" build/bin
+# kpack DIR EXAMPLE [CONFIG]: an example's bundle in $stage/DIR.
+kpack() {
+  mkdir -p "$stage/$1"
+  build/bin/kdslc "examples/kernels/$2.kdsl" --emit=kpack -o "$stage/$1/$2.kpack" \
+    ${3:+--config "$3"}
+}
 # The benchmark's bundles.
-mkdir -p "$stage/bench"
-build/bin/kdslc examples/kernels/vector_add.kdsl --emit=kpack -o "$stage/bench/vector_add.kpack"
-build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/bench/softmax.kpack" \
-  --config 'BLOCK=1024|4096|16384,num_warps=4|8|16'
-build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/bench/layer_norm.kpack" \
-  --config 'BLOCK=1024|4096,num_warps=4|8|16'
-build/bin/kdslc examples/kernels/softmax_rows.kdsl --emit=kpack -o "$stage/bench/softmax_rows.kpack" \
-  --config 'n_cols=1024'
-build/bin/kdslc examples/kernels/layer_norm_rows.kdsl --emit=kpack -o "$stage/bench/layer_norm_rows.kpack" \
-  --config 'n_cols=1024'
-
+kpack bench vector_add
+kpack bench softmax 'BLOCK=1024|4096|16384,num_warps=4|8|16'
+kpack bench layer_norm 'BLOCK=1024|4096,num_warps=4|8|16'
+kpack bench softmax_rows 'n_cols=1024'
+kpack bench layer_norm_rows 'n_cols=1024'
 # The tuning's bundles: every config of each space (tune.sh).
-mkdir -p "$stage/tune"
-build/bin/kdslc examples/kernels/vector_add.kdsl --emit=kpack -o "$stage/tune/vector_add.kpack"
-build/bin/kdslc examples/kernels/softmax.kdsl --emit=kpack -o "$stage/tune/softmax.kpack" \
-  --config 'n_cols=4096'
-build/bin/kdslc examples/kernels/layer_norm.kdsl --emit=kpack -o "$stage/tune/layer_norm.kpack" \
-  --config 'n_cols=4096'
-build/bin/kdslc examples/kernels/softmax_rows.kdsl --emit=kpack -o "$stage/tune/softmax_rows.kpack" \
-  --config 'n_cols=1024'
-build/bin/kdslc examples/kernels/layer_norm_rows.kdsl --emit=kpack -o "$stage/tune/layer_norm_rows.kpack" \
-  --config 'n_cols=1024'
-build/bin/kdslc examples/kernels/matmul.kdsl --emit=kpack -o "$stage/tune/matmul.kpack"
+kpack tune vector_add
+kpack tune softmax 'n_cols=4096'
+kpack tune layer_norm 'n_cols=4096'
+kpack tune softmax_rows 'n_cols=1024'
+kpack tune layer_norm_rows 'n_cols=1024'
+kpack tune matmul
 
 echo "pack.sh: staged $(du -sh "$stage" | cut -f1) in build/device:"
 ls -la "$stage" "$stage/bin"

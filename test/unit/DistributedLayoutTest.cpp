@@ -36,6 +36,13 @@ protected:
   BlockedEncodingAttr defaultFor(ArrayRef<int64_t> shape, int64_t warps) {
     return getDefaultBlockedEncoding(&context, shape, warps);
   }
+  /// The slice of `parent` along `dim`, on `shape` less that dimension.
+  DistributedLayout sliceOf(ArrayRef<int64_t> shape, BlockedEncodingAttr parent,
+                            unsigned dim) {
+    SmallVector<int64_t> reduced(shape);
+    reduced.erase(reduced.begin() + dim);
+    return layout(reduced, SliceEncodingAttr::get(&context, dim, parent));
+  }
 
   /// Every element of `shape` is owned by exactly one (thread, slot), and
   /// every slot holds an element of the block.
@@ -129,10 +136,7 @@ TEST_F(DistributedLayoutTest, SlicesOwnEachElementOnceWhereTheParentHoldsIt) {
       for (unsigned dim = 0; dim < shape.size(); ++dim) {
         BlockedEncodingAttr parent = defaultFor(shape, warps);
         DistributedLayout full = layout(shape, parent);
-        SmallVector<int64_t> reduced(shape);
-        reduced.erase(reduced.begin() + dim);
-        DistributedLayout slice =
-            layout(reduced, SliceEncodingAttr::get(&context, dim, parent));
+        DistributedLayout slice = sliceOf(shape, parent, dim);
         expectOneOwnerEach(slice);
         // The thread holding a slice element holds that line of the parent.
         for (int64_t tid = 0; tid < full.threads(); ++tid) {
@@ -200,10 +204,8 @@ TEST_F(DistributedLayoutTest, AxisReductionAlgorithmSumsEveryLine) {
       for (unsigned k = 0; k < shape.size(); ++k) {
         BlockedEncodingAttr parent = defaultFor(shape, warps);
         DistributedLayout in = layout(shape, parent);
-        SmallVector<int64_t> reduced(shape);
-        reduced.erase(reduced.begin() + k);
-        DistributedLayout out =
-            layout(reduced, SliceEncodingAttr::get(&context, k, parent));
+        DistributedLayout out = sliceOf(shape, parent, k);
+        ArrayRef<int64_t> reduced = out.shape();
         SCOPED_TRACE(::testing::Message() << shape.size() << "-d, " << warps
                                           << " warps, axis " << k);
         std::optional<SmallVector<int64_t>> lineOf =
