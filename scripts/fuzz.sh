@@ -17,6 +17,15 @@ echo "fuzz: running the front-end fuzzer for ${seconds}s"
 build-fuzz/bin/kdsl-frontend-fuzzer "$corpus" -dict=test/fuzz/kdsl.dict \
   -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
   -print_final_stats=1 -artifact_prefix=build-fuzz/ 2>build-fuzz/fuzz.log ||
-  { tail -60 build-fuzz/fuzz.log; echo "fuzz: FAILED (crash input saved under build-fuzz/)"; exit 1; }
+  {
+    # The report from its first line (where the stack is), then the input.
+    grep -m1 -A45 'ERROR:' build-fuzz/fuzz.log || tail -60 build-fuzz/fuzz.log
+    grep -E '^(MS:|artifact_prefix)' build-fuzz/fuzz.log || true
+    for f in build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* build-fuzz/oom-*; do
+      [[ -f $f ]] && { echo "fuzz: the input, base64:"; base64 -w0 "$f"; echo; break; }
+    done
+    echo "fuzz: FAILED (crash input saved under build-fuzz/)"
+    exit 1
+  }
 grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build-fuzz/fuzz.log || true
 echo "fuzz: no crash in ${seconds}s"
