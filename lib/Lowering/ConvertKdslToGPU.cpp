@@ -357,6 +357,7 @@ private:
   LogicalResult emitRegion(Block &block);
   LogicalResult emitOp(Operation *op);
   LogicalResult emitElementwise(Operation *op);
+  Operation *emitScalarOp(Operation *op, ValueRange operands);
   LogicalResult emitLayoutChange(Operation *op);
   LogicalResult emitConvertLayout(ConvertLayoutOp op);
   int64_t sharedOffsetOf(Value value);
@@ -576,12 +577,31 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
         if (llvm::any_of(op->getResultTypes(),
                          [](Type t) { return isa<RankedTensorType>(t); }))
           return emitElementwise(op);
-        IRMapping mapping = scalars;
-        Operation *clone = b.clone(*op, mapping);
-        for (auto [from, to] : llvm::zip(op->getResults(), clone->getResults()))
+        SmallVector<Value> operands = llvm::map_to_vector(
+            op->getOperands(), [&](Value v) { return scalar(v); });
+        for (auto [from, to] : llvm::zip(
+                 op->getResults(), emitScalarOp(op, operands)->getResults()))
           scalars.map(from, to);
         return success();
       });
+}
+
+/// One scalar instance of the arith or math op `op` on `operands`. An f32
+/// division is PTX's `div.full.f32` (full range, within 2 ulp, as Triton
+/// lowers it and as LANGUAGE.md allows the math functions) rather than the
+/// correctly rounded `div.rn.f32`, whose slow path doubles `ptxas` time and
+/// adds registers.
+Operation *KernelEmitter::emitScalarOp(Operation *op, ValueRange operands) {
+  Type type = getElementTypeOrSelf(op->getResult(0).getType());
+  if (isa<arith::DivFOp>(op) && type.isF32())
+    return LLVM::CallIntrinsicOp::create(
+        b, op->getLoc(), type, b.getStringAttr("llvm.nvvm.div.full"), operands);
+  OperationState state(op->getLoc(), op->getName());
+  state.addOperands(operands);
+  for (Type t : op->getResultTypes())
+    state.addTypes(getElementTypeOrSelf(t));
+  state.addAttributes(op->getAttrs());
+  return b.create(state);
 }
 
 LogicalResult KernelEmitter::emitElementwise(Operation *op) {
@@ -599,14 +619,12 @@ LogicalResult KernelEmitter::emitElementwise(Operation *op) {
     return success();
   }
   for (int64_t s = 0; s < l.slots(); ++s) {
-    OperationState state(loc, op->getName());
-    for (Value operand : op->getOperands())
-      state.addOperands(isa<RankedTensorType>(operand.getType())
-                            ? blocks[operand][s]
-                            : scalar(operand));
-    state.addTypes(getElementTypeOrSelf(result.getType()));
-    state.addAttributes(op->getAttrs());
-    slots.push_back(b.create(state)->getResult(0));
+    SmallVector<Value> operands =
+        llvm::map_to_vector(op->getOperands(), [&](Value operand) {
+          return isa<RankedTensorType>(operand.getType()) ? blocks[operand][s]
+                                                          : scalar(operand);
+        });
+    slots.push_back(emitScalarOp(op, operands)->getResult(0));
   }
   blocks[result] = slots;
   return success();

@@ -156,3 +156,28 @@ kdsl.kernel @row_max(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {binding
   kdsl.store %py, %m : tensor<4x!kdsl.ptr<f32>>, tensor<4xf32>
   kdsl.return
 }
+
+// f32 division, of blocks and of scalars, is PTX's div.full.f32 (within
+// 2 ulp, as Triton lowers it); f64 division stays correctly rounded.
+// CHECK-LABEL: gpu.func @divide(
+// CHECK: llvm.call_intrinsic "llvm.nvvm.div.full"(%{{.*}}, %{{.*}}) : (f32, f32) -> f32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.div.full"(%{{.*}}, %{{.*}}) : (f32, f32) -> f32
+// CHECK-NOT: arith.divf %{{.*}} : f32
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK: gpu.return
+kdsl.kernel @divide(%x: !kdsl.ptr<f32>, %s: f32, %d: f64, %out: !kdsl.ptr<f64>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 1 : i32, param_names = ["x", "s", "d", "out"]} {
+  %c0 = arith.constant 0 : i32
+  %c32 = arith.constant 32 : i32
+  %one = arith.constant 1.0 : f32
+  %inv = arith.divf %one, %s : f32
+  %r = kdsl.arange %c0, %c32 : tensor<32xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<32x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<32x!kdsl.ptr<f32>>, tensor<32xi32>
+  %v = kdsl.load %px : tensor<32x!kdsl.ptr<f32>> -> tensor<32xf32>
+  %is = kdsl.splat %inv : f32 -> tensor<32xf32>
+  %q = arith.divf %v, %is : tensor<32xf32>
+  kdsl.store %px, %q : tensor<32x!kdsl.ptr<f32>>, tensor<32xf32>
+  %half = arith.divf %d, %d : f64
+  kdsl.store %out, %half : !kdsl.ptr<f64>, f64
+  kdsl.return
+}
