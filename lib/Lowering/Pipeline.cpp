@@ -132,7 +132,8 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
 }
 
 FailureOr<std::vector<kdsl::KernelPTX>>
-kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
+kdsl::compileToPTX(ModuleOp module, const GpuTarget &target,
+                   TimingScope *timing) {
   // First to gpu.func, to read what the launch needs, then to PTX.
   GpuTarget effective = target;
   effective.linkLibdevice = false;
@@ -142,6 +143,8 @@ kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
   });
   PassManager toGpu(module.getContext());
   buildGpuPipeline(toGpu, effective, /*toLLVM=*/false);
+  if (timing)
+    toGpu.enableTiming(*timing);
   if (failed(toGpu.run(module)))
     return failure();
   std::vector<KernelPTX> kernels;
@@ -155,8 +158,11 @@ kdsl::compileToPTX(ModuleOp module, const GpuTarget &target) {
     kernels.push_back(k);
   });
   PassManager toPtx(module.getContext());
-  if (failed(parsePassPipeline(kToPtx, toPtx, llvm::errs())) ||
-      failed(toPtx.run(module)))
+  if (failed(parsePassPipeline(kToPtx, toPtx, llvm::errs())))
+    return failure();
+  if (timing)
+    toPtx.enableTiming(*timing);
+  if (failed(toPtx.run(module)))
     return failure();
   size_t i = 0;
   for (auto binary : module.getOps<gpu::BinaryOp>()) {

@@ -4,7 +4,7 @@
 // [--emit=ast|kdsl|kdsl-layouts|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
 // OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
-//       [--specialize=align16|none]
+//       [--specialize=align16|none] [--timing]
 //
 // Stops at the stage `--emit` names, as toyc does. Every error is one
 // `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
@@ -29,6 +29,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -49,6 +50,7 @@ struct Options {
   std::string config;
   std::string arch = "sm_90a";
   std::string specialize = "align16";
+  bool timing = false;
 };
 
 int fail(const llvm::Twine &message) {
@@ -89,9 +91,22 @@ int compile(const Options &options) {
 
   MLIRContext &context = file.context;
 
+  // --timing: MLIR's timing report (as mlir-opt --mlir-timing) on stderr
+  // when this function returns, one line per stage and pass.
+  DefaultTimingManager timingManager;
+  timingManager.setEnabled(options.timing);
+  timingManager.setDisplayMode(DefaultTimingManager::DisplayMode::Tree);
+  TimingScope timing = timingManager.getRootScope();
+  auto timePasses = [&](PassManager &pm) {
+    if (options.timing)
+      pm.enableTiming(timing);
+  };
+
   bool wantIR = options.emit != "ast";
+  TimingScope frontEndTiming = timing.nest("Front end (parse, check, kdsl IR)");
   FailureOr<kdsl::FrontendResult> result =
       kdsl::runFrontend(file.text, options.input, context, wantIR);
+  frontEndTiming.stop();
   if (failed(result))
     return 1;
 
@@ -154,6 +169,7 @@ int compile(const Options &options) {
     kdsl::KdslSpecializeOptions specializeOptions;
     specializeOptions.config.assign(configEntries.begin(), configEntries.end());
     pm.addPass(kdsl::createKdslSpecialize(specializeOptions));
+    timePasses(pm);
     if (failed(pm.run(module)))
       return 1;
   }
@@ -167,15 +183,18 @@ int compile(const Options &options) {
   if (options.emit == "kdsl-layouts") {
     PassManager pm(&context);
     pm.addPass(kdsl::createKdslAssignLayouts());
+    timePasses(pm);
     if (failed(pm.run(module)))
       return 1;
   } else if (options.emit == "kdsl-gpu" || options.emit == "llvm") {
     PassManager pm(&context);
     kdsl::buildGpuPipeline(pm, target, options.emit == "llvm");
+    timePasses(pm);
     if (failed(pm.run(module)))
       return 1;
   } else if (options.emit == "ptx" || options.emit == "cubin") {
-    auto ptx = kdsl::compileToPTX(module, target);
+    auto ptx =
+        kdsl::compileToPTX(module, target, options.timing ? &timing : nullptr);
     if (failed(ptx))
       return 1;
     if (!openOutput())
@@ -191,9 +210,11 @@ int compile(const Options &options) {
         return fail("--emit=cubin needs ptxas (set KDSL_PTXAS or install the "
                     "CUDA toolkit in /usr/local/cuda)");
       kdsl::CubinResult cubin;
+      TimingScope ptxasTiming = timing.nest("ptxas");
       if (!kdsl::assembleCubin(ptxas, ptx->front().ptx, options.arch, cubin,
                                errorMessage))
         return fail(errorMessage);
+      ptxasTiming.stop();
       output->os().write(reinterpret_cast<const char *>(cubin.cubin.data()),
                          cubin.cubin.size());
     }
@@ -338,6 +359,9 @@ int main(int argc, char **argv) {
   app.add_option("-o,--output", options.output,
                  "Write the result here (default: standard output)");
   app.add_option("--kernel", options.kernel, "Only this kernel");
+  app.add_flag("--timing", options.timing,
+               "Print the time of each stage and pass to standard error "
+               "(MLIR's timing report)");
   app.add_option("--config", options.config,
                  "Specialize for this config: NAME=VALUE,... over constexprs, "
                  "num_warps, num_stages and the scalar parameters defaults "

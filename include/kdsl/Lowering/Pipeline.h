@@ -10,6 +10,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include <cstdint>
 #include <string>
@@ -62,9 +63,11 @@ struct KernelPTX {
 };
 
 /// Lowers a module of variants through the whole pipeline and returns the
-/// PTX of each kernel in module order.
-mlir::FailureOr<std::vector<KernelPTX>> compileToPTX(mlir::ModuleOp module,
-                                                     const GpuTarget &target);
+/// PTX of each kernel in module order. With `timing`, each pass is timed
+/// under it.
+mlir::FailureOr<std::vector<KernelPTX>>
+compileToPTX(mlir::ModuleOp module, const GpuTarget &target,
+             mlir::TimingScope *timing = nullptr);
 
 /// What ptxas made of a PTX module.
 struct CubinResult {
