@@ -825,14 +825,24 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
     Value cond =
         mask ? arith::AndIOp::create(b, loc, first, scalar(mask)) : first;
     if (atomic) {
-      if (!op->getResult(0).use_empty())
-        return fail(op, "on a scalar whose old value is used is not "
-                        "supported on the GPU yet");
       Type t = value.getType();
-      select(
+      Value old = select(
           loc, cond, [&] { return storeScalar(scalar(ptr), scalar(value)); },
           LLVM::ZeroOp::create(b, loc, t));
-      scalars.map(op->getResult(0), LLVM::ZeroOp::create(b, loc, t));
+      if (op->getResult(0).use_empty()) {
+        scalars.map(op->getResult(0), LLVM::ZeroOp::create(b, loc, t));
+        return success();
+      }
+      // Thread 0 hands the old value to every thread through shared memory.
+      reserveShared(nextSharedOffset + bytesOf(t));
+      beforeSharedWrite(loc);
+      guarded(loc, first, [&] {
+        LLVM::StoreOp::create(b, loc, old,
+                              smemPtr(loc, t, i32(loc, 0), nextSharedOffset));
+      });
+      beforeSharedRead(loc);
+      scalars.map(op->getResult(0),
+                  readShared(loc, t, i32(loc, 0), nextSharedOffset));
       return success();
     }
     guarded(loc, cond, [&] { storeScalar(scalar(ptr), scalar(value)); });
@@ -842,11 +852,6 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   Type elem = elementOf(value);
   const Slots &ptrs = blocks[ptr], &values = blocks[value];
   Slots masks = mask ? blocks[mask] : Slots();
-  if (atomic && l.replicated() && !op->getResult(0).use_empty())
-    return fail(op, "whose old values are used needs a block of at least " +
-                        Twine(threads) +
-                        " elements on the GPU (one per "
-                        "thread)");
   AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
   int64_t width = atomic ? 1 : vectorWidth(ptr, bytes);
@@ -901,8 +906,24 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
       guarded(loc, c, [&] { storeScalar(ptrs[s], values[s]); });
     }
   }
-  if (atomic)
-    blocks[op->getResult(0)] = old;
+  if (!atomic)
+    return success();
+  Value result = op->getResult(0);
+  blocks[result] = old;
+  if (!l.replicated() || result.use_empty())
+    return success();
+  // Only an element's owner added to it: its copies in other threads get
+  // the old value through shared memory.
+  SmallVector<int64_t> order = rowMajor(l.shape().size());
+  writeShared(loc, result, nextSharedOffset, order);
+  beforeSharedRead(loc);
+  Slots copies;
+  for (int64_t s = 0; s < l.slots(); ++s)
+    copies.push_back(readShared(
+        loc, elem,
+        sharedIndex(loc, coordsOf(loc, result.getType(), s), l.shape(), order),
+        nextSharedOffset));
+  blocks[result] = copies;
   return success();
 }
 

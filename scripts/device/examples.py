@@ -82,6 +82,9 @@ def cases():
              {"max_val": f32(20), "max_idx": ("i32", (20,)),
               "min_val": f32(20), "min_idx": ("i32", (20,))},
              {"n_rows": 20, "n_cols": 1000, "stride": 1000}),
+        Case("atomic_tickets", "test/kernels/atomics.kdsl", "atomic_tickets",
+             {}, {"counters": ("i32", (36,)), "out": ("i32", (32, 32)),
+                  "first": ("i32", (4, 128))}, {}, init={"counters": 0}),
         Case("histogram", "histogram.kdsl", "histogram",
              {"data": f32(10000)}, {"bins": ("i32", (64,))},
              {"n": 10000, "n_bins": 64, "lo": -1.5, "inv_width": 20.0},
@@ -145,6 +148,11 @@ def poison(dtype, shape, value=None):
     return np.full(shape, np.nan, dtype=NP[dtype])
 
 
+def source(case):
+    """Examples by name; other kernels (GPU checks of the lowering) by path."""
+    return case.file if "/" in case.file else f"{EX}/{case.file}"
+
+
 def args_for(case, d, outdir):
     args = [f"{k}=@{d}/{case.name}.{k}.npy" for k in case.inputs]
     args += [f"{k}=@{outdir}/{case.name}.{k}.npy" for k in case.outputs]
@@ -164,7 +172,7 @@ def prepare(out, bin_dir):
         key = (case.file, case.kernel, case.kpack)
         if key not in kpacks:
             bundle = f"{out}/{case.name}.kpack"
-            cmd = [f"{bin_dir}/kdslc", f"{EX}/{case.file}", "--kernel",
+            cmd = [f"{bin_dir}/kdslc", source(case), "--kernel",
                    case.kernel, "--emit=kpack", "-o", bundle]
             if case.kpack:
                 cmd += ["--config", case.kpack]
@@ -183,7 +191,7 @@ def prepare(out, bin_dir):
         saves = []
         for k in case.outputs:
             saves += ["--save", f"{k}={out}/{case.name}.{k}.expected.npy"]
-        cmd = [f"{bin_dir}/kdslc", "run", f"{EX}/{case.file}", "--kernel",
+        cmd = [f"{bin_dir}/kdslc", "run", source(case), "--kernel",
                case.kernel, "--backend", "interp"] + args_for(
                    case, out, scratch) + saves
         subprocess.run(cmd, check=True)
