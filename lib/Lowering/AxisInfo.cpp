@@ -9,6 +9,7 @@
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -79,6 +80,13 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
               .getValue();
       return {1, llvm::is_contained(divisible, name) ? 16 : 1, dim};
     }
+    // An induction variable, lb + i * step: a multiple of what divides both.
+    if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+      if (arg == loop.getInductionVar())
+        return {1,
+                gcd(get(loop.getLowerBound()).divisibility,
+                    get(loop.getStep()).divisibility),
+                dim};
     return unknown;
   }
   Operation *op = value.getDefiningOp();

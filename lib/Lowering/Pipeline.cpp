@@ -6,6 +6,7 @@
 
 #include "kdsl/Lowering/Pipeline.h"
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
+#include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Lowering/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -98,6 +99,7 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   // Only the passes the pipeline names, so that a static build links only
   // their libraries.
   static bool registered = [] {
+    registerKdslPipelineLoops();
     registerKdslLoweringPasses();
     registerCanonicalizerPass();
     registerCSEPass();
@@ -120,11 +122,12 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
-  std::string pipeline =
-      std::string("kdsl-assign-layouts,convert-kdsl-to-gpu{assume-aligned=") +
-      (target.assumeAligned ? "true" : "false") + divisible + "}," +
-      "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
-      libdevice + "},gpu.module(canonicalize,cse)";
+  std::string pipeline = std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
+                                     "convert-kdsl-to-gpu{assume-aligned=") +
+                         (target.assumeAligned ? "true" : "false") + divisible +
+                         "}," + "nvvm-attach-target{chip=" + target.arch +
+                         " features=+ptx80 O=3" + libdevice +
+                         "},gpu.module(canonicalize,cse)";
   if (toLLVM)
     pipeline += std::string(",") + kToLLVM;
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))

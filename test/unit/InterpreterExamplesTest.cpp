@@ -229,74 +229,75 @@ RowExtremes rowExtremes(const float *row, int n) {
   return e;
 }
 
+// With the chunk loop's loads 1 and 2 iterations ahead (num_stages 2, 3).
 TEST_F(InterpreterExamplesTest, RowArgmaxTiesAndInfinities) {
-  KernelOp k = variant("row_argmax.kdsl", "row_argmax", {"BLOCK=256"});
-  ASSERT_TRUE(k);
-  // 600 columns: chunks of 256, 256 and 88 (a masked tail).
-  struct Shape {
-    int rows, cols, stride;
-  };
-  for (Shape s : {Shape{7, 600, 613}, Shape{3, 1, 2}}) {
-    SCOPED_TRACE("n_cols = " + std::to_string(s.cols));
-    std::vector<float> x = uniform(size_t(s.rows) * s.stride, -4, 4);
-    auto at = [&](int r, int c) -> float & { return x[r * s.stride + c]; };
-    if (s.cols == 600) {
-      // Row 1: a max tied across chunks (100 and 400) and within one (101);
-      // the min sits in the masked tail chunk, at the last column.
-      at(1, 100) = at(1, 101) = at(1, 400) = 9;
-      at(1, 599) = -9;
-      // Row 2: -inf twice (7 and 520); the max tied inside the last chunk.
-      at(2, 7) = at(2, 520) = -INFINITY;
-      at(2, 555) = at(2, 556) = 8;
-      // Row 3: all -inf: both extremes are -inf at index 0.
-      for (int c = 0; c < s.cols; ++c)
-        at(3, c) = -INFINITY;
-      // Row 4: constant: index 0 for both.
-      for (int c = 0; c < s.cols; ++c)
-        at(4, c) = -1.5f;
-      // Row 5: +inf at 300 and 301; min tied across chunks (3 and 258).
-      at(5, 300) = at(5, 301) = INFINITY;
-      at(5, 3) = at(5, 258) = -6;
-      // Row 6: every value negative, the max in the tail chunk.
-      for (int c = 0; c < s.cols; ++c)
-        at(6, c) = -5 - std::fabs(at(6, c));
-      at(6, 590) = -0.25f;
-    }
-    HostBuffer bx = bufferOf(f32(), x),
-               maxV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
-               minV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
-               maxI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777)),
-               minI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777));
-    ASSERT_TRUE(succeeded(
-        run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(maxV),
-                LaunchArg::ofBuffer(maxI), LaunchArg::ofBuffer(minV),
-                LaunchArg::ofBuffer(minI), LaunchArg::ofInt(s.rows),
-                LaunchArg::ofInt(s.cols), LaunchArg::ofInt(s.stride)})))
-        << diagnostics;
-    std::vector<float> gotMax = valuesOf<float>(maxV),
-                       gotMin = valuesOf<float>(minV);
-    std::vector<int32_t> gotMaxI = valuesOf<int32_t>(maxI),
-                         gotMinI = valuesOf<int32_t>(minI);
-    for (int r = 0; r < s.rows; ++r) {
-      RowExtremes e = rowExtremes(&x[r * s.stride], s.cols);
-      EXPECT_EQ(bitsOf(gotMax[r]), bitsOf(e.maxVal))
-          << "row " << r << ": max " << gotMax[r] << ", want " << e.maxVal;
-      EXPECT_EQ(gotMaxI[r], e.maxIdx) << "row " << r << ": argmax";
-      EXPECT_EQ(bitsOf(gotMin[r]), bitsOf(e.minVal))
-          << "row " << r << ": min " << gotMin[r] << ", want " << e.minVal;
-      EXPECT_EQ(gotMinI[r], e.minIdx) << "row " << r << ": argmin";
-    }
-    if (s.cols == 600) { // the reference itself sees the intended ties
-      EXPECT_EQ(rowExtremes(&x[1 * s.stride], s.cols).maxIdx, 100);
-      EXPECT_EQ(rowExtremes(&x[2 * s.stride], s.cols).minIdx, 7);
-      EXPECT_EQ(rowExtremes(&x[5 * s.stride], s.cols).minIdx, 3);
+  for (int stages : {2, 3}) {
+    SCOPED_TRACE("num_stages=" + std::to_string(stages));
+    KernelOp k = variant("row_argmax.kdsl", "row_argmax",
+                         {"BLOCK=256", "num_stages=" + std::to_string(stages)});
+    ASSERT_TRUE(k);
+    // 600 columns: chunks of 256, 256 and 88 (a masked tail).
+    struct Shape {
+      int rows, cols, stride;
+    };
+    for (Shape s : {Shape{7, 600, 613}, Shape{3, 1, 2}}) {
+      SCOPED_TRACE("n_cols = " + std::to_string(s.cols));
+      std::vector<float> x = uniform(size_t(s.rows) * s.stride, -4, 4);
+      auto at = [&](int r, int c) -> float & { return x[r * s.stride + c]; };
+      if (s.cols == 600) {
+        // Row 1: a max tied across chunks (100 and 400) and within one (101);
+        // the min sits in the masked tail chunk, at the last column.
+        at(1, 100) = at(1, 101) = at(1, 400) = 9;
+        at(1, 599) = -9;
+        // Row 2: -inf twice (7 and 520); the max tied inside the last chunk.
+        at(2, 7) = at(2, 520) = -INFINITY;
+        at(2, 555) = at(2, 556) = 8;
+        // Row 3: all -inf: both extremes are -inf at index 0.
+        for (int c = 0; c < s.cols; ++c)
+          at(3, c) = -INFINITY;
+        // Row 4: constant: index 0 for both.
+        for (int c = 0; c < s.cols; ++c)
+          at(4, c) = -1.5f;
+        // Row 5: +inf at 300 and 301; min tied across chunks (3 and 258).
+        at(5, 300) = at(5, 301) = INFINITY;
+        at(5, 3) = at(5, 258) = -6;
+        // Row 6: every value negative, the max in the tail chunk.
+        for (int c = 0; c < s.cols; ++c)
+          at(6, c) = -5 - std::fabs(at(6, c));
+        at(6, 590) = -0.25f;
+      }
+      HostBuffer bx = bufferOf(f32(), x),
+                 maxV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
+                 minV = bufferOf(f32(), std::vector<float>(s.rows, NAN)),
+                 maxI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777)),
+                 minI = bufferOf(i32(), std::vector<int32_t>(s.rows, -777));
+      ASSERT_TRUE(succeeded(
+          run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(maxV),
+                  LaunchArg::ofBuffer(maxI), LaunchArg::ofBuffer(minV),
+                  LaunchArg::ofBuffer(minI), LaunchArg::ofInt(s.rows),
+                  LaunchArg::ofInt(s.cols), LaunchArg::ofInt(s.stride)})))
+          << diagnostics;
+      std::vector<float> gotMax = valuesOf<float>(maxV),
+                         gotMin = valuesOf<float>(minV);
+      std::vector<int32_t> gotMaxI = valuesOf<int32_t>(maxI),
+                           gotMinI = valuesOf<int32_t>(minI);
+      for (int r = 0; r < s.rows; ++r) {
+        RowExtremes e = rowExtremes(&x[r * s.stride], s.cols);
+        EXPECT_EQ(bitsOf(gotMax[r]), bitsOf(e.maxVal))
+            << "row " << r << ": max " << gotMax[r] << ", want " << e.maxVal;
+        EXPECT_EQ(gotMaxI[r], e.maxIdx) << "row " << r << ": argmax";
+        EXPECT_EQ(bitsOf(gotMin[r]), bitsOf(e.minVal))
+            << "row " << r << ": min " << gotMin[r] << ", want " << e.minVal;
+        EXPECT_EQ(gotMinI[r], e.minIdx) << "row " << r << ": argmin";
+      }
+      if (s.cols == 600) { // the reference itself sees the intended ties
+        EXPECT_EQ(rowExtremes(&x[1 * s.stride], s.cols).maxIdx, 100);
+        EXPECT_EQ(rowExtremes(&x[2 * s.stride], s.cols).minIdx, 7);
+        EXPECT_EQ(rowExtremes(&x[5 * s.stride], s.cols).minIdx, 3);
+      }
     }
   }
 }
-
-//===----------------------------------------------------------------------===//
-// histogram.kdsl
-//===----------------------------------------------------------------------===//
 
 TEST_F(InterpreterExamplesTest, HistogramSkipsOutOfRangeAndNaN) {
   // @config BLOCK = 1024; n = 3001 is three chunks and a masked tail.
@@ -570,8 +571,11 @@ TEST_F(InterpreterExamplesTest, ColMeanSplitRows) {
   };
   for (const Case &cs :
        {Case{3, 45, 300, {"BLOCK=128", "SPLIT=4"}},
+        // The row loop's loads 2 iterations ahead (its step is SPLIT, known
+        // only at run time), with 12 iterations and with none.
+        Case{3, 45, 300, {"BLOCK=128", "SPLIT=4", "num_stages=3"}},
         Case{2, 3, 77, {}}, // @config: BLOCK = 256, SPLIT = 8 > n_rows
-        Case{2, 0, 77, {"BLOCK=64", "SPLIT=3"}}}) {
+        Case{2, 0, 77, {"BLOCK=64", "SPLIT=3", "num_stages=2"}}}) {
     SCOPED_TRACE("n_rows = " + std::to_string(cs.rows));
     KernelOp k = variant("col_mean.kdsl", "col_mean", cs.config);
     ASSERT_TRUE(k);

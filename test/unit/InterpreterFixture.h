@@ -46,7 +46,9 @@ protected:
         });
   }
 
-  /// Compiles examples/kernels/`file` and specializes `kernel` with `config`.
+  /// Compiles examples/kernels/`file` and specializes `kernel` with `config`,
+  /// then pipelines its loops' loads by its num_stages, as the back end does
+  /// (-kdsl-pipeline-loops changes no value the program computes).
   KernelOp variant(const std::string &file, const std::string &kernel,
                    const std::vector<std::string> &config) {
     std::string path = std::string(KDSL_EXAMPLES_DIR) + "/" + file;
@@ -65,6 +67,7 @@ protected:
     options.kernel = kernel;
     options.config.assign(config.begin(), config.end());
     pm.addPass(createKdslSpecialize(options));
+    pm.addPass(createKdslPipelineLoops());
     EXPECT_TRUE(mlir::succeeded(pm.run(*compiled->ir))) << diagnostics;
     for (KernelOp op : compiled->ir->getOps<KernelOp>())
       if (op.getSymName() == kernel && op.isVariant())

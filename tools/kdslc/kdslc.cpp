@@ -182,6 +182,7 @@ int compile(const Options &options) {
         target.divisible.push_back(name);
   if (options.emit == "kdsl-layouts") {
     PassManager pm(&context);
+    pm.addPass(kdsl::createKdslPipelineLoops());
     pm.addPass(kdsl::createKdslAssignLayouts());
     timePasses(pm);
     if (failed(pm.run(module)))

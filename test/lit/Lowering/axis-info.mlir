@@ -37,3 +37,23 @@ kdsl.kernel @rows(%x: !kdsl.ptr<f32>, %n: i32, %stride: i32) attributes {binding
   %m2 = arith.cmpi slt, %cols, %ss : tensor<256xi32>
   kdsl.return
 }
+
+// A loop's induction variable, lb + i * step, is divisible by what divides
+// both: 256 from 0 by 256, 16 from a div16 stride by 256 (1 when the stride
+// is not known divisible).
+// CHECK-LABEL: kdsl.kernel @chunks
+// GENERIC-LABEL: kdsl.kernel @chunks
+kdsl.kernel @chunks(%x: !kdsl.ptr<f32>, %n: i32, %stride: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "n", "stride"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  scf.for %i = %c0 to %n step %c256 : i32 {
+    // CHECK: kdsl.splat %{{.*}} {axis_info = array<i64: 1, 256, 256>}
+    %k = kdsl.splat %i : i32 -> tensor<256xi32>
+  }
+  scf.for %j = %stride to %n step %c256 : i32 {
+    // CHECK: kdsl.splat %{{.*}} {axis_info = array<i64: 1, 16, 256>}
+    // GENERIC: kdsl.splat %{{.*}} {axis_info = array<i64: 1, 1, 256>}
+    %k = kdsl.splat %j : i32 -> tensor<256xi32>
+  }
+  kdsl.return
+}

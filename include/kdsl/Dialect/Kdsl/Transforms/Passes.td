@@ -33,4 +33,26 @@ def KdslSpecialize : Pass<"kdsl-specialize", "::mlir::ModuleOp"> {
   ];
 }
 
+def KdslPipelineLoops : Pass<"kdsl-pipeline-loops", "::mlir::ModuleOp"> {
+  let summary = "Issue the loads of a loop num_stages - 1 iterations ahead";
+  let description = [{
+    Software pipelining in registers, as `num_stages` asks. In each variant
+    with `num_stages` = S >= 2, an `scf.for` with no store or atomic in it
+    has each load of its body whose address and mask depend on the
+    induction variable and on values defined outside the loop only (not on
+    loop-carried values) issued S - 1 iterations before the iteration that
+    uses it: a prologue loads iterations 0 .. S-2, the loop carries S - 1
+    loaded blocks and, at the start of its body, loads the iteration S - 1
+    ahead. A load for an iteration past the end is masked off, so it
+    touches no memory; the values the program computes do not change.
+
+    The load's latency then overlaps the previous iterations' compute, at
+    the cost of the registers that hold the blocks in flight. Loops with a
+    store or an atomic are left alone: a write may feed a later iteration's
+    load.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // KDSL_DIALECT_KDSL_TRANSFORMS_PASSES_TD
