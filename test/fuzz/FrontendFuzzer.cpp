@@ -1,8 +1,9 @@
 //===- FrontendFuzzer.cpp - libFuzzer target over the front end -----------===//
 //
-// Feeds arbitrary bytes through the parser, Sema, MLIRGen, the verifier and
-// -kdsl-specialize (with every constexpr's default or first config). Any
-// crash, assertion or sanitizer report is a bug; diagnostics are expected.
+// Feeds arbitrary bytes through the parser, Sema, MLIRGen, the verifier,
+// -kdsl-specialize (with every constexpr's default or first config) and
+// -kdsl-pipeline-loops. Any crash, assertion or sanitizer report is a bug;
+// diagnostics are expected.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   mlir::PassManager pm(&context);
   pm.addPass(kdsl::createKdslSpecialize());
+  pm.addPass(kdsl::createKdslPipelineLoops());
   (void)pm.run(*result->ir);
   return 0;
 }
