@@ -264,6 +264,26 @@ private:
   DeviceState &state;
 };
 
+/// Whether `a` and `b` launch the same machine code the same way: the same
+/// entry in the same PTX and cubins, with the same block, shared memory and
+/// grid for these arguments.
+bool launchesSameCode(const Kernel::Impl &impl, const Kernel::Impl::Prepared &a,
+                      const Kernel::Impl::Prepared &b, const Arg *args) {
+  const VariantInfo &va = *a.variant, &vb = *b.variant;
+  auto sameBinaries = [&] {
+    return std::equal(va.binaries.begin(), va.binaries.end(),
+                      vb.binaries.begin(), vb.binaries.end(),
+                      [](const BinaryInfo &x, const BinaryInfo &y) {
+                        return x.arch == y.arch && x.cubin == y.cubin;
+                      });
+  };
+  return va.entry == vb.entry && a.blockThreads == b.blockThreads &&
+         va.sharedBytes == vb.sharedBytes && va.ptx == vb.ptx &&
+         sameBinaries() &&
+         impl.evaluateGrid(a, args, LaunchOptions()) ==
+             impl.evaluateGrid(b, args, LaunchOptions());
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -348,15 +368,43 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
     }
   }
 
+  // Configs that compile to the same code and launch alike (a num_stages
+  // with no loop to pipeline, say) are timed once: the others are pruned,
+  // naming the config that was timed.
+  std::vector<size_t> timed;
+  std::vector<std::string> timedInvalid;
+  std::vector<Impl::Prepared *> timedCandidates;
+  size_t sameCode = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto same = std::find_if(timed.begin(), timed.end(), [&](size_t j) {
+      return candidates[i] && candidates[j] &&
+             launchesSameCode(impl, *candidates[i], *candidates[j], args);
+    });
+    if (same == timed.end()) {
+      timed.push_back(i);
+      timedInvalid.push_back(invalid[i]);
+      timedCandidates.push_back(candidates[i]);
+      continue;
+    }
+    TuneRecord &r = report.records[i];
+    r.kernel = impl.identity;
+    r.key = report.key;
+    r.device = report.device;
+    r.status = kdsl::tune::outcomeName(kdsl::tune::Outcome::Pruned);
+    r.reason = "same code as " + report.records[*same].config;
+    cache.record(r);
+    ++sameCode;
+  }
+
   DeviceState state(args, count, device.info());
-  DeviceMeasurer measurer(impl, args, count, candidates, state);
+  DeviceMeasurer measurer(impl, args, count, timedCandidates, state);
   kdsl::tune::SweepOptions sweepOptions;
   sweepOptions.budgetMs = options.budgetMs;
   sweepOptions.estimateBudgetMs = std::max(1.0, options.budgetMs / 10);
   sweepOptions.revalidateTop = options.revalidateTop;
   sweepOptions.prune = options.prune;
   auto onResult = [&](const kdsl::tune::CandidateResult &c) {
-    TuneRecord &r = report.records[c.index];
+    TuneRecord &r = report.records[timed[c.index]];
     r.kernel = impl.identity;
     r.key = report.key;
     r.device = report.device;
@@ -371,7 +419,7 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
     cache.record(r);
   };
   kdsl::tune::SweepResult result = kdsl::tune::sweep(
-      invalid, measurer, sweepOptions, onResult, options.progress);
+      timedInvalid, measurer, sweepOptions, onResult, options.progress);
   if (!measurer.broken.empty())
     impl.fail("tuning stopped: " + measurer.broken);
   state.restore();
@@ -385,8 +433,8 @@ TuneReport Kernel::tune(const Arg *args, size_t count, TuneCache &cache,
     impl.memo.clear();
   }
   reopenLaunchTuningCache(cache.path());
-  report.winner = result.winner ? static_cast<int>(*result.winner) : -1;
-  report.pruned = result.pruned;
+  report.winner = result.winner ? static_cast<int>(timed[*result.winner]) : -1;
+  report.pruned = result.pruned + sameCode;
   report.invalid = result.invalid;
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)

@@ -166,6 +166,51 @@ TEST_F(TuneTest, ConfigsThatCannotRunAreInvalidWithTheirReason) {
   EXPECT_EQ(cache.rows().size(), 6u);
 }
 
+// num_stages = [2, 3] over a kernel whose num_stages changes nothing: each
+// num_stages=3 variant is the num_stages=2 one's code, and is not timed.
+TEST_F(TuneTest, ConfigsWithTheSameCodeAreTimedOnce) {
+  BundleContents contents = scaleBundle();
+  KernelInfo &k = contents.kernels[0];
+  k.tuneSpace.push_back({"num_stages", {2, 3}});
+  std::vector<VariantInfo> stages3;
+  for (VariantInfo v : k.variants) {
+    for (auto &[name, value] : v.config)
+      if (name == "num_stages")
+        value = 3;
+    v.numStages = 3;
+    stages3.push_back(v);
+  }
+  k.variants.insert(k.variants.end(), stages3.begin(), stages3.end());
+  writeBundle(dir.file("stages.kpack"), contents);
+  Bundle bundle = Bundle::open(dir.file("stages.kpack"));
+  Buffer x(4096 * 4, DType::F32);
+  Arg args[] = {x, 3000};
+  TuneCache cache = TuneCache::open(dir.file("tune.db"));
+  TuneOptions options;
+  options.budgetMs = 1;
+  options.prune = false;
+  size_t timed = 0;
+  options.progress = [&](size_t, size_t total) { timed = total; };
+  TuneReport report = bundle.kernel("scale").tune(args, 2, cache, options);
+  ASSERT_EQ(report.records.size(), 12u);
+  EXPECT_EQ(timed, 6u);
+  EXPECT_EQ(report.pruned, 6u);
+  for (const TuneRecord &r : report.records) {
+    size_t at = r.config.find("num_stages=3");
+    if (at == std::string::npos) {
+      EXPECT_EQ(r.status, "ok") << r.config;
+      continue;
+    }
+    std::string twin = r.config;
+    twin.replace(at, 12, "num_stages=2");
+    EXPECT_EQ(r.status, "pruned") << r.config;
+    EXPECT_EQ(r.reason, "same code as " + twin);
+  }
+  EXPECT_EQ(report.records[report.winner].config,
+            "BLOCK=256,num_warps=4,num_stages=2");
+  EXPECT_EQ(cache.rows("scale").size(), 12u);
+}
+
 TEST_F(TuneTest, TuningRestoresTheArgumentsBuffers) {
   Bundle bundle = Bundle::open(dir.file("scale.kpack"));
   Buffer x(1024 * 4, DType::F32);
