@@ -136,7 +136,7 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
 
 FailureOr<std::vector<kdsl::KernelPTX>>
 kdsl::compileToPTX(ModuleOp module, const GpuTarget &target,
-                   TimingScope *timing) {
+                   TimingScope *timing, SharedPTX *shared) {
   // First to gpu.func, to read what the launch needs, then to PTX.
   GpuTarget effective = target;
   effective.linkLibdevice = false;
@@ -160,20 +160,30 @@ kdsl::compileToPTX(ModuleOp module, const GpuTarget &target,
       k.numWarps = warps.getInt();
     kernels.push_back(k);
   });
-  PassManager toPtx(module.getContext());
-  if (failed(parsePassPipeline(kToPtx, toPtx, llvm::errs())))
-    return failure();
-  if (timing)
-    toPtx.enableTiming(*timing);
-  if (failed(toPtx.run(module)))
-    return failure();
-  size_t i = 0;
-  for (auto binary : module.getOps<gpu::BinaryOp>()) {
-    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
-    if (i < kernels.size())
-      kernels[i++].ptx = object.getObject().str();
-  }
-  return kernels;
+  auto toPtx = [&]() -> FailureOr<std::vector<KernelPTX>> {
+    PassManager pm(module.getContext());
+    if (failed(parsePassPipeline(kToPtx, pm, llvm::errs())))
+      return failure();
+    if (timing)
+      pm.enableTiming(*timing);
+    if (failed(pm.run(module)))
+      return failure();
+    std::vector<KernelPTX> withPtx = kernels;
+    size_t i = 0;
+    for (auto binary : module.getOps<gpu::BinaryOp>()) {
+      auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+      if (i < withPtx.size())
+        withPtx[i++].ptx = object.getObject().str();
+    }
+    return withPtx;
+  };
+  if (!shared)
+    return toPtx();
+  std::string gpuCode;
+  llvm::raw_string_ostream os(gpuCode);
+  os << target.arch << "\n";
+  module.print(os);
+  return shared->get(os.str(), toPtx);
 }
 
 std::string kdsl::findPtxas() {

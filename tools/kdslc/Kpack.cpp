@@ -18,7 +18,11 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
+
 #include "llvm/Support/xxhash.h"
+#include <future>
+#include <map>
+#include <mutex>
 
 #include <chrono>
 #include <set>
@@ -241,9 +245,20 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   // Lower and assemble on a thread pool. Dialects load only on this thread.
   loadGpuDialects(context);
   std::string ptxas = findPtxas();
+  // Configs that lower to the same per-thread code (a num_stages with no
+  // loop to pipeline, a specialization that changed nothing) run the LLVM
+  // back end and ptxas once: the first job to need a result computes it,
+  // the others wait for it.
+  struct Assembled {
+    bool ok = false;
+    CubinResult cubin;
+    std::string error;
+  };
+  SharedPTX sharedPtx;
+  SharedResults<Assembled> sharedCubins;
   llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
   for (Job &job : jobs)
-    pool.async([&job, &ptxas, &kpack] {
+    pool.async([&job, &ptxas, &kpack, &sharedPtx, &sharedCubins] {
       for (const std::string &archName : kpack.archs) {
         const char *arch = archName.c_str();
         OwningOpRef<ModuleOp> copy = job.module->clone();
@@ -251,7 +266,7 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         target.arch = arch;
         target.assumeAligned = job.aligned;
         target.divisible = job.divisible;
-        auto ptx = compileToPTX(*copy, target);
+        auto ptx = compileToPTX(*copy, target, /*timing=*/nullptr, &sharedPtx);
         if (failed(ptx) || ptx->empty()) {
           job.error = "lowering to PTX for " + std::string(arch) + " failed";
           return;
@@ -263,15 +278,18 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
           job.variant.ptx = kernel.ptx;
         if (ptxas.empty())
           continue;
-        CubinResult cubin;
-        std::string error;
-        if (!assembleCubin(ptxas, kernel.ptx, arch, cubin, error)) {
-          job.error = error;
+        Assembled a = sharedCubins.get(archName + "\n" + kernel.ptx, [&] {
+          Assembled a;
+          a.ok = assembleCubin(ptxas, kernel.ptx, arch, a.cubin, a.error);
+          return a;
+        });
+        if (!a.ok) {
+          job.error = a.error;
           return;
         }
-        job.variant.binaries.push_back({arch, std::move(cubin.cubin),
-                                        cubin.registers, cubin.spillBytes,
-                                        cubin.stackBytes});
+        job.variant.binaries.push_back({arch, std::move(a.cubin.cubin),
+                                        a.cubin.registers, a.cubin.spillBytes,
+                                        a.cubin.stackBytes});
       }
     });
   pool.wait();

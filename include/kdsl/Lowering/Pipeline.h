@@ -7,6 +7,7 @@
 #ifndef KDSL_LOWERING_PIPELINE_H
 #define KDSL_LOWERING_PIPELINE_H
 
+#include "kdsl/Support/SharedResults.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
@@ -62,12 +63,17 @@ struct KernelPTX {
   int numWarps = 4;
 };
 
+/// PTX results by the per-thread GPU code they were made from.
+using SharedPTX = SharedResults<mlir::FailureOr<std::vector<KernelPTX>>>;
+
 /// Lowers a module of variants through the whole pipeline and returns the
 /// PTX of each kernel in module order. With `timing`, each pass is timed
-/// under it.
+/// under it. With `shared`, a module whose per-thread GPU code (gpu.func)
+/// matches one lowered before takes that PTX instead of running the LLVM
+/// back end again.
 mlir::FailureOr<std::vector<KernelPTX>>
 compileToPTX(mlir::ModuleOp module, const GpuTarget &target,
-             mlir::TimingScope *timing = nullptr);
+             mlir::TimingScope *timing = nullptr, SharedPTX *shared = nullptr);
 
 /// What ptxas made of a PTX module.
 struct CubinResult {
