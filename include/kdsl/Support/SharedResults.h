@@ -1,4 +1,5 @@
-//===- SharedResults.h - Compute each result once across threads -*- C++ -*-===//
+//===- SharedResults.h - Compute each result once across threads -*- C++
+//-*-===//
 //
 // Part of the kdsl project.
 //
