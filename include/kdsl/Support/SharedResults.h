@@ -1,5 +1,4 @@
-//===- SharedResults.h - Compute each result once across threads -*- C++
-//-*-===//
+//===- SharedResults.h - Each result once, across threads ---*- C++ -*-===//
 //
 // Part of the kdsl project.
 //
