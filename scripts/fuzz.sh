@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the front-end fuzzer (clang 22, libFuzzer + ASan) in build-fuzz/ and
+# Builds the compiler fuzzer (clang 22, libFuzzer + ASan) in build-fuzz/ and
 # runs it for SECONDS (default 60), seeded with the example kernels.
 # Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -9,12 +9,12 @@ bash scripts/setup.sh
 cmake -S . -B build-fuzz -G Ninja -DKDSL_ENABLE_FUZZER=ON -DBUILD_TESTING=OFF \
   -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
   -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++ >/dev/null
-ninja -C build-fuzz kdsl-frontend-fuzzer
+ninja -C build-fuzz kdsl-compiler-fuzzer
 corpus=build-fuzz/corpus
 mkdir -p "$corpus"
 cp examples/kernels/*.kdsl test/lit/Frontend/*.kdsl "$corpus"/ 2>/dev/null || true
-echo "fuzz: running the front-end fuzzer for ${seconds}s"
-build-fuzz/bin/kdsl-frontend-fuzzer "$corpus" -dict=test/fuzz/kdsl.dict \
+echo "fuzz: running the compiler fuzzer for ${seconds}s"
+build-fuzz/bin/kdsl-compiler-fuzzer "$corpus" -dict=test/fuzz/kdsl.dict \
   -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
   -print_final_stats=1 -artifact_prefix=build-fuzz/ 2>build-fuzz/fuzz.log ||
   {

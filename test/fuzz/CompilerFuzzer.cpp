@@ -1,14 +1,17 @@
-//===- FrontendFuzzer.cpp - libFuzzer target over the front end -----------===//
+//===- CompilerFuzzer.cpp - libFuzzer target over the compiler ------------===//
 //
 // Feeds arbitrary bytes through the parser, Sema, MLIRGen, the verifier,
-// -kdsl-specialize (with every constexpr's default or first config) and
-// -kdsl-pipeline-loops. Any crash, assertion or sanitizer report is a bug;
-// diagnostics are expected.
+// -kdsl-specialize (with every constexpr's default or first config) and then,
+// for what gets that far, the whole lowering to PTX for sm_90a (layouts, the
+// conversion to GPU code, the LLVM and NVVM dialects and the NVPTX back end).
+// Any crash, assertion or sanitizer report is a bug; diagnostics are
+// expected.
 //
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Frontend/Compiler.h"
+#include "kdsl/Lowering/Pipeline.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -28,7 +31,9 @@ extern "C" const char *__asan_default_options() {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  mlir::DialectRegistry registry;
+  kdsl::registerGpuLowering(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
   mlir::ScopedDiagnosticHandler silence(
       &context, [](mlir::Diagnostic &) { return mlir::success(); });
   llvm::StringRef source(reinterpret_cast<const char *>(data), size);
@@ -38,7 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   mlir::PassManager pm(&context);
   pm.addPass(kdsl::createKdslSpecialize());
-  pm.addPass(kdsl::createKdslPipelineLoops());
-  (void)pm.run(*result->ir);
+  if (failed(pm.run(*result->ir)))
+    return 0;
+  kdsl::loadGpuDialects(&context);
+  (void)kdsl::compileToPTX(*result->ir, kdsl::GpuTarget());
   return 0;
 }
