@@ -21,6 +21,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -51,34 +52,48 @@ void kdsl::loadGpuDialects(MLIRContext *context) {
   context->loadAllAvailableDialects();
 }
 
-std::vector<std::string> kdsl::strideParams(Operation *op) {
-  auto kernel = cast<KernelOp>(op);
-  std::vector<std::string> names;
-  kernel.walk([&](arith::MulIOp mul) {
-    for (Value v : mul->getOperands()) {
-      // Through splats, broadcasts and extensions to a parameter.
+/// The integer parameters of `op` that are operands of an `OpTy` (through
+/// splats, broadcasts and extensions), in parameter order. With
+/// `blockResults`, only ops whose result is a block count.
+template <typename OpTy>
+static std::vector<std::string> paramsUsedBy(Operation *op, bool blockResults) {
+  auto kernel = cast<kdsl::KernelOp>(op);
+  llvm::SmallDenseSet<unsigned> used;
+  kernel.walk([&](OpTy user) {
+    if (blockResults && !isa<RankedTensorType>(user->getResult(0).getType()))
+      return;
+    for (Value v : user->getOperands()) {
       while (Operation *def = v.getDefiningOp()) {
-        if (!isa<SplatOp, BroadcastOp, ExpandDimsOp, arith::ExtSIOp,
-                 arith::ExtUIOp>(def))
+        if (!isa<kdsl::SplatOp, kdsl::BroadcastOp, kdsl::ExpandDimsOp,
+                 arith::ExtSIOp, arith::ExtUIOp>(def))
           break;
         v = def->getOperand(0);
       }
       auto arg = dyn_cast<BlockArgument>(v);
-      if (!arg || arg.getOwner() != &kernel.getBody().front() ||
-          !arg.getType().isInteger())
-        continue;
-      std::string name =
-          cast<StringAttr>(kernel.getParamNames()[arg.getArgNumber()]).str();
-      if (!llvm::is_contained(names, name))
-        names.push_back(name);
+      if (arg && arg.getOwner() == &kernel.getBody().front() &&
+          arg.getType().isInteger())
+        used.insert(arg.getArgNumber());
     }
   });
-  // In parameter order.
-  std::vector<std::string> ordered;
-  for (Attribute attr : kernel.getParamNames())
-    if (llvm::is_contained(names, cast<StringAttr>(attr).str()))
-      ordered.push_back(cast<StringAttr>(attr).str());
-  return ordered;
+  std::vector<std::string> names;
+  for (auto [i, name] : llvm::enumerate(kernel.getParamNames()))
+    if (used.contains(i))
+      names.push_back(cast<StringAttr>(name).str());
+  return names;
+}
+
+std::vector<std::string> kdsl::strideParams(Operation *kernel) {
+  return paramsUsedBy<arith::MulIOp>(kernel, /*blockResults=*/false);
+}
+
+std::vector<std::string> kdsl::boundParams(Operation *kernel) {
+  std::vector<std::string> strides = strideParams(kernel);
+  std::vector<std::string> bounds;
+  for (std::string &name :
+       paramsUsedBy<arith::CmpIOp>(kernel, /*blockResults=*/true))
+    if (!llvm::is_contained(strides, name))
+      bounds.push_back(std::move(name));
+  return bounds;
 }
 
 bool kdsl::isSupportedArch(llvm::StringRef arch) {

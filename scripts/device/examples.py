@@ -30,12 +30,14 @@ def f32(*shape):
 class Case:
     def __init__(self, name, file, kernel, inputs, outputs, scalars,
                  kpack=None, config=None, grid=None, rtol=1e-5, atol=1e-6,
-                 init=None):
+                 init=None, launches=None):
         self.name, self.file, self.kernel = name, file, kernel
         self.inputs, self.outputs, self.scalars = inputs, outputs, scalars
         self.kpack, self.config, self.grid = kpack, config, grid
         self.rtol, self.atol = rtol, atol
         self.init = init or {}
+        # Text kdsl-launch must print (the specialization it chose).
+        self.launches = launches
 
 
 def cases():
@@ -51,6 +53,23 @@ def cases():
              {"inp": f32(r, c)}, {"out": f32(r, c)},
              {"n_rows": r, "n_cols": c, "stride": c},
              kpack="BLOCK=1024", config="num_warps=4", rtol=1e-4, atol=1e-7),
+        # Sizes divisible by 16 launch the div16 variants (masks constant
+        # across vectors); the cases above, with tails, the align16 ones.
+        Case("vector_add_div16", "vector_add.kdsl", "vector_add",
+             {"x": f32(1 << 17), "y": f32(1 << 17)}, {"out": f32(1 << 17)},
+             {"n": 1 << 17}, config="BLOCK=1024,num_warps=4",
+             launches="n:div16"),
+        Case("softmax_div16", "softmax.kdsl", "softmax",
+             {"inp": f32(r, 1024)}, {"out": f32(r, 1024)},
+             {"n_rows": r, "n_cols": 1024, "stride": 1024},
+             kpack="BLOCK=1024", config="num_warps=4", rtol=1e-4, atol=1e-7,
+             launches="n_cols:div16"),
+        Case("layer_norm_div16", "layer_norm.kdsl", "layer_norm",
+             {"x": f32(r, 1024), "w": f32(1024), "b": f32(1024)},
+             {"y": f32(r, 1024)},
+             {"n_rows": r, "n_cols": 1024, "stride": 1024, "eps": 1e-5},
+             kpack="BLOCK=1024", config="num_warps=8", rtol=1e-4, atol=1e-5,
+             launches="n_cols:div16"),
         Case("softmax_rows", "softmax_rows.kdsl", "softmax_rows",
              {"inp": f32(r, c)}, {"out": f32(r, c)},
              {"n_rows": r, "n_cols": c, "stride": c},
@@ -220,6 +239,9 @@ def check(d, bin_dir, only=()):
                "--kernel", case.kernel] + args_for(case, d, scratch) + saves
         run = subprocess.run(cmd, capture_output=True, text=True)
         ok, detail = run.returncode == 0, run.stderr.strip()
+        if ok and case.launches and case.launches not in detail:
+            ok = False
+            detail += f"\n  expected a variant with {case.launches}"
         if ok:
             for k, (dtype, _) in case.outputs.items():
                 got = np.load(f"{scratch}/{case.name}.{k}.got.npy")

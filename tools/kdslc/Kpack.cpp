@@ -25,6 +25,7 @@
 #include <mutex>
 
 #include <chrono>
+#include <optional>
 #include <set>
 
 using namespace mlir;
@@ -127,8 +128,23 @@ struct Job {
   rt::VariantInfo variant;
   bool aligned;
   std::vector<std::string> divisible;
+  /// The job of the next less specialized variant of the same config: this
+  /// one is left out of the bundle if its code is the same.
+  std::optional<size_t> twin;
   std::string error;
 };
+
+/// True when two compiled jobs hold the same PTX and cubins.
+bool sameCode(const Job &a, const Job &b) {
+  if (!a.error.empty() || !b.error.empty() || a.variant.ptx != b.variant.ptx ||
+      a.variant.binaries.size() != b.variant.binaries.size())
+    return false;
+  for (size_t i = 0; i < a.variant.binaries.size(); ++i)
+    if (a.variant.binaries[i].arch != b.variant.binaries[i].arch ||
+        a.variant.binaries[i].cubin != b.variant.binaries[i].cubin)
+      return false;
+  return true;
+}
 
 } // namespace
 
@@ -218,25 +234,43 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         v.entry = info.name;
         if (!seen.insert(rt::formatConfig(v.config)).second)
           continue;
-        for (bool aligned : {false, true}) {
+        // Three specializations, as Triton's divisibility hints: generic;
+        // align16 (pointers 16-byte aligned, strides divisible by 16); div16
+        // (mask bounds divisible by 16 too). Each is compiled where it
+        // assumes more than the one before.
+        std::vector<std::string> pointers;
+        for (const rt::ParamInfo &p : info.params)
+          if (p.kind == rt::ParamInfo::Kind::Pointer)
+            pointers.push_back(p.name);
+        std::vector<std::string> strides = strideParams(variantKernel);
+        std::vector<std::string> withBounds = strides;
+        llvm::append_range(withBounds, boundParams(variantKernel));
+        std::optional<size_t> twin;
+        size_t assumedBefore = 0;
+        const std::vector<std::string> *specializations[] = {nullptr, &strides,
+                                                             &withBounds};
+        for (const std::vector<std::string> *divisible : specializations) {
           Job job;
-          job.module = ModuleOp::create(kernel.getLoc());
-          job.module->getBody()->push_back(variantKernel->clone());
           job.kernel = index;
           job.variant = v;
-          job.aligned = aligned;
-          if (aligned) {
+          job.aligned = divisible != nullptr;
+          job.twin = twin;
+          if (divisible) {
+            size_t assumed = pointers.size() + divisible->size();
+            if (assumed == assumedBefore)
+              continue; // assumes nothing more
+            assumedBefore = assumed;
+            job.divisible = *divisible;
             std::vector<std::string> reqs;
-            for (const rt::ParamInfo &p : info.params)
-              if (p.kind == rt::ParamInfo::Kind::Pointer)
-                reqs.push_back(p.name + ":align16");
-            job.divisible = strideParams(variantKernel);
-            for (const std::string &name : job.divisible)
+            for (const std::string &name : pointers)
+              reqs.push_back(name + ":align16");
+            for (const std::string &name : *divisible)
               reqs.push_back(name + ":div16");
-            if (reqs.empty())
-              continue;
             job.variant.specialization = llvm::join(reqs, ",");
           }
+          job.module = ModuleOp::create(kernel.getLoc());
+          job.module->getBody()->push_back(variantKernel->clone());
+          twin = jobs.size();
           jobs.push_back(std::move(job));
         }
       }
@@ -293,8 +327,15 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
       }
     });
   pool.wait();
+  // A specialization that changed no code adds nothing to the bundle.
+  std::vector<bool> sameAsTwin(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i)
+    sameAsTwin[i] = jobs[i].twin && sameCode(jobs[i], jobs[*jobs[i].twin]);
   size_t written = 0;
-  for (Job &job : jobs) {
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Job &job = jobs[i];
+    if (sameAsTwin[i])
+      continue;
     if (!job.error.empty() && kpack.failures) {
       kpack.failures->push_back({job.variant.config, job.error});
       continue;
@@ -320,6 +361,11 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
                << (ptxas.empty()
                        ? ", no ptxas found: no cubins"
                        : " and cubins for " + llvm::join(kpack.archs, " and "))
-               << ") in " << llvm::format("%.0f", ms) << " ms\n";
+               << ")";
+  if (size_t same = llvm::count(sameAsTwin, true))
+    llvm::errs() << ", leaving out " << same << " specialized variant"
+                 << (same == 1 ? "" : "s")
+                 << " whose code was the less specialized one's";
+  llvm::errs() << " in " << llvm::format("%.0f", ms) << " ms\n";
   return 0;
 }

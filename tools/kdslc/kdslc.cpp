@@ -4,7 +4,7 @@
 // [--emit=ast|kdsl|kdsl-layouts|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
 // OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
-//       [--specialize=align16|none] [--timing]
+//       [--specialize=div16|align16|none] [--timing]
 //
 // Stops at the stage `--emit` names, as toyc does. Every error is one
 // `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
@@ -49,7 +49,7 @@ struct Options {
   std::string kernel;
   std::string config;
   std::string arch = "sm_90a";
-  std::string specialize = "align16";
+  std::string specialize = "div16";
   bool timing = false;
 };
 
@@ -175,11 +175,15 @@ int compile(const Options &options) {
   }
   kdsl::GpuTarget target;
   target.arch = options.arch;
-  target.assumeAligned = options.specialize == "align16";
-  if (target.assumeAligned)
-    for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>())
+  target.assumeAligned = options.specialize != "none";
+  for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>()) {
+    if (target.assumeAligned)
       for (const std::string &name : kdsl::strideParams(kernel))
         target.divisible.push_back(name);
+    if (options.specialize == "div16")
+      for (const std::string &name : kdsl::boundParams(kernel))
+        target.divisible.push_back(name);
+  }
   if (options.emit == "kdsl-layouts") {
     PassManager pm(&context);
     pm.addPass(kdsl::createKdslPipelineLoops());
@@ -352,10 +356,12 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"sm_80", "sm_90a"}))
       ->capture_default_str();
   app.add_option("--specialize", options.specialize,
-                 "align16: assume 16-byte aligned pointer arguments (the "
-                 "runtime picks this variant when they are); none: assume "
-                 "nothing")
-      ->check(CLI::IsMember({"align16", "none"}))
+                 "div16: assume 16-byte aligned pointers, and strides and "
+                 "mask bounds divisible by 16; align16: pointers and strides "
+                 "only; none: assume nothing (the bundle holds all three, and "
+                 "the runtime launches the most specialized that the "
+                 "arguments allow)")
+      ->check(CLI::IsMember({"div16", "align16", "none"}))
       ->capture_default_str();
   app.add_option("-o,--output", options.output,
                  "Write the result here (default: standard output)");

@@ -37,6 +37,12 @@ struct GpuTarget {
 /// divisibility by 16, as Triton does, so that rows stay 16-byte aligned.
 std::vector<std::string> strideParams(mlir::Operation *kernel);
 
+/// The integer parameters of `kernel`, other than its strideParams, that are
+/// compared with a block (a mask's bound, like `n` in `offs < n`): a bound
+/// divisible by 16 makes masks constant across 16-byte vectors, so that a
+/// vector access needs one predicate and no per-element fallback.
+std::vector<std::string> boundParams(mlir::Operation *kernel);
+
 /// True for an arch kdsl targets.
 bool isSupportedArch(llvm::StringRef arch);
 
