@@ -68,5 +68,11 @@ kpack tune softmax_rows 'n_cols=1024'
 kpack tune layer_norm_rows 'n_cols=1024'
 kpack tune matmul
 
+# The device tool carries at most 64 MiB.
+mib=$(du -sm "$stage" | cut -f1)
+if [ "$mib" -gt 60 ]; then
+  echo "pack.sh: build/device is $mib MiB, over the 60 MiB this script allows (the device tool carries 64 MiB)" >&2
+  exit 1
+fi
 echo "pack.sh: staged $(du -sh "$stage" | cut -f1) in build/device:"
 ls -la "$stage" "$stage/bin"
