@@ -35,6 +35,8 @@ CREATE TABLE params(
   dtype TEXT NOT NULL,
   default_expr TEXT NOT NULL,
   PRIMARY KEY (kernel, position));
+CREATE TABLE ptx(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE cubins(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE variants(
   id INTEGER PRIMARY KEY,
   kernel TEXT NOT NULL REFERENCES kernels(name),
@@ -44,17 +46,21 @@ CREATE TABLE variants(
   num_warps INTEGER NOT NULL,
   num_stages INTEGER NOT NULL,
   shared_bytes INTEGER NOT NULL,
-  ptx TEXT NOT NULL,
+  ptx_id INTEGER NOT NULL REFERENCES ptx(id),
   UNIQUE (kernel, config, specialization));
 CREATE TABLE binaries(
   variant INTEGER NOT NULL REFERENCES variants(id),
   arch TEXT NOT NULL,
-  cubin BLOB NOT NULL,
+  cubin_id INTEGER NOT NULL REFERENCES cubins(id),
   registers INTEGER NOT NULL,
   spill_bytes INTEGER NOT NULL,
   stack_bytes INTEGER NOT NULL,
   PRIMARY KEY (variant, arch));
 )sql";
+
+/// The tables a bundle of this format version holds.
+static const char *const kTables[] = {"meta",   "kernels",  "params",  "ptx",
+                                      "cubins", "variants", "binaries"};
 
 static const char *kindName(ParamInfo::Kind kind) {
   switch (kind) {
@@ -154,10 +160,32 @@ void kdsl::rt::writeBundle(const std::string &path,
           db.prepare("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?)");
       SqliteStmt variant = db.prepare(
           "INSERT INTO variants (kernel, config, specialization, entry, "
-          "num_warps, num_stages, shared_bytes, ptx) VALUES "
+          "num_warps, num_stages, shared_bytes, ptx_id) VALUES "
           "(?, ?, ?, ?, ?, ?, ?, ?)");
       SqliteStmt binary =
           db.prepare("INSERT INTO binaries VALUES (?, ?, ?, ?, ?, ?)");
+      // Variants that compiled to the same code (configs whose knobs change
+      // nothing, like num_stages without a loop) store it once.
+      SqliteStmt ptxRow = db.prepare("INSERT INTO ptx (text) VALUES (?)");
+      SqliteStmt cubinRow = db.prepare("INSERT INTO cubins (data) VALUES (?)");
+      std::map<std::string, int64_t> ptxIds;
+      std::map<std::vector<uint8_t>, int64_t> cubinIds;
+      auto ptxId = [&](const std::string &text) {
+        auto [it, added] = ptxIds.emplace(text, 0);
+        if (added) {
+          ptxRow.reset().bind(1, text).step();
+          it->second = db.lastInsertRowid();
+        }
+        return it->second;
+      };
+      auto cubinId = [&](const std::vector<uint8_t> &data) {
+        auto [it, added] = cubinIds.emplace(data, 0);
+        if (added) {
+          cubinRow.reset().bindBlob(1, data.data(), data.size()).step();
+          it->second = db.lastInsertRowid();
+        }
+        return it->second;
+      };
       for (const KernelInfo &k : contents.kernels) {
         std::vector<std::string> space;
         for (const auto &[name, values] : k.tuneSpace) {
@@ -195,14 +223,14 @@ void kdsl::rt::writeBundle(const std::string &path,
               .bind(5, v.numWarps)
               .bind(6, v.numStages)
               .bind(7, static_cast<int64_t>(v.sharedBytes))
-              .bind(8, v.ptx)
+              .bind(8, ptxId(v.ptx))
               .step();
           int64_t id = db.lastInsertRowid();
           for (const BinaryInfo &b : v.binaries)
             binary.reset()
                 .bind(1, id)
                 .bind(2, b.arch)
-                .bindBlob(3, b.cubin.data(), b.cubin.size())
+                .bind(3, cubinId(b.cubin))
                 .bind(4, b.registers)
                 .bind(5, b.spillBytes)
                 .bind(6, b.stackBytes)
@@ -294,11 +322,20 @@ public:
       k.params.push_back(std::move(p));
     }
 
+    std::map<int64_t, std::string> ptxById;
+    SqliteStmt ptx = db.prepare("SELECT id, text FROM ptx");
+    while (ptx.step())
+      ptxById[ptx.integer(0)] = ptx.text(1);
+    std::map<int64_t, std::vector<uint8_t>> cubinById;
+    SqliteStmt cubins = db.prepare("SELECT id, data FROM cubins");
+    while (cubins.step())
+      cubinById[cubins.integer(0)] = cubins.blob(1);
+
     // variant id -> (kernel index, variant index)
     std::map<int64_t, std::pair<size_t, size_t>> variantById;
     SqliteStmt variants = db.prepare(
         "SELECT id, kernel, config, specialization, entry, num_warps, "
-        "num_stages, shared_bytes, ptx FROM variants ORDER BY id");
+        "num_stages, shared_bytes, ptx_id FROM variants ORDER BY id");
     while (variants.step()) {
       KernelInfo &k = kernelOf(contents, kernelIndex, variants.text(1));
       VariantInfo v;
@@ -313,13 +350,18 @@ public:
         fail("variant " + variants.text(2) + " of kernel '" + k.name +
              "' has out-of-range num_warps or shared_bytes");
       v.sharedBytes = static_cast<uint32_t>(shared);
-      v.ptx = variants.text(8);
+      auto code = ptxById.find(variants.integer(8));
+      if (code == ptxById.end())
+        fail("variant " + variants.text(2) + " of kernel '" + k.name +
+             "' refers to PTX " + std::to_string(variants.integer(8)) +
+             ", which the bundle lacks");
+      v.ptx = code->second;
       variantById[variants.integer(0)] = {kernelIndex[k.name],
                                           k.variants.size()};
       k.variants.push_back(std::move(v));
     }
     SqliteStmt binaries =
-        db.prepare("SELECT variant, arch, cubin, registers, spill_bytes, "
+        db.prepare("SELECT variant, arch, cubin_id, registers, spill_bytes, "
                    "stack_bytes FROM binaries ORDER BY variant, arch");
     while (binaries.step()) {
       auto it = variantById.find(binaries.integer(0));
@@ -328,7 +370,11 @@ public:
              std::to_string(binaries.integer(0)) + ")");
       BinaryInfo b;
       b.arch = binaries.text(1);
-      b.cubin = binaries.blob(2);
+      auto cubin = cubinById.find(binaries.integer(2));
+      if (cubin == cubinById.end())
+        fail("a binary refers to cubin " + std::to_string(binaries.integer(2)) +
+             ", which the bundle lacks");
+      b.cubin = cubin->second;
       b.registers = static_cast<int>(binaries.integer(3));
       b.spillBytes = static_cast<int>(binaries.integer(4));
       b.stackBytes = static_cast<int>(binaries.integer(5));
@@ -391,11 +437,13 @@ private:
   }
 
   void checkFormat() {
-    SqliteStmt tables = db.prepare(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-        "('meta', 'kernels', 'params', 'variants', 'binaries')");
-    tables.step();
-    if (tables.integer(0) != 5 || metaValue("format") != "kdsl-kpack")
+    auto hasTable = [&](const char *name) {
+      SqliteStmt table = db.prepare("SELECT count(*) FROM sqlite_master "
+                                    "WHERE type = 'table' AND name = ?");
+      table.bind(1, name);
+      return table.step() && table.integer(0) == 1;
+    };
+    if (!hasTable("meta") || metaValue("format") != "kdsl-kpack")
       fail("not a kdsl bundle (an SQLite database without kdsl's tables)");
     std::string version = metaValue("format_version");
     if (version != std::to_string(kBundleFormatVersion))
@@ -404,6 +452,9 @@ private:
            "reads version " +
            std::to_string(kBundleFormatVersion) +
            " (rebuild the bundle with a matching kdslc)");
+    for (const char *table : kTables)
+      if (!hasTable(table))
+        fail(std::string("not a kdsl bundle (no table '") + table + "')");
   }
 
   ConfigEntries config(const std::string &text, const std::string &kernel) {

@@ -41,7 +41,8 @@ run layer_norm-4096 layer_norm.kpack layer_norm BLOCK=4096,num_warps=4 \
 python3 - "$here/bench/softmax.kpack" "$tmp/softmax.cubin" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-row = db.execute("SELECT b.cubin FROM variants v JOIN binaries b ON b.variant = v.id "
+row = db.execute("SELECT c.data FROM variants v JOIN binaries b ON b.variant = v.id "
+                 "JOIN cubins c ON c.id = b.cubin_id "
                  "WHERE v.config = 'BLOCK=1024,num_warps=4,num_stages=2' "
                  "AND v.specialization != '' AND b.arch = 'sm_90a'").fetchone()
 open(sys.argv[2], "wb").write(row[0])

@@ -88,10 +88,50 @@ TEST(BundleTest, OtherFormatVersion) {
   TempDir dir;
   writeBundle(dir.file("k.kpack"), sampleBundle());
   sql(dir.file("k.kpack"),
-      "UPDATE meta SET value = '2' WHERE key = 'format_version';");
+      "UPDATE meta SET value = '1' WHERE key = 'format_version';");
   EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
-                  "format version 2 is not supported; this runtime reads "
-                  "version 1");
+                  "format version 1 is not supported; this runtime reads "
+                  "version 2 (rebuild the bundle with a matching kdslc)");
+}
+
+// Variants that compiled to the same code (num_stages with no loop, say)
+// share one row of `ptx` and one of `cubins`.
+TEST(BundleTest, IdenticalCodeIsStoredOnce) {
+  TempDir dir;
+  BundleContents written = sampleBundle();
+  for (VariantInfo &v : written.kernels[0].variants) {
+    v.ptx = "// the same PTX";
+    v.binaries = {{"sm_80", {1, 2, 3}, 32, 0, 0},
+                  {"sm_90a", {4, 5, 6}, 30, 0, 0}};
+  }
+  writeBundle(dir.file("k.kpack"), written);
+  sqlite3 *db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("k.kpack").c_str(), &db), SQLITE_OK);
+  auto count = [&](const char *query) {
+    sqlite3_stmt *stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, query, -1, &stmt, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    int n = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+  };
+  // vector_add's three variants share one PTX and two cubins; row_sum's two
+  // variants (fakeVariant's) share another PTX and cubin.
+  EXPECT_EQ(count("SELECT count(*) FROM ptx"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM cubins"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM binaries"), 8);
+  sqlite3_close(db);
+
+  BundleContents read = readBundle(dir.file("k.kpack"));
+  ASSERT_EQ(read.kernels[0].variants.size(), 3u);
+  for (const VariantInfo &v : read.kernels[0].variants) {
+    EXPECT_EQ(v.ptx, "// the same PTX");
+    ASSERT_EQ(v.binaries.size(), 2u);
+    EXPECT_EQ(v.binaries[1].cubin, (std::vector<uint8_t>{4, 5, 6}));
+    EXPECT_EQ(v.binaries[1].registers, 30);
+  }
+  EXPECT_EQ(read.kernels[1].variants[1].ptx,
+            written.kernels[1].variants[1].ptx);
 }
 
 TEST(BundleTest, TruncatedFile) {
@@ -126,6 +166,21 @@ TEST(BundleTest, BadRowsAreErrors) {
       "kernel = 'row_sum'); DELETE FROM variants WHERE kernel = 'row_sum';");
   EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
                   "kernel 'row_sum' has no compiled variant");
+  writeBundle(dir.file("k.kpack"), sampleBundle());
+  sql(dir.file("k.kpack"), "UPDATE variants SET ptx_id = 99 WHERE id = 2;");
+  EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
+                  "variant BLOCK=1024,num_warps=4,num_stages=2 of kernel "
+                  "'vector_add' refers to PTX 99, which the bundle lacks");
+  BundleContents withCubin = sampleBundle();
+  withCubin.kernels[0].variants[0].binaries = {{"sm_90a", {1}, 8, 0, 0}};
+  writeBundle(dir.file("k.kpack"), withCubin);
+  sql(dir.file("k.kpack"), "DELETE FROM cubins;");
+  EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
+                  "a binary refers to cubin 1, which the bundle lacks");
+  writeBundle(dir.file("k.kpack"), sampleBundle());
+  sql(dir.file("k.kpack"), "DROP TABLE cubins;");
+  EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
+                  "not a kdsl bundle (no table 'cubins')");
 }
 
 TEST(BundleTest, FailedWriteLeavesTheOldFile) {

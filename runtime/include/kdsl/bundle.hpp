@@ -11,14 +11,16 @@
 /// PTX, a cubin per arch where `ptxas` ran, and resource use. Open one with
 /// `sqlite3 FILE.kpack .tables` or `SELECT * FROM kernels`.
 ///
-/// Tables (format version 1):
+/// Tables (format version 2):
 ///   meta(key, value)          format = 'kdsl-kpack', format_version, producer
 ///   kernels(name, grid, fixed_config, tune_space, tune_where, tune_key,
 ///           source_hash)
 ///   params(kernel, position, name, kind, dtype, default_expr)
+///   ptx(id, text), cubins(id, data)
+///                             each distinct PTX module and cubin once
 ///   variants(id, kernel, config, specialization, entry, num_warps,
-///            num_stages, shared_bytes, ptx)
-///   binaries(variant, arch, cubin, registers, spill_bytes, stack_bytes)
+///            num_stages, shared_bytes, ptx_id)
+///   binaries(variant, arch, cubin_id, registers, spill_bytes, stack_bytes)
 ///
 /// Text encodings: a config is `BLOCK=1024,num_warps=4,num_stages=2`; a grid
 /// is up to three constexpr expressions joined by `;`; a tune space is
@@ -39,7 +41,7 @@
 namespace kdsl::rt {
 
 /// The format version this library reads and writes.
-constexpr int kBundleFormatVersion = 1;
+constexpr int kBundleFormatVersion = 2;
 
 struct ParamInfo {
   enum class Kind : uint8_t { Pointer, Scalar, Constexpr };
