@@ -25,7 +25,6 @@
 #include <mutex>
 
 #include <chrono>
-#include <optional>
 #include <set>
 
 using namespace mlir;
@@ -128,23 +127,8 @@ struct Job {
   rt::VariantInfo variant;
   bool aligned;
   std::vector<std::string> divisible;
-  /// The job of the next less specialized variant of the same config: this
-  /// one is left out of the bundle if its code is the same.
-  std::optional<size_t> twin;
   std::string error;
 };
-
-/// True when two compiled jobs hold the same PTX and cubins.
-bool sameCode(const Job &a, const Job &b) {
-  if (!a.error.empty() || !b.error.empty() || a.variant.ptx != b.variant.ptx ||
-      a.variant.binaries.size() != b.variant.binaries.size())
-    return false;
-  for (size_t i = 0; i < a.variant.binaries.size(); ++i)
-    if (a.variant.binaries[i].arch != b.variant.binaries[i].arch ||
-        a.variant.binaries[i].cubin != b.variant.binaries[i].cubin)
-      return false;
-  return true;
-}
 
 } // namespace
 
@@ -237,7 +221,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         // Three specializations, as Triton's divisibility hints: generic;
         // align16 (pointers 16-byte aligned, strides divisible by 16); div16
         // (mask bounds divisible by 16 too). Each is compiled where it
-        // assumes more than the one before.
+        // assumes more than the one before. One that changes no code costs
+        // a row: the bundle stores each distinct PTX and cubin once.
         std::vector<std::string> pointers;
         for (const rt::ParamInfo &p : info.params)
           if (p.kind == rt::ParamInfo::Kind::Pointer)
@@ -245,7 +230,6 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         std::vector<std::string> strides = strideParams(variantKernel);
         std::vector<std::string> withBounds = strides;
         llvm::append_range(withBounds, boundParams(variantKernel));
-        std::optional<size_t> twin;
         size_t assumedBefore = 0;
         const std::vector<std::string> *specializations[] = {nullptr, &strides,
                                                              &withBounds};
@@ -254,7 +238,6 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
           job.kernel = index;
           job.variant = v;
           job.aligned = divisible != nullptr;
-          job.twin = twin;
           if (divisible) {
             size_t assumed = pointers.size() + divisible->size();
             if (assumed == assumedBefore)
@@ -270,7 +253,6 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
           }
           job.module = ModuleOp::create(kernel.getLoc());
           job.module->getBody()->push_back(variantKernel->clone());
-          twin = jobs.size();
           jobs.push_back(std::move(job));
         }
       }
@@ -327,15 +309,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
       }
     });
   pool.wait();
-  // A specialization that changed no code adds nothing to the bundle.
-  std::vector<bool> sameAsTwin(jobs.size());
-  for (size_t i = 0; i < jobs.size(); ++i)
-    sameAsTwin[i] = jobs[i].twin && sameCode(jobs[i], jobs[*jobs[i].twin]);
   size_t written = 0;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    Job &job = jobs[i];
-    if (sameAsTwin[i])
-      continue;
+  for (Job &job : jobs) {
     if (!job.error.empty() && kpack.failures) {
       kpack.failures->push_back({job.variant.config, job.error});
       continue;
@@ -361,11 +336,6 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
                << (ptxas.empty()
                        ? ", no ptxas found: no cubins"
                        : " and cubins for " + llvm::join(kpack.archs, " and "))
-               << ")";
-  if (size_t same = llvm::count(sameAsTwin, true))
-    llvm::errs() << ", leaving out " << same << " specialized variant"
-                 << (same == 1 ? "" : "s")
-                 << " whose code was the less specialized one's";
-  llvm::errs() << " in " << llvm::format("%.0f", ms) << " ms\n";
+               << ") in " << llvm::format("%.0f", ms) << " ms\n";
   return 0;
 }
