@@ -1096,10 +1096,12 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     // Across warps, through one half of the reduction scratch. Consecutive
     // top-level reductions alternate halves, so the barrier that ends one
     // reduction's writes also orders the next one's: it needs no barrier
-    // before its own writes.
+    // before its own writes. Nor does the kernel's first, when it is at the
+    // top level: no thread has read the scratch yet.
     int64_t warps = threads / 32;
     if (warps > 1) {
       int64_t valueBytes = bytesOf(acc);
+      bool first = scalarReductions == 0;
       int64_t half = scalarReductions++ % 2;
       int64_t base = half * warps * kScratchBytesPerWarp;
       reserveShared(2 * warps * kScratchBytesPerWarp);
@@ -1108,7 +1110,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
       Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                             lane, i32(loc, 0));
       bool topLevel = op->getBlock() == &kernel.getBody().front();
-      if (!(topLevel && lastSharedUseWasReduction))
+      if (!(topLevel && (first || lastSharedUseWasReduction)))
         barrier(loc);
       guarded(loc, isLane0, [&] {
         LLVM::StoreOp::create(b, loc, v, smemPtr(loc, acc, warp, base));

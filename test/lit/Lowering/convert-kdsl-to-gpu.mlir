@@ -35,11 +35,12 @@ kdsl.kernel @copy(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes {b
 
 // A sum to a scalar: in-thread, then five butterfly shuffles, then across
 // the two warps through shared memory (two halves of 2 x 16 bytes, which
-// consecutive reductions alternate).
+// consecutive reductions alternate). The kernel's first reduction needs no
+// barrier before its writes: nothing has read the scratch yet.
 // CHECK-LABEL: gpu.func @total(
 // CHECK-SAME: kdsl.shared_bytes = 64
 // CHECK-COUNT-5: gpu.shuffle  xor %{{.*}} : f32
-// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
 // CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
@@ -109,9 +110,10 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
 }
 
 // Two reductions in a row: the second writes the other half of the scratch
-// and needs no barrier before its writes; three barriers in all.
+// and needs no barrier before its writes; two barriers in all, one after
+// each reduction's writes.
 // CHECK-LABEL: gpu.func @two(
-// CHECK-COUNT-3: gpu.barrier
+// CHECK-COUNT-2: gpu.barrier
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 kdsl.kernel @two(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "out"]} {
@@ -124,6 +126,33 @@ kdsl.kernel @two(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>) attributes {bindings 
   %m = kdsl.reduce max %v {axis = 0 : i32} : tensor<512xf32> -> f32
   %s = kdsl.reduce sum %v {axis = 0 : i32} : tensor<512xf32> -> f32
   %t = arith.addf %m, %s : f32
+  kdsl.store %out, %t : !kdsl.ptr<f32>, f32
+  kdsl.return
+}
+
+// A reduction in a loop: the previous iteration read the scratch, so each
+// iteration waits before writing it (a barrier before and one after the
+// writes, both in the loop).
+// CHECK-LABEL: gpu.func @in_loop(
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+kdsl.kernel @in_loop(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 1 : i32, num_warps = 4 : i32, param_names = ["x", "out", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c512 = arith.constant 512 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c512 : tensor<512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
+  %v = kdsl.load %px : tensor<512x!kdsl.ptr<f32>> -> tensor<512xf32>
+  %t = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) : i32 {
+    %s = kdsl.reduce sum %v {axis = 0 : i32} : tensor<512xf32> -> f32
+    %a = arith.addf %acc, %s : f32
+    scf.yield %a : f32
+  }
   kdsl.store %out, %t : !kdsl.ptr<f32>, f32
   kdsl.return
 }
