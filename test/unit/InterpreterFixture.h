@@ -46,12 +46,15 @@ protected:
         });
   }
 
-  /// Compiles examples/kernels/`file` and specializes `kernel` with `config`,
-  /// then pipelines its loops' loads by its num_stages, as the back end does
+  /// Compiles examples/kernels/`file` (a path with a `/`: relative to the
+  /// source tree) and specializes `kernel` with `config`, then pipelines its
+  /// loops' loads by its num_stages, as the back end does
   /// (-kdsl-pipeline-loops changes no value the program computes).
   KernelOp variant(const std::string &file, const std::string &kernel,
                    const std::vector<std::string> &config) {
-    std::string path = std::string(KDSL_EXAMPLES_DIR) + "/" + file;
+    std::string path = file.find('/') != std::string::npos
+                           ? std::string(KDSL_SOURCE_DIR) + "/" + file
+                           : std::string(KDSL_EXAMPLES_DIR) + "/" + file;
     auto buffer = llvm::MemoryBuffer::getFile(path);
     EXPECT_TRUE(bool(buffer)) << path;
     if (!buffer)

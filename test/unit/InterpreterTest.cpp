@@ -179,6 +179,43 @@ TEST_F(InterpreterTest, LayerNorm) {
   expectClose(gotCols, want, 1e-4);
 }
 
+// Loop-carried pointers and offsets that advance by the same amount every
+// iteration (Triton's `p += BK`): -kdsl-pipeline-loops issues their loads
+// num_stages - 1 iterations ahead; the sums are the same at every depth,
+// with a row count that is not a multiple of ROWS, with fewer rows than the
+// stages look ahead, and with none.
+TEST_F(InterpreterTest, StridedSumPipelinesCarriedPointers) {
+  const int cols = 100;
+  for (int stages : {1, 2, 3, 4})
+    for (int rows : {0, 3, 10, 37}) {
+      SCOPED_TRACE("num_stages = " + std::to_string(stages) +
+                   ", n_rows = " + std::to_string(rows));
+      KernelOp k = variant("test/kernels/strided_sum.kdsl", "strided_sum",
+                           {"num_stages=" + std::to_string(stages)});
+      ASSERT_TRUE(k);
+      // Pipelined: the prologue's loads come before the loop.
+      bool loadsBeforeLoop = false;
+      for (Operation &op : k.getBody().front()) {
+        if (isa<scf::ForOp>(op))
+          break;
+        loadsBeforeLoop |= isa<LoadOp>(op);
+      }
+      EXPECT_EQ(loadsBeforeLoop, stages > 1);
+      std::vector<float> x = randomFloats(size_t(rows) * cols);
+      Type f32 = Float32Type::get(&context);
+      HostBuffer bx = bufferOf(f32, x), out = poisonedF32(context, cols);
+      ASSERT_TRUE(
+          succeeded(run(k, {LaunchArg::ofBuffer(bx), LaunchArg::ofBuffer(out),
+                            LaunchArg::ofInt(rows), LaunchArg::ofInt(cols)})))
+          << diagnostics;
+      std::vector<double> want(cols, 0.0);
+      for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+          want[c] += x[size_t(r) * cols + c];
+      expectClose(valuesOf<float>(out), want, 1e-5);
+    }
+}
+
 TEST_F(InterpreterTest, OutOfBoundsAccessNamesKernelProgramAndOffset) {
   KernelOp k = variant("vector_add.kdsl", "vector_add", {"BLOCK=256"});
   ASSERT_TRUE(k);

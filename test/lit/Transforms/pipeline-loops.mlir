@@ -69,9 +69,24 @@ kdsl.kernel @writes(%x: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_
 
 // -----
 
-// A pointer carried by the loop is known one iteration at a time: left
-// alone. So is every loop at num_stages = 1 (@one).
+// A pointer carried by the loop that advances by the same amount every
+// iteration (Triton's `p += BK`): the prologue loads at p0 and p0 + 32, the
+// loop at p + 32 + 32, two iterations ahead.
 // CHECK-LABEL: kdsl.kernel @carried(
+// CHECK: %[[P0:.*]] = kdsl.addptr %{{.*}}, %{{.*}} : tensor<32x!kdsl.ptr<f32>>
+// CHECK: %[[L0:.*]] = kdsl.load %[[P0]] mask
+// CHECK: %[[P1:.*]] = kdsl.addptr %[[P0]], %[[STEP:.*]] :
+// CHECK: %[[L1:.*]] = kdsl.load %[[P1]] mask
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %[[P:.*]] = %[[P0]], %[[W0:.*]] = %[[L0]], %[[W1:.*]] = %[[L1]])
+// CHECK: %[[A1:.*]] = kdsl.addptr %[[P]], %[[S:.*]] :
+// CHECK: %[[A2:.*]] = kdsl.addptr %[[A1]], %[[S]] :
+// CHECK: %[[NEXT:.*]] = kdsl.load %[[A2]] mask
+// CHECK: arith.addf %{{.*}}, %[[W0]]
+// CHECK: scf.yield %{{.*}}, %{{.*}}, %[[W1]], %[[NEXT]]
+// A carried value that advances by a loop-carried amount is known one
+// iteration at a time: left alone. So is every loop at num_stages = 1
+// (@one).
+// CHECK-LABEL: kdsl.kernel @varying(
 // CHECK-NOT: kdsl.load
 // CHECK: scf.for
 // CHECK: kdsl.load
@@ -93,6 +108,26 @@ kdsl.kernel @carried(%x: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num
     %step = kdsl.splat %c32 : i32 -> tensor<32xi32>
     %q = kdsl.addptr %p, %step : tensor<32x!kdsl.ptr<f32>>, tensor<32xi32>
     scf.yield %a, %q : tensor<32xf32>, tensor<32x!kdsl.ptr<f32>>
+  }
+  kdsl.store %p0, %res#0 : tensor<32x!kdsl.ptr<f32>>, tensor<32xf32>
+  kdsl.return
+}
+kdsl.kernel @varying(%x: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 3 : i32, num_warps = 1 : i32, param_names = ["x", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c32 = arith.constant 32 : i32
+  %f0 = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c32 : tensor<32xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<32x!kdsl.ptr<f32>>
+  %p0 = kdsl.addptr %xs, %r : tensor<32x!kdsl.ptr<f32>>, tensor<32xi32>
+  %init = kdsl.splat %f0 : f32 -> tensor<32xf32>
+  %res:3 = scf.for %i = %c0 to %n step %c32 iter_args(%acc = %init, %p = %p0, %d = %c1) -> (tensor<32xf32>, tensor<32x!kdsl.ptr<f32>>, i32) : i32 {
+    %v = kdsl.load %p : tensor<32x!kdsl.ptr<f32>> -> tensor<32xf32>
+    %a = arith.addf %acc, %v : tensor<32xf32>
+    %step = kdsl.splat %d : i32 -> tensor<32xi32>
+    %q = kdsl.addptr %p, %step : tensor<32x!kdsl.ptr<f32>>, tensor<32xi32>
+    %d2 = arith.addi %d, %d : i32
+    scf.yield %a, %q, %d2 : tensor<32xf32>, tensor<32x!kdsl.ptr<f32>>, i32
   }
   kdsl.store %p0, %res#0 : tensor<32x!kdsl.ptr<f32>>, tensor<32xf32>
   kdsl.return

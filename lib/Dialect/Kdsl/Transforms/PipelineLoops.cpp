@@ -25,48 +25,130 @@ using namespace kdsl;
 
 namespace {
 
-/// A load of the loop body and the ops of the body its operands are
-/// computed by, in block order: pure, and reading only the induction
-/// variable and values defined outside the loop.
-struct PipelinedLoad {
-  LoadOp load;
-  SmallVector<Operation *> slice;
-};
-
-/// The load with its address computation, if it can be issued for a later
-/// iteration; std::nullopt when it reads a loop-carried value, depends on
-/// an op with effects, or does not depend on the induction variable at all
-/// (nothing to pipeline).
-std::optional<PipelinedLoad> analyzeLoad(scf::ForOp loop, LoadOp load) {
+/// The ops of the loop body that compute the operands of `root` (and `root`
+/// itself with `inclusive`), in block order, if they are pure, have no
+/// regions, and read besides each other only values defined outside the
+/// loop and the body's arguments `readable` accepts.
+std::optional<SmallVector<Operation *>>
+pureBodySlice(scf::ForOp loop, Operation *root, bool inclusive,
+              function_ref<bool(BlockArgument)> readable) {
   Block *body = loop.getBody();
   BackwardSliceOptions options;
   options.omitBlockArguments = true;
+  options.inclusive = inclusive;
   options.filter = [&](Operation *op) { return op->getBlock() == body; };
   SetVector<Operation *> slice;
-  if (failed(getBackwardSlice(load.getOperation(), &slice, options)))
+  if (failed(getBackwardSlice(root, &slice, options)))
     return std::nullopt;
-  bool readsIv = false;
-  auto readsOnlyIvAndOutside = [&](Operation *op) {
-    for (Value operand : op->getOperands()) {
-      if (operand == loop.getInductionVar())
-        readsIv = true;
-      else if (!slice.contains(operand.getDefiningOp()) &&
-               !loop.isDefinedOutsideOfLoop(operand))
-        return false; // a loop-carried value
-    }
-    return true;
+  auto readsAllowed = [&](Operation *op) {
+    return llvm::all_of(op->getOperands(), [&](Value operand) {
+      if (auto arg = dyn_cast<BlockArgument>(operand);
+          arg && arg.getOwner() == body)
+        return readable(arg);
+      return slice.contains(operand.getDefiningOp()) ||
+             loop.isDefinedOutsideOfLoop(operand);
+    });
   };
-  if (!readsOnlyIvAndOutside(load))
+  if (!readsAllowed(root))
     return std::nullopt;
   for (Operation *op : slice)
-    if (!isPure(op) || op->getNumRegions() != 0 || !readsOnlyIvAndOutside(op))
+    if (!isPure(op) || op->getNumRegions() != 0 || !readsAllowed(op))
       return std::nullopt;
-  if (!readsIv)
-    return std::nullopt;
   SmallVector<Operation *> ordered(slice.begin(), slice.end());
   llvm::sort(ordered,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  return PipelinedLoad{load, ordered};
+  return ordered;
+}
+
+/// A loop-carried value that advances by the same amount every iteration,
+/// as Triton's pointer increments: the loop yields `update`, that is
+/// `kdsl.addptr %arg, %inc` (or `arith.addi` of an integer), where `inc` is
+/// computed by `slice` from values defined outside the loop.
+struct Stride {
+  BlockArgument arg;
+  Operation *update;
+  SmallVector<Operation *> slice;
+};
+
+SmallVector<Stride> findStrides(scf::ForOp loop) {
+  SmallVector<Stride> strides;
+  auto none = [](BlockArgument) { return false; };
+  for (auto [arg, yielded] :
+       llvm::zip(loop.getRegionIterArgs(), loop.getYieldedValues())) {
+    Operation *update = yielded.getDefiningOp();
+    if (!update || update->getBlock() != loop.getBody())
+      continue;
+    Value inc;
+    if (auto add = dyn_cast<AddPtrOp>(update); add && add.getPtr() == arg)
+      inc = add.getOffset();
+    else if (auto add = dyn_cast<arith::AddIOp>(update))
+      inc = add.getLhs() == arg   ? add.getRhs()
+            : add.getRhs() == arg ? add.getLhs()
+                                  : Value();
+    if (!inc || inc == arg)
+      continue;
+    SmallVector<Operation *> slice;
+    if (!loop.isDefinedOutsideOfLoop(inc)) {
+      Operation *def = inc.getDefiningOp();
+      if (!def)
+        continue; // another loop-carried value
+      auto incSlice = pureBodySlice(loop, def, /*inclusive=*/true, none);
+      if (!incSlice)
+        continue;
+      slice = std::move(*incSlice);
+    }
+    strides.push_back({arg, update, std::move(slice)});
+  }
+  return strides;
+}
+
+/// A load of the loop body and the ops of the body its operands are
+/// computed by, in block order: pure, and reading only the induction
+/// variable, strides and values defined outside the loop.
+struct PipelinedLoad {
+  LoadOp load;
+  SmallVector<Operation *> slice;
+  /// The strides it reads.
+  SmallVector<const Stride *> strides;
+};
+
+/// The load with its address computation, if it can be issued for a later
+/// iteration; std::nullopt when it reads another loop-carried value,
+/// depends on an op with effects, or changes with neither the induction
+/// variable nor a stride (nothing to pipeline).
+std::optional<PipelinedLoad> analyzeLoad(scf::ForOp loop, LoadOp load,
+                                         ArrayRef<Stride> strides) {
+  bool readsIv = false;
+  SmallVector<const Stride *> read;
+  auto readable = [&](BlockArgument arg) {
+    if (arg == loop.getInductionVar())
+      return readsIv = true;
+    for (const Stride &stride : strides)
+      if (stride.arg == arg) {
+        if (!llvm::is_contained(read, &stride))
+          read.push_back(&stride);
+        return true;
+      }
+    return false;
+  };
+  auto slice = pureBodySlice(loop, load, /*inclusive=*/false, readable);
+  if (!slice || (!readsIv && read.empty()))
+    return std::nullopt;
+  return PipelinedLoad{load, std::move(*slice), std::move(read)};
+}
+
+/// `value`, a stride's value at some iteration, advanced `count` iterations.
+Value advance(OpBuilder &b, const Stride &stride, Value value, int64_t count) {
+  if (count == 0)
+    return value;
+  IRMapping mapping;
+  for (Operation *op : stride.slice)
+    b.clone(*op, mapping);
+  for (int64_t i = 0; i < count; ++i) {
+    mapping.map(stride.arg, value);
+    value = b.clone(*stride.update, mapping)->getResult(0);
+  }
+  return value;
 }
 
 /// `iv + stages * step < ub`, the iteration `stages` ahead of `iv` exists
@@ -90,10 +172,14 @@ Value iterationExists(OpBuilder &b, Location loc, scf::ForOp loop, Value iv,
 
 /// The load of `p` for the iteration `stages` ahead of `iv`, masked off
 /// where that iteration does not exist: it touches no memory then.
+/// `strideAt` gives each stride's value at iteration `iv`.
 Value emitLoadAhead(OpBuilder &b, scf::ForOp loop, PipelinedLoad &p, Value iv,
-                    int64_t stages) {
+                    int64_t stages,
+                    function_ref<Value(const Stride &)> strideAt) {
   Location loc = p.load.getLoc();
   IRMapping mapping;
+  for (const Stride *stride : p.strides)
+    mapping.map(stride->arg, advance(b, *stride, strideAt(*stride), stages));
   Value at = iv;
   if (stages != 0) {
     Value ahead = arith::MulIOp::create(
@@ -128,10 +214,13 @@ void pipeline(scf::ForOp loop, MutableArrayRef<PipelinedLoad> loads,
   IRRewriter rewriter(loop.getContext());
   rewriter.setInsertionPoint(loop);
   SmallVector<Value> prologue;
+  auto initial = [&](const Stride &stride) {
+    return loop.getTiedLoopInit(stride.arg)->get();
+  };
   for (PipelinedLoad &p : loads)
     for (int64_t s = 0; s < stages - 1; ++s)
       prologue.push_back(
-          emitLoadAhead(rewriter, loop, p, loop.getLowerBound(), s));
+          emitLoadAhead(rewriter, loop, p, loop.getLowerBound(), s, initial));
   auto yieldAhead = [&](OpBuilder &b, Location,
                         ArrayRef<BlockArgument> carried) {
     Block *body = carried.front().getOwner();
@@ -141,7 +230,13 @@ void pipeline(scf::ForOp loop, MutableArrayRef<PipelinedLoad> loads,
     for (auto [i, p] : llvm::enumerate(loads)) {
       ArrayRef<BlockArgument> window =
           carried.slice(i * (stages - 1), stages - 1);
-      Value next = emitLoadAhead(b, loop, p, body->getArgument(0), stages - 1);
+      // The new loop's arguments: the induction variable, then the old
+      // iteration arguments, then the carried blocks.
+      auto current = [&](const Stride &stride) -> Value {
+        return body->getArgument(stride.arg.getArgNumber());
+      };
+      Value next =
+          emitLoadAhead(b, loop, p, body->getArgument(0), stages - 1, current);
       p.load.getResult().replaceAllUsesWith(window.front());
       llvm::append_range(yields, window.drop_front());
       yields.push_back(next);
@@ -203,6 +298,7 @@ struct KdslPipelineLoopsPass
             [&](Operation *op) { writes |= isa<StoreOp, AtomicAddOp>(op); });
         if (writes)
           continue;
+        SmallVector<Stride> strides = findStrides(loop);
         SmallVector<PipelinedLoad> loads;
         int64_t wordsPerStage = 0;
         for (auto load : loop.getBody()->getOps<LoadOp>()) {
@@ -212,7 +308,8 @@ struct KdslPipelineLoopsPass
           if (llvm::any_of(load->getUsers(),
                            [](Operation *user) { return isa<DotOp>(user); }))
             continue;
-          if (std::optional<PipelinedLoad> p = analyzeLoad(loop, load)) {
+          if (std::optional<PipelinedLoad> p =
+                  analyzeLoad(loop, load, strides)) {
             wordsPerStage += registersPerThread(load.getType(), threads);
             loads.push_back(std::move(*p));
           }

@@ -38,10 +38,11 @@ def KdslPipelineLoops : Pass<"kdsl-pipeline-loops", "::mlir::ModuleOp"> {
   let description = [{
     Software pipelining in registers, as `num_stages` asks. In each variant
     with `num_stages` = S >= 2, an `scf.for` with no store or atomic in it
-    has each load of its body whose address and mask depend on the
-    induction variable and on values defined outside the loop only (not on
-    loop-carried values) issued S - 1 iterations before the iteration that
-    uses it: a prologue loads iterations 0 .. S-2, the loop carries S - 1
+    has each load of its body whose address and mask depend only on the
+    induction variable, on values defined outside the loop and on strides
+    (loop-carried pointers or integers that advance by the same
+    loop-invariant amount every iteration, as Triton's `p += BK`) issued
+    S - 1 iterations before the iteration that uses it: a prologue loads iterations 0 .. S-2, the loop carries S - 1
     loaded blocks and, at the start of its body, loads the iteration S - 1
     ahead. A load for an iteration past the end is masked off, so it
     touches no memory; the values the program computes do not change.
