@@ -37,14 +37,14 @@ run layer_norm-1024 layer_norm.kpack layer_norm BLOCK=1024,num_warps=4 \
 run layer_norm-4096 layer_norm.kpack layer_norm BLOCK=4096,num_warps=4 \
   x=@$tmp/x4096.npy y=@$tmp/o4096.npy w=@$tmp/w4096.npy b=@$tmp/w4096.npy \
   n_rows=4096 n_cols=4096 stride=4096 eps=1e-5
-# SASS of the softmax variant the run used (aligned, stride divisible by 16).
+# SASS of the softmax variant the run used (div16: aligned, stride and n_cols divisible by 16).
 python3 - "$here/bench/softmax.kpack" "$tmp/softmax.cubin" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 row = db.execute("SELECT c.data FROM variants v JOIN binaries b ON b.variant = v.id "
                  "JOIN cubins c ON c.id = b.cubin_id "
                  "WHERE v.config = 'BLOCK=1024,num_warps=4,num_stages=2' "
-                 "AND v.specialization != '' AND b.arch = 'sm_90a'").fetchone()
+                 "AND v.specialization LIKE '%n_cols:div16' AND b.arch = 'sm_90a'").fetchone()
 open(sys.argv[2], "wb").write(row[0])
 PY
 cuobjdump -sass "$tmp/softmax.cubin" >"$out/softmax-1024.sass" 2>&1

@@ -37,6 +37,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
+#include <map>
 
 using namespace mlir;
 
@@ -176,14 +177,25 @@ int compile(const Options &options) {
   kdsl::GpuTarget target;
   target.arch = options.arch;
   target.assumeAligned = options.specialize != "none";
+  // The divisibility assumptions go by parameter name, for every kernel of
+  // the module: a name is assumed divisible only where each kernel that has
+  // it specializes on it.
+  std::map<std::string, bool> divisible;
   for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>()) {
+    std::vector<std::string> names;
     if (target.assumeAligned)
-      for (const std::string &name : kdsl::strideParams(kernel))
-        target.divisible.push_back(name);
+      names = kdsl::strideParams(kernel);
     if (options.specialize == "div16")
-      for (const std::string &name : kdsl::boundParams(kernel))
-        target.divisible.push_back(name);
+      llvm::append_range(names, kdsl::boundParams(kernel));
+    for (Attribute param : kernel.getParamNames()) {
+      std::string name = cast<StringAttr>(param).str();
+      auto [it, added] = divisible.emplace(name, true);
+      it->second &= llvm::is_contained(names, name);
+    }
   }
+  for (const auto &[name, holds] : divisible)
+    if (holds)
+      target.divisible.push_back(name);
   if (options.emit == "kdsl-layouts") {
     PassManager pm(&context);
     pm.addPass(kdsl::createKdslPipelineLoops());
