@@ -114,6 +114,9 @@ struct Row {
   double bytes;
   Stats best;
   std::string config;
+  /// The best config's variant: its specialization and registers.
+  std::string specialization;
+  int registers = 0;
 };
 
 } // namespace
@@ -132,31 +135,39 @@ int main(int argc, char **argv) {
     std::mt19937 rng(20261126);
     std::vector<Row> rows;
 
-    auto bench =
-        [&](const std::string &name, const std::string &bundlePath,
-            const std::string &kernelName, double bytes,
-            const std::string &constexprName, int64_t value,
-            const std::function<void(Kernel &, LaunchOptions &)> &run) {
-          Bundle bundle = Bundle::open(bundlePath);
-          BundleContents contents = readBundle(bundlePath);
-          Kernel &kernel = bundle.kernel(kernelName);
-          Row row{name, bytes, {}, ""};
-          for (const ConfigEntries &config :
-               configsOf(contents, kernelName, constexprName, value)) {
-            LaunchOptions options;
-            options.stream = &stream;
-            options.config = config;
-            Stats s = timer.time([&] { run(kernel, options); });
-            if (row.config.empty() || s.median < row.best.median) {
-              row.best = s;
-              row.config = formatConfig(config);
-            }
-          }
-          std::printf("%-22s %8.4f ms  %7.0f GB/s  (%s)\n", name.c_str(),
-                      row.best.median, bytes / (row.best.median * 1e-3) / 1e9,
-                      row.config.c_str());
-          rows.push_back(row);
-        };
+    auto bench = [&](const std::string &name, const std::string &bundlePath,
+                     const std::string &kernelName, double bytes,
+                     const std::string &constexprName, int64_t value,
+                     const std::vector<Arg> &args) {
+      Bundle bundle = Bundle::open(bundlePath);
+      BundleContents contents = readBundle(bundlePath);
+      Kernel &kernel = bundle.kernel(kernelName);
+      Row row{name, bytes, {}, "", "", 0};
+      LaunchOptions best;
+      for (const ConfigEntries &config :
+           configsOf(contents, kernelName, constexprName, value)) {
+        LaunchOptions options;
+        options.stream = &stream;
+        options.config = config;
+        Stats s = timer.time(
+            [&] { kernel.launch(args.data(), args.size(), options); });
+        if (row.config.empty() || s.median < row.best.median) {
+          row.best = s;
+          row.config = formatConfig(config);
+          best = options;
+        }
+      }
+      VariantResources used = kernel.resources(args.data(), args.size(), best);
+      row.specialization = used.specialization;
+      row.registers = used.registers;
+      std::printf("%-22s %8.4f ms  %7.0f GB/s  (%s; %s; %d registers)\n",
+                  name.c_str(), row.best.median,
+                  bytes / (row.best.median * 1e-3) / 1e9, row.config.c_str(),
+                  row.specialization.empty() ? "generic"
+                                             : row.specialization.c_str(),
+                  row.registers);
+      rows.push_back(row);
+    };
 
     // Copy bandwidth: the ceiling.
     {
@@ -170,7 +181,7 @@ int main(int argc, char **argv) {
                 "cuMemcpyDtoDAsync");
           },
           20);
-      rows.push_back({"copy_1GiB", 2.0 * n * 4, s, "cuMemcpyDtoDAsync"});
+      rows.push_back({"copy_1GiB", 2.0 * n * 4, s, "cuMemcpyDtoDAsync", "", 0});
       std::printf("%-22s %8.4f ms  %7.0f GB/s\n", "copy 1 GiB", s.median,
                   2.0 * n * 4 / (s.median * 1e-3) / 1e9);
     }
@@ -179,9 +190,7 @@ int main(int argc, char **argv) {
       Buffer x = randomBuffer(n, rng), y = randomBuffer(n, rng);
       Buffer out(size_t(n) * 4, DType::F32);
       bench("vector_add_2^26", dir + "/vector_add.kpack", "vector_add",
-            3.0 * n * 4, "", 0, [&](Kernel &k, LaunchOptions &o) {
-              k.launch({x, y, out, n}, o);
-            });
+            3.0 * n * 4, "", 0, std::vector<Arg>{x, y, out, n});
     }
     for (int cols : {1024, 4096, 16384}) {
       int rowsN = 4096;
@@ -189,9 +198,7 @@ int main(int argc, char **argv) {
       Buffer out(size_t(rowsN) * cols * 4, DType::F32);
       bench("softmax_4096x" + std::to_string(cols), dir + "/softmax.kpack",
             "softmax", 2.0 * rowsN * cols * 4, "BLOCK", cols,
-            [&](Kernel &k, LaunchOptions &o) {
-              k.launch({out, in, rowsN, cols, cols}, o);
-            });
+            std::vector<Arg>{out, in, rowsN, cols, cols});
     }
     for (int cols : {1024, 4096}) {
       int rowsN = 4096;
@@ -201,9 +208,7 @@ int main(int argc, char **argv) {
       bench("layer_norm_4096x" + std::to_string(cols),
             dir + "/layer_norm.kpack", "layer_norm",
             2.0 * rowsN * cols * 4 + 2.0 * cols * 4, "BLOCK", cols,
-            [&](Kernel &k, LaunchOptions &o) {
-              k.launch({x, y, w, b, rowsN, cols, cols, 1e-5f}, o);
-            });
+            std::vector<Arg>{x, y, w, b, rowsN, cols, cols, 1e-5f});
     }
 
     // Short rows, several per program instance (ROWS tuned with num_warps).
@@ -213,15 +218,11 @@ int main(int argc, char **argv) {
       Buffer out(size_t(rowsN) * cols * 4, DType::F32);
       bench("softmax_rows_4096x1024", dir + "/softmax_rows.kpack",
             "softmax_rows", 2.0 * rowsN * cols * 4, "BLOCK", cols,
-            [&](Kernel &k, LaunchOptions &o) {
-              k.launch({out, in, rowsN, cols, cols}, o);
-            });
+            std::vector<Arg>{out, in, rowsN, cols, cols});
       Buffer w = randomBuffer(cols, rng), b = randomBuffer(cols, rng);
       bench("layer_norm_rows_4096x1024", dir + "/layer_norm_rows.kpack",
             "layer_norm_rows", 2.0 * rowsN * cols * 4 + 2.0 * cols * 4, "BLOCK",
-            cols, [&](Kernel &k, LaunchOptions &o) {
-              k.launch({in, out, w, b, rowsN, cols, cols, 1e-5f}, o);
-            });
+            cols, std::vector<Arg>{in, out, w, b, rowsN, cols, cols, 1e-5f});
     }
 
     std::ofstream json(argv[2]);
@@ -231,10 +232,11 @@ int main(int argc, char **argv) {
       char line[512];
       std::snprintf(line, sizeof(line),
                     "%s\n    {\"name\": \"%s\", \"ms\": %.5f, \"p20\": %.5f, "
-                    "\"p80\": %.5f, \"GBps\": %.1f, \"config\": \"%s\"}",
+                    "\"p80\": %.5f, \"GBps\": %.1f, \"config\": \"%s\", "
+                    "\"specialization\": \"%s\", \"registers\": %d}",
                     i ? "," : "", r.name.c_str(), r.best.median, r.best.p20,
                     r.best.p80, r.bytes / (r.best.median * 1e-3) / 1e9,
-                    r.config.c_str());
+                    r.config.c_str(), r.specialization.c_str(), r.registers);
       json << line;
     }
     json << "\n  ]\n}\n";
