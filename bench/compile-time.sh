@@ -8,8 +8,8 @@
 #              or a tuning sweep), and of that
 #   llvm+nvptx MLIR to LLVM IR, libdevice, LLVM O3 and the NVPTX back end;
 #   ptxas      the ptxas process.
-# Also the whole --emit=kpack of vector_add (every variant, generic and
-# align16, sm_80 and sm_90a, on a thread pool). Run after building:
+# Also the whole --emit=kpack of vector_add (every config, each generic,
+# align16 and div16, sm_80 and sm_90a, on a thread pool). Run after building:
 #   bash bench/compile-time.sh [BUILD_DIR]    (default build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
