@@ -79,7 +79,9 @@ int kdsl::emitCHeader(ModuleOp module, llvm::StringRef input,
     llvm::errs() << "kdslc: error: cannot create a temporary file\n";
     return 1;
   }
-  if (int status = emitKpack(module, input, configEntries, bundlePath))
+  KpackOptions kpack;
+  kpack.shownAs = output.empty() ? "standard output" : output.str();
+  if (int status = emitKpack(module, input, configEntries, bundlePath, kpack))
     return status;
   auto bytes = llvm::MemoryBuffer::getFile(bundlePath, /*IsText=*/false);
   llvm::sys::fs::remove(bundlePath);

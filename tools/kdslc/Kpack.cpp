@@ -331,8 +331,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
                   .count();
   llvm::errs() << "kdslc: wrote " << written << " variants of "
                << bundle.kernels.size() << " kernel"
-               << (bundle.kernels.size() == 1 ? "" : "s") << " to '" << path
-               << "' (PTX"
+               << (bundle.kernels.size() == 1 ? "" : "s") << " to '"
+               << (kpack.shownAs.empty() ? path : kpack.shownAs) << "' (PTX"
                << (ptxas.empty()
                        ? ", no ptxas found: no cubins"
                        : " and cubins for " + llvm::join(kpack.archs, " and "))

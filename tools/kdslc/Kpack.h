@@ -35,6 +35,8 @@ struct KpackOptions {
   /// When set, a variant that fails to compile is left out of the bundle
   /// and listed here (its config, why) instead of failing the whole bundle.
   std::vector<std::pair<rt::ConfigEntries, std::string>> *failures = nullptr;
+  /// What the closing "wrote N variants ... to" line names; empty: `output`.
+  std::string shownAs;
 };
 
 int emitKpack(mlir::ModuleOp module, llvm::StringRef input,

@@ -255,7 +255,8 @@ int main(int argc, char **argv) {
 
   kdsl::RunOptions run;
   CLI::App *runCommand = app.add_subcommand(
-      "run", "Run a kernel on .npy buffers (on the interpreter for now)");
+      "run", "Run a kernel on .npy buffers: on the GPU when a CUDA driver is "
+             "found, else on the reference interpreter (see --backend)");
   runCommand->add_option("file", run.input, "The .kdsl file")->required();
   runCommand->add_option("--kernel", run.kernel, "The kernel to run")
       ->required();
@@ -352,14 +353,16 @@ int main(int argc, char **argv) {
     addDb(command);
 
   app.add_option("file", options.input, "The .kdsl file to compile");
-  app.add_option("--emit", options.emit,
-                 "Stop after this stage: ast (the checked AST), kdsl (the "
-                 "kdsl dialect; a variant when --config is given), kdsl-gpu "
-                 "(per-thread code in gpu.func), llvm (the LLVM and NVVM "
-                 "dialects), ptx, cubin (ptxas), kpack (every variant of "
-                 "every kernel, PTX and cubins for sm_80 and sm_90a, in one "
-                 "bundle), or c-header (the bundle embedded in a C header "
-                 "with a typed launch function per kernel)")
+  app.add_option(
+         "--emit", options.emit,
+         "Stop after this stage: ast (the checked AST), kdsl (the "
+         "kdsl dialect; a variant when --config is given), kdsl-layouts "
+         "(the variant with a layout encoding on every block), kdsl-gpu "
+         "(per-thread code in gpu.func), llvm (the LLVM and NVVM "
+         "dialects), ptx, cubin (ptxas), kpack (every variant of "
+         "every kernel, PTX and cubins for sm_80 and sm_90a, in one "
+         "bundle), or c-header (the bundle embedded in a C header "
+         "with a typed launch function per kernel)")
       ->check(CLI::IsMember({"ast", "kdsl", "kdsl-layouts", "kdsl-gpu", "llvm",
                              "ptx", "cubin", "kpack", "c-header"}))
       ->capture_default_str();
