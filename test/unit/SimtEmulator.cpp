@@ -1,0 +1,1091 @@
+//===- SimtEmulator.cpp - Runs per-thread GPU code on the host ------------===//
+//
+// Each thread of a block is a ucontext coroutine that interprets the
+// gpu.func's body op by op. A thread runs until it reaches a barrier, a
+// shuffle or the end; the scheduler then releases a warp whose lanes all wait
+// at one shuffle, or the block once every thread waits at one barrier.
+// Values are bit patterns (floats as IEEE bits, pointers as host addresses),
+// so f16 and bf16 round exactly as the types say.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimtEmulator.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APSInt.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <ucontext.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+using namespace mlir;
+using llvm::APFloat;
+using llvm::APInt;
+
+namespace {
+
+/// One thread's value: the bits of each element (one for a scalar).
+using Bits = llvm::SmallVector<uint64_t, 4>;
+
+Type elementOf(Type type) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.getElementType();
+  return type;
+}
+
+int64_t lanesOf(Type type) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.getNumElements();
+  return 1;
+}
+
+unsigned widthOf(Type type) {
+  if (isa<LLVM::LLVMPointerType>(type) || type.isIndex())
+    return 64;
+  return type.getIntOrFloatBitWidth();
+}
+
+/// Bytes an element of `type` takes in memory (i1 takes one).
+int64_t bytesOf(Type type) {
+  return lanesOf(type) * ((widthOf(elementOf(type)) + 7) / 8);
+}
+
+APInt toInt(uint64_t bits, Type type) {
+  return APInt(widthOf(type), bits, /*isSigned=*/false,
+               /*implicitTrunc=*/true);
+}
+
+uint64_t fromInt(const APInt &value) { return value.getZExtValue(); }
+
+APFloat toFloat(uint64_t bits, Type type) {
+  return APFloat(cast<FloatType>(type).getFloatSemantics(),
+                 toInt(bits, type));
+}
+
+uint64_t fromFloat(const APFloat &value) {
+  return value.bitcastToAPInt().getZExtValue();
+}
+
+double toDouble(uint64_t bits, Type type) {
+  APFloat value = toFloat(bits, type);
+  bool lost;
+  value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return value.convertToDouble();
+}
+
+uint64_t fromDouble(double value, Type type) {
+  APFloat result(value);
+  bool lost;
+  result.convert(cast<FloatType>(type).getFloatSemantics(),
+                 APFloat::rmNearestTiesToEven, &lost);
+  return fromFloat(result);
+}
+
+/// A host libm function for a unary math op, or null.
+double (*libmFor(llvm::StringRef name))(double) {
+  return llvm::StringSwitch<double (*)(double)>(name)
+      .Case("math.exp", [](double x) { return std::exp(x); })
+      .Case("math.exp2", [](double x) { return std::exp2(x); })
+      .Case("math.expm1", [](double x) { return std::expm1(x); })
+      .Case("math.log", [](double x) { return std::log(x); })
+      .Case("math.log2", [](double x) { return std::log2(x); })
+      .Case("math.log10", [](double x) { return std::log10(x); })
+      .Case("math.log1p", [](double x) { return std::log1p(x); })
+      .Case("math.sqrt", [](double x) { return std::sqrt(x); })
+      .Case("math.rsqrt", [](double x) { return 1.0 / std::sqrt(x); })
+      .Case("math.cbrt", [](double x) { return std::cbrt(x); })
+      .Case("math.sin", [](double x) { return std::sin(x); })
+      .Case("math.cos", [](double x) { return std::cos(x); })
+      .Case("math.tan", [](double x) { return std::tan(x); })
+      .Case("math.asin", [](double x) { return std::asin(x); })
+      .Case("math.acos", [](double x) { return std::acos(x); })
+      .Case("math.atan", [](double x) { return std::atan(x); })
+      .Case("math.sinh", [](double x) { return std::sinh(x); })
+      .Case("math.cosh", [](double x) { return std::cosh(x); })
+      .Case("math.tanh", [](double x) { return std::tanh(x); })
+      .Case("math.erf", [](double x) { return std::erf(x); })
+      .Case("math.erfc", [](double x) { return std::erfc(x); })
+      .Case("math.absf", [](double x) { return std::fabs(x); })
+      .Case("math.floor", [](double x) { return std::floor(x); })
+      .Case("math.ceil", [](double x) { return std::ceil(x); })
+      .Case("math.round", [](double x) { return std::round(x); })
+      .Case("math.roundeven", [](double x) { return std::nearbyint(x); })
+      .Case("math.trunc", [](double x) { return std::trunc(x); })
+      .Default(nullptr);
+}
+
+enum class Wait { Running, Barrier, Shuffle, Done, Failed };
+
+struct Thread {
+  int id = 0;
+  ucontext_t context;
+  std::unique_ptr<char[]> stack;
+  Wait wait = Wait::Running;
+  Operation *waitingAt = nullptr;
+  /// A shuffle's operands while waiting, its results once released.
+  Bits shuffleValue;
+  int64_t shuffleOffset = 0, shuffleWidth = 32;
+  bool shuffleValid = false;
+  llvm::DenseMap<Value, Bits> values;
+};
+
+/// Who touched a shared-memory byte since the last barrier.
+struct Shadow {
+  uint64_t writeEpoch = 0, readEpoch = 0;
+  int writer = -1, reader = -1; ///< reader -2: several threads
+};
+
+constexpr size_t kStackBytes = 256 * 1024;
+
+class Emulator {
+public:
+  Emulator(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
+           llvm::ArrayRef<kdsl::LaunchArg> args)
+      : kernel(kernel), grid(grid), args(args) {}
+
+  bool run(std::string &message);
+
+private:
+  struct Range {
+    uintptr_t begin, end;
+    std::string name;
+    bool shared;
+  };
+
+  gpu::GPUFuncOp kernel;
+  std::array<int64_t, 3> grid;
+  llvm::ArrayRef<kdsl::LaunchArg> args;
+  std::vector<Bits> argBits;
+  std::vector<Range> ranges;
+  std::vector<uint8_t> shared;
+  std::vector<Shadow> shadow;
+  uint64_t epoch = 1;
+  std::array<int64_t, 3> block = {0, 0, 0};
+  int blockThreads = 0;
+  std::vector<Thread> threads;
+  ucontext_t scheduler;
+  int current = 0;
+  std::string error;
+
+  static void fiberMain(unsigned high, unsigned low);
+  bool runBlock();
+  bool blockFailure(const llvm::Twine &message);
+
+  LogicalResult fail(Thread &thread, Operation *op, const llvm::Twine &message);
+  void suspend(Thread &thread, Wait wait, Operation *op);
+  LogicalResult runRegion(Thread &thread, Region &region,
+                          llvm::ArrayRef<Bits> blockArgs,
+                          llvm::SmallVectorImpl<Bits> &results);
+  LogicalResult runOp(Thread &thread, Operation *op);
+  LogicalResult runArith(Thread &thread, Operation *op, bool &handled);
+  LogicalResult access(Thread &thread, Operation *op, uint64_t address,
+                       int64_t bytes, bool write, bool atomic,
+                       uint8_t *&pointer);
+  LogicalResult atomicRMW(Thread &thread, LLVM::AtomicRMWOp op);
+  const Bits &get(Thread &thread, Value value) { return thread.values[value]; }
+};
+
+void Emulator::fiberMain(unsigned high, unsigned low) {
+  auto *self = reinterpret_cast<Emulator *>((uintptr_t(high) << 32) | low);
+  Thread &thread = self->threads[self->current];
+  llvm::SmallVector<Bits> results;
+  LogicalResult result =
+      self->runRegion(thread, self->kernel.getBody(), self->argBits, results);
+  thread.wait = succeeded(result) ? Wait::Done : Wait::Failed;
+  // Returning resumes uc_link, the scheduler.
+}
+
+LogicalResult Emulator::fail(Thread &thread, Operation *op,
+                             const llvm::Twine &message) {
+  if (error.empty()) {
+    llvm::raw_string_ostream os(error);
+    os << "block (" << block[0] << ", " << block[1] << ", " << block[2]
+       << ") thread " << thread.id << ": '" << op->getName() << "' at "
+       << op->getLoc() << ": " << message;
+  }
+  return failure();
+}
+
+bool Emulator::blockFailure(const llvm::Twine &message) {
+  if (error.empty())
+    error = ("block (" + llvm::Twine(block[0]) + ", " + llvm::Twine(block[1]) +
+             ", " + llvm::Twine(block[2]) + "): " + message)
+                .str();
+  return false;
+}
+
+void Emulator::suspend(Thread &thread, Wait wait, Operation *op) {
+  thread.wait = wait;
+  thread.waitingAt = op;
+  swapcontext(&thread.context, &scheduler);
+}
+
+LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
+                               int64_t bytes, bool write, bool atomic,
+                               uint8_t *&pointer) {
+  for (const Range &range : ranges) {
+    if (address < range.begin || address >= range.end)
+      continue;
+    if (address + bytes > range.end)
+      return fail(thread, op,
+                  llvm::Twine(write ? "store" : "load") + " of " +
+                      llvm::Twine(bytes) + " bytes at byte " +
+                      llvm::Twine(address - range.begin) + " of " + range.name +
+                      " runs past its end (" +
+                      llvm::Twine(range.end - range.begin) + " bytes)");
+    pointer = reinterpret_cast<uint8_t *>(address);
+    if (!range.shared || atomic)
+      return success();
+    for (uint64_t b = address - range.begin, e = b + bytes; b < e; ++b) {
+      Shadow &s = shadow[b];
+      bool writtenByOther = s.writeEpoch == epoch && s.writer != thread.id;
+      bool readByOther = s.readEpoch == epoch && s.reader != thread.id;
+      if (writtenByOther || (write && readByOther)) {
+        std::string who =
+            writtenByOther ? "thread " + std::to_string(s.writer) + " wrote"
+            : s.reader == -2
+                ? std::string("several threads read")
+                : "thread " + std::to_string(s.reader) + " read";
+        return fail(thread, op,
+                    llvm::Twine("race on shared byte ") + llvm::Twine(b) +
+                        ": " + who + " it since the last barrier");
+      }
+      if (write) {
+        s.writeEpoch = epoch;
+        s.writer = thread.id;
+      } else if (s.readEpoch != epoch) {
+        s.readEpoch = epoch;
+        s.reader = thread.id;
+      } else if (s.reader != thread.id) {
+        s.reader = -2;
+      }
+    }
+    return success();
+  }
+  return fail(thread, op,
+              llvm::Twine(write ? "store" : "load") + " of " +
+                  llvm::Twine(bytes) + " bytes at 0x" +
+                  llvm::Twine::utohexstr(address) +
+                  ", outside every buffer and shared memory");
+}
+
+LogicalResult Emulator::runRegion(Thread &thread, Region &region,
+                                  llvm::ArrayRef<Bits> blockArgs,
+                                  llvm::SmallVectorImpl<Bits> &results) {
+  Block &body = region.front();
+  for (auto [arg, bits] : llvm::zip_equal(body.getArguments(), blockArgs))
+    thread.values[arg] = bits;
+  for (Operation &op : body) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
+      if (!isa<scf::YieldOp, gpu::ReturnOp>(op))
+        return fail(thread, &op, "unknown terminator");
+      results.clear();
+      for (Value operand : op.getOperands())
+        results.push_back(get(thread, operand));
+      return success();
+    }
+    if (failed(runOp(thread, &op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult Emulator::runArith(Thread &thread, Operation *op,
+                                 bool &handled) {
+  handled = true;
+  llvm::StringRef name = op->getName().getStringRef();
+  if (op->getNumResults() != 1) {
+    handled = false;
+    return success();
+  }
+  Type resultType = op->getResult(0).getType();
+  Type result = elementOf(resultType);
+  int64_t lanes = lanesOf(resultType);
+  Bits out(lanes);
+  auto operand = [&](unsigned i, int64_t lane) {
+    const Bits &bits = get(thread, op->getOperand(i));
+    return bits.size() == 1 ? bits[0] : bits[lane];
+  };
+  auto operandType = [&](unsigned i) {
+    return elementOf(op->getOperand(i).getType());
+  };
+
+  if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    Attribute value = constant.getValue();
+    if (auto integer = dyn_cast<IntegerAttr>(value))
+      out.assign(lanes, fromInt(integer.getValue()));
+    else if (auto real = dyn_cast<FloatAttr>(value))
+      out.assign(lanes, fromFloat(real.getValue()));
+    else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      out.clear();
+      if (isa<FloatType>(result))
+        for (const APFloat &v : dense.getValues<APFloat>())
+          out.push_back(fromFloat(v));
+      else
+        for (const APInt &v : dense.getValues<APInt>())
+          out.push_back(fromInt(v));
+    } else {
+      return fail(thread, op, "unsupported constant");
+    }
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+
+  // Integer binary ops.
+  using IntFn = std::optional<APInt> (*)(const APInt &, const APInt &);
+  IntFn intFn =
+      llvm::StringSwitch<IntFn>(name)
+          .Case("arith.addi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a + b;
+                })
+          .Case("arith.subi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a - b;
+                })
+          .Case("arith.muli",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a * b;
+                })
+          .Case("arith.andi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a & b;
+                })
+          .Case("arith.ori",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a | b;
+                })
+          .Case("arith.xori",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return a ^ b;
+                })
+          .Case("arith.divsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return a.sdiv(b);
+                })
+          .Case("arith.divui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return a.udiv(b);
+                })
+          .Case("arith.remsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return a.srem(b);
+                })
+          .Case("arith.remui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return a.urem(b);
+                })
+          .Case("arith.ceildivsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return llvm::APIntOps::RoundingSDiv(a, b, APInt::Rounding::UP);
+                })
+          .Case("arith.floordivsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return llvm::APIntOps::RoundingSDiv(a, b, APInt::Rounding::DOWN);
+                })
+          .Case("arith.ceildivui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.isZero())
+                    return std::nullopt;
+                  return llvm::APIntOps::RoundingUDiv(a, b, APInt::Rounding::UP);
+                })
+          .Case("arith.shli",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.uge(a.getBitWidth()))
+                    return std::nullopt;
+                  return a.shl(b);
+                })
+          .Case("arith.shrsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.uge(a.getBitWidth()))
+                    return std::nullopt;
+                  return a.ashr(b);
+                })
+          .Case("arith.shrui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  if (b.uge(a.getBitWidth()))
+                    return std::nullopt;
+                  return a.lshr(b);
+                })
+          .Case("arith.maxsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return llvm::APIntOps::smax(a, b);
+                })
+          .Case("arith.minsi",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return llvm::APIntOps::smin(a, b);
+                })
+          .Case("arith.maxui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return llvm::APIntOps::umax(a, b);
+                })
+          .Case("arith.minui",
+                [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                  return llvm::APIntOps::umin(a, b);
+                })
+          .Default(nullptr);
+  if (intFn) {
+    for (int64_t l = 0; l < lanes; ++l) {
+      std::optional<APInt> v = intFn(toInt(operand(0, l), result),
+                                     toInt(operand(1, l), result));
+      if (!v)
+        return fail(thread, op,
+                    "undefined result (division by zero or a shift by the "
+                    "bit width or more)");
+      out[l] = fromInt(*v);
+    }
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+
+  // Float binary ops, rounded as the type says.
+  using FloatFn = APFloat (*)(const APFloat &, const APFloat &);
+  FloatFn floatFn =
+      llvm::StringSwitch<FloatFn>(name)
+          .Case("arith.addf",
+                [](const APFloat &a, const APFloat &b) { return a + b; })
+          .Case("arith.subf",
+                [](const APFloat &a, const APFloat &b) { return a - b; })
+          .Case("arith.mulf",
+                [](const APFloat &a, const APFloat &b) { return a * b; })
+          .Case("arith.divf",
+                [](const APFloat &a, const APFloat &b) { return a / b; })
+          .Case("arith.remf",
+                [](const APFloat &a, const APFloat &b) {
+                  APFloat r = a;
+                  r.mod(b);
+                  return r;
+                })
+          .Case("arith.maximumf",
+                [](const APFloat &a, const APFloat &b) {
+                  return llvm::maximum(a, b);
+                })
+          .Case("arith.minimumf",
+                [](const APFloat &a, const APFloat &b) {
+                  return llvm::minimum(a, b);
+                })
+          .Case("arith.maxnumf",
+                [](const APFloat &a, const APFloat &b) {
+                  return llvm::maxnum(a, b);
+                })
+          .Case("arith.minnumf",
+                [](const APFloat &a, const APFloat &b) {
+                  return llvm::minnum(a, b);
+                })
+          .Case("math.copysign",
+                [](const APFloat &a, const APFloat &b) {
+                  APFloat r = a;
+                  r.copySign(b);
+                  return r;
+                })
+          .Default(nullptr);
+  if (floatFn) {
+    for (int64_t l = 0; l < lanes; ++l)
+      out[l] = fromFloat(floatFn(toFloat(operand(0, l), result),
+                                 toFloat(operand(1, l), result)));
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+  if (name == "math.powf" || name == "math.atan2") {
+    for (int64_t l = 0; l < lanes; ++l) {
+      double a = toDouble(operand(0, l), result);
+      double b = toDouble(operand(1, l), result);
+      out[l] = fromDouble(name == "math.powf" ? std::pow(a, b)
+                                              : std::atan2(a, b),
+                          result);
+    }
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+  if (double (*fn)(double) = libmFor(name)) {
+    for (int64_t l = 0; l < lanes; ++l)
+      out[l] = fromDouble(fn(toDouble(operand(0, l), result)), result);
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+  if (isa<math::FmaOp, LLVM::FMAOp>(op)) {
+    for (int64_t l = 0; l < lanes; ++l) {
+      APFloat r = toFloat(operand(0, l), result);
+      r.fusedMultiplyAdd(toFloat(operand(1, l), result),
+                         toFloat(operand(2, l), result),
+                         APFloat::rmNearestTiesToEven);
+      out[l] = fromFloat(r);
+    }
+    thread.values[op->getResult(0)] = std::move(out);
+    return success();
+  }
+
+  LogicalResult status = success();
+  handled =
+      llvm::TypeSwitch<Operation *, bool>(op)
+          .Case([&](arith::NegFOp) {
+            for (int64_t l = 0; l < lanes; ++l) {
+              APFloat v = toFloat(operand(0, l), result);
+              v.changeSign();
+              out[l] = fromFloat(v);
+            }
+            return true;
+          })
+          .Case([&](arith::CmpIOp cmp) {
+            for (int64_t l = 0; l < lanes; ++l)
+              out[l] = arith::applyCmpPredicate(
+                  cmp.getPredicate(), toInt(operand(0, l), operandType(0)),
+                  toInt(operand(1, l), operandType(0)));
+            return true;
+          })
+          .Case([&](arith::CmpFOp cmp) {
+            for (int64_t l = 0; l < lanes; ++l)
+              out[l] = arith::applyCmpPredicate(
+                  cmp.getPredicate(), toFloat(operand(0, l), operandType(0)),
+                  toFloat(operand(1, l), operandType(0)));
+            return true;
+          })
+          .Case([&](arith::SelectOp) {
+            for (int64_t l = 0; l < lanes; ++l)
+              out[l] = operand(0, l) ? operand(1, l) : operand(2, l);
+            return true;
+          })
+          .Case<arith::ExtSIOp, arith::IndexCastOp>([&](Operation *) {
+            for (int64_t l = 0; l < lanes; ++l)
+              out[l] = fromInt(toInt(operand(0, l), operandType(0))
+                                   .sextOrTrunc(widthOf(result)));
+            return true;
+          })
+          .Case<arith::ExtUIOp, arith::TruncIOp, arith::IndexCastUIOp>(
+              [&](Operation *) {
+                for (int64_t l = 0; l < lanes; ++l)
+                  out[l] = fromInt(toInt(operand(0, l), operandType(0))
+                                       .zextOrTrunc(widthOf(result)));
+                return true;
+              })
+          .Case<arith::ExtFOp, arith::TruncFOp>([&](Operation *) {
+            for (int64_t l = 0; l < lanes; ++l) {
+              APFloat v = toFloat(operand(0, l), operandType(0));
+              bool lost;
+              v.convert(cast<FloatType>(result).getFloatSemantics(),
+                        APFloat::rmNearestTiesToEven, &lost);
+              out[l] = fromFloat(v);
+            }
+            return true;
+          })
+          .Case<arith::SIToFPOp, arith::UIToFPOp>([&](Operation *cast) {
+            bool isSigned = isa<arith::SIToFPOp>(cast);
+            for (int64_t l = 0; l < lanes; ++l) {
+              APFloat v(llvm::cast<FloatType>(result).getFloatSemantics());
+              v.convertFromAPInt(toInt(operand(0, l), operandType(0)),
+                                 isSigned, APFloat::rmNearestTiesToEven);
+              out[l] = fromFloat(v);
+            }
+            return true;
+          })
+          .Case<arith::FPToSIOp, arith::FPToUIOp>([&](Operation *cast) {
+            bool isSigned = isa<arith::FPToSIOp>(cast);
+            for (int64_t l = 0; l < lanes; ++l) {
+              APFloat v = toFloat(operand(0, l), operandType(0));
+              llvm::APSInt r(widthOf(result), !isSigned);
+              bool exact;
+              // Out of range saturates, as PTX's cvt.rzi does; NaN gives 0.
+              v.convertToInteger(r, APFloat::rmTowardZero, &exact);
+              out[l] = v.isNaN() ? 0 : fromInt(r);
+            }
+            return true;
+          })
+          .Case([&](arith::BitcastOp) {
+            for (int64_t l = 0; l < lanes; ++l)
+              out[l] = operand(0, l);
+            return true;
+          })
+          .Default([](Operation *) { return false; });
+  if (handled)
+    thread.values[op->getResult(0)] = std::move(out);
+  return status;
+}
+
+LogicalResult Emulator::atomicRMW(Thread &thread, LLVM::AtomicRMWOp op) {
+  Type type = op.getVal().getType();
+  int64_t bytes = bytesOf(type);
+  uint64_t address = get(thread, op.getPtr())[0];
+  if (address % bytes)
+    return fail(thread, op, "misaligned atomic");
+  uint8_t *pointer;
+  if (failed(access(thread, op, address, bytes, /*write=*/true,
+                    /*atomic=*/true, pointer)))
+    return failure();
+  uint64_t old = 0;
+  std::memcpy(&old, pointer, bytes);
+  uint64_t operand = get(thread, op.getVal())[0];
+  uint64_t updated;
+  using Bin = LLVM::AtomicBinOp;
+  if (isa<FloatType>(type)) {
+    APFloat a = toFloat(old, type), b = toFloat(operand, type);
+    switch (op.getBinOp()) {
+    case Bin::fadd:
+      updated = fromFloat(a + b);
+      break;
+    case Bin::fsub:
+      updated = fromFloat(a - b);
+      break;
+    case Bin::fmax:
+      updated = fromFloat(llvm::maxnum(a, b));
+      break;
+    case Bin::fmin:
+      updated = fromFloat(llvm::minnum(a, b));
+      break;
+    case Bin::xchg:
+      updated = operand;
+      break;
+    default:
+      return fail(thread, op, "unsupported float atomic");
+    }
+  } else {
+    APInt a = toInt(old, type), b = toInt(operand, type);
+    APInt r = b;
+    switch (op.getBinOp()) {
+    case Bin::xchg:
+      break;
+    case Bin::add:
+      r = a + b;
+      break;
+    case Bin::sub:
+      r = a - b;
+      break;
+    case Bin::_and:
+      r = a & b;
+      break;
+    case Bin::_or:
+      r = a | b;
+      break;
+    case Bin::_xor:
+      r = a ^ b;
+      break;
+    case Bin::max:
+      r = llvm::APIntOps::smax(a, b);
+      break;
+    case Bin::min:
+      r = llvm::APIntOps::smin(a, b);
+      break;
+    case Bin::umax:
+      r = llvm::APIntOps::umax(a, b);
+      break;
+    case Bin::umin:
+      r = llvm::APIntOps::umin(a, b);
+      break;
+    default:
+      return fail(thread, op, "unsupported integer atomic");
+    }
+    updated = fromInt(r);
+  }
+  std::memcpy(pointer, &updated, bytes);
+  thread.values[op.getResult()] = {old};
+  return success();
+}
+
+LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
+  bool handled;
+  if (failed(runArith(thread, op, handled)))
+    return failure();
+  if (handled)
+    return success();
+
+  llvm::StringRef name = op->getName().getStringRef();
+  if (name.starts_with("nvvm.read.ptx.sreg.")) {
+    llvm::StringRef reg = name.drop_front(strlen("nvvm.read.ptx.sreg."));
+    int64_t value = llvm::StringSwitch<int64_t>(reg)
+                        .Case("tid.x", thread.id)
+                        .Case("tid.y", 0)
+                        .Case("tid.z", 0)
+                        .Case("ntid.x", blockThreads)
+                        .Case("ntid.y", 1)
+                        .Case("ntid.z", 1)
+                        .Case("ctaid.x", block[0])
+                        .Case("ctaid.y", block[1])
+                        .Case("ctaid.z", block[2])
+                        .Case("nctaid.x", grid[0])
+                        .Case("nctaid.y", grid[1])
+                        .Case("nctaid.z", grid[2])
+                        .Case("laneid", thread.id % 32)
+                        .Case("warpsize", 32)
+                        .Default(-1);
+    if (value < 0)
+      return fail(thread, op, "unknown special register");
+    thread.values[op->getResult(0)] = {uint64_t(value)};
+    return success();
+  }
+
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](scf::IfOp ifOp) -> LogicalResult {
+        llvm::SmallVector<Bits> results;
+        Region &region = get(thread, ifOp.getCondition())[0]
+                             ? ifOp.getThenRegion()
+                             : ifOp.getElseRegion();
+        if (region.empty())
+          return success();
+        if (failed(runRegion(thread, region, {}, results)))
+          return failure();
+        for (auto [result, bits] : llvm::zip_equal(ifOp.getResults(), results))
+          thread.values[result] = bits;
+        return success();
+      })
+      .Case([&](scf::ForOp forOp) -> LogicalResult {
+        Type type = forOp.getInductionVar().getType();
+        APInt iv = toInt(get(thread, forOp.getLowerBound())[0], type);
+        APInt upper = toInt(get(thread, forOp.getUpperBound())[0], type);
+        APInt step = toInt(get(thread, forOp.getStep())[0], type);
+        if (!step.isStrictlyPositive())
+          return fail(thread, op, "a loop step that is not positive");
+        bool isSigned = !forOp.getUnsignedCmp();
+        llvm::SmallVector<Bits> carried;
+        for (Value init : forOp.getInitArgs())
+          carried.push_back(get(thread, init));
+        while (isSigned ? iv.slt(upper) : iv.ult(upper)) {
+          llvm::SmallVector<Bits> blockArgs = {Bits{fromInt(iv)}};
+          blockArgs.append(carried.begin(), carried.end());
+          if (failed(runRegion(thread, forOp.getRegion(), blockArgs, carried)))
+            return failure();
+          bool overflow;
+          iv = isSigned ? iv.sadd_ov(step, overflow) : iv.uadd_ov(step, overflow);
+          if (overflow)
+            break;
+        }
+        for (auto [result, bits] :
+             llvm::zip_equal(forOp.getResults(), carried))
+          thread.values[result] = bits;
+        return success();
+      })
+      .Case([&](gpu::BarrierOp) -> LogicalResult {
+        suspend(thread, Wait::Barrier, op);
+        return success();
+      })
+      .Case([&](gpu::ShuffleOp shuffle) -> LogicalResult {
+        thread.shuffleValue = get(thread, shuffle.getValue());
+        thread.shuffleOffset =
+            toInt(get(thread, shuffle.getOffset())[0],
+                  shuffle.getOffset().getType())
+                .getSExtValue();
+        thread.shuffleWidth = toInt(get(thread, shuffle.getWidth())[0],
+                                    shuffle.getWidth().getType())
+                                  .getSExtValue();
+        suspend(thread, Wait::Shuffle, op);
+        thread.values[shuffle.getShuffleResult()] = thread.shuffleValue;
+        thread.values[shuffle.getValid()] = {uint64_t(thread.shuffleValid)};
+        return success();
+      })
+      .Case([&](vector::ExtractOp extract) -> LogicalResult {
+        if (extract.hasDynamicPosition())
+          return fail(thread, op, "a dynamic position");
+        auto source = cast<VectorType>(extract.getSource().getType());
+        int64_t linear = 0;
+        for (auto [i, p] : llvm::enumerate(extract.getStaticPosition()))
+          linear = linear * source.getDimSize(i) + p;
+        int64_t count = lanesOf(extract.getType());
+        for (int64_t i = extract.getStaticPosition().size();
+             i < source.getRank(); ++i)
+          linear *= source.getDimSize(i);
+        const Bits &bits = get(thread, extract.getSource());
+        thread.values[extract.getResult()] =
+            Bits(bits.begin() + linear, bits.begin() + linear + count);
+        return success();
+      })
+      .Case([&](vector::InsertOp insert) -> LogicalResult {
+        if (insert.hasDynamicPosition())
+          return fail(thread, op, "a dynamic position");
+        auto dest = cast<VectorType>(insert.getDest().getType());
+        int64_t linear = 0;
+        for (auto [i, p] : llvm::enumerate(insert.getStaticPosition()))
+          linear = linear * dest.getDimSize(i) + p;
+        for (int64_t i = insert.getStaticPosition().size(); i < dest.getRank();
+             ++i)
+          linear *= dest.getDimSize(i);
+        Bits bits = get(thread, insert.getDest());
+        const Bits &value = get(thread, insert.getValueToStore());
+        std::copy(value.begin(), value.end(), bits.begin() + linear);
+        thread.values[insert.getResult()] = std::move(bits);
+        return success();
+      })
+      .Case([&](vector::FromElementsOp from) -> LogicalResult {
+        Bits bits;
+        for (Value element : from.getElements())
+          bits.push_back(get(thread, element)[0]);
+        thread.values[from.getResult()] = std::move(bits);
+        return success();
+      })
+      .Case([&](vector::BroadcastOp broadcast) -> LogicalResult {
+        const Bits &source = get(thread, broadcast.getSource());
+        if (source.size() != 1)
+          return fail(thread, op, "only scalar broadcasts are supported");
+        thread.values[broadcast.getResult()] =
+            Bits(lanesOf(broadcast.getType()), source[0]);
+        return success();
+      })
+      .Case([&](LLVM::ZeroOp zero) -> LogicalResult {
+        thread.values[zero.getResult()] = Bits(lanesOf(zero.getType()), 0);
+        return success();
+      })
+      .Case([&](LLVM::AddressOfOp addressOf) -> LogicalResult {
+        SymbolTableCollection tables;
+        auto global = addressOf.getGlobal(tables);
+        if (!global || global.getAddrSpace() != 3)
+          return fail(thread, op, "only shared-memory globals are supported");
+        thread.values[addressOf.getResult()] = {uint64_t(
+            reinterpret_cast<uintptr_t>(shared.data()))};
+        return success();
+      })
+      .Case([&](LLVM::GEPOp gep) -> LogicalResult {
+        Type element = gep.getElemType();
+        if (!element.isIntOrFloat() && !isa<VectorType>(element))
+          return fail(thread, op, "unsupported element type");
+        auto indices = gep.getIndices();
+        if (std::distance(indices.begin(), indices.end()) != 1)
+          return fail(thread, op, "only one index is supported");
+        int64_t index;
+        auto first = *indices.begin();
+        if (auto attr = dyn_cast<IntegerAttr>(first))
+          index = attr.getValue().getSExtValue();
+        else {
+          Value value = cast<Value>(first);
+          index = toInt(get(thread, value)[0], value.getType()).getSExtValue();
+        }
+        uint64_t base = get(thread, gep.getBase())[0];
+        thread.values[gep.getResult()] = {
+            base + uint64_t(index * bytesOf(element))};
+        return success();
+      })
+      .Case([&](LLVM::LoadOp load) -> LogicalResult {
+        Type type = load.getResult().getType();
+        uint64_t address = get(thread, load.getAddr())[0];
+        if (uint64_t align = load.getAlignment().value_or(0);
+            align && address % align)
+          return fail(thread, op,
+                      "address 0x" + llvm::Twine::utohexstr(address) +
+                          " is not " + llvm::Twine(align) + "-byte aligned");
+        uint8_t *pointer;
+        int64_t bytes = bytesOf(type);
+        if (failed(access(thread, op, address, bytes, /*write=*/false,
+                          /*atomic=*/false, pointer)))
+          return failure();
+        int64_t lanes = lanesOf(type), size = bytes / lanes;
+        Bits bits(lanes, 0);
+        for (int64_t l = 0; l < lanes; ++l)
+          std::memcpy(&bits[l], pointer + l * size, size);
+        if (widthOf(elementOf(type)) == 1)
+          for (uint64_t &b : bits)
+            b &= 1;
+        thread.values[load.getResult()] = std::move(bits);
+        return success();
+      })
+      .Case([&](LLVM::StoreOp store) -> LogicalResult {
+        Type type = store.getValue().getType();
+        uint64_t address = get(thread, store.getAddr())[0];
+        if (uint64_t align = store.getAlignment().value_or(0);
+            align && address % align)
+          return fail(thread, op,
+                      "address 0x" + llvm::Twine::utohexstr(address) +
+                          " is not " + llvm::Twine(align) + "-byte aligned");
+        uint8_t *pointer;
+        int64_t bytes = bytesOf(type);
+        if (failed(access(thread, op, address, bytes, /*write=*/true,
+                          /*atomic=*/false, pointer)))
+          return failure();
+        int64_t lanes = lanesOf(type), size = bytes / lanes;
+        const Bits &bits = get(thread, store.getValue());
+        for (int64_t l = 0; l < lanes; ++l)
+          std::memcpy(pointer + l * size, &bits[l], size);
+        return success();
+      })
+      .Case([&](LLVM::AtomicRMWOp atomic) { return atomicRMW(thread, atomic); })
+      .Case([&](LLVM::CallIntrinsicOp call) -> LogicalResult {
+        if (call.getIntrin() != "llvm.nvvm.div.full" ||
+            call.getNumOperands() != 2)
+          return fail(thread, op, "unknown intrinsic");
+        // div.full.f32: within 2 ulp of a / b; the host divides exactly.
+        Type type = call.getResult(0).getType();
+        APFloat a = toFloat(get(thread, call.getOperand(0))[0], type);
+        APFloat b = toFloat(get(thread, call.getOperand(1))[0], type);
+        thread.values[call.getResult(0)] = {fromFloat(a / b)};
+        return success();
+      })
+      .Default([&](Operation *) -> LogicalResult {
+        return fail(thread, op, "the emulator does not know this op");
+      });
+}
+
+bool Emulator::runBlock() {
+  shadow.assign(shared.size(), Shadow());
+  epoch = 1;
+  auto self = reinterpret_cast<uintptr_t>(this);
+  for (Thread &thread : threads) {
+    thread.values.clear();
+    thread.wait = Wait::Running;
+    thread.waitingAt = nullptr;
+    getcontext(&thread.context);
+    thread.context.uc_stack.ss_sp = thread.stack.get();
+    thread.context.uc_stack.ss_size = kStackBytes;
+    thread.context.uc_link = &scheduler;
+    makecontext(&thread.context, reinterpret_cast<void (*)()>(&fiberMain), 2,
+                unsigned(self >> 32), unsigned(self & 0xFFFFFFFFu));
+  }
+  while (true) {
+    for (Thread &thread : threads) {
+      if (thread.wait != Wait::Running)
+        continue;
+      current = thread.id;
+      swapcontext(&scheduler, &thread.context);
+      if (thread.wait == Wait::Failed)
+        return false;
+    }
+    // Release every warp whose lanes all wait at the same shuffle.
+    bool released = false;
+    for (int warp = 0; warp < blockThreads / 32; ++warp) {
+      Thread *lanes = &threads[warp * 32];
+      int waiting = 0;
+      for (int l = 0; l < 32; ++l)
+        waiting += lanes[l].wait == Wait::Shuffle;
+      if (waiting == 0)
+        continue;
+      if (waiting != 32)
+        return blockFailure("warp " + llvm::Twine(warp) +
+                            ": only some lanes reached a shuffle");
+      Operation *at = lanes[0].waitingAt;
+      for (int l = 0; l < 32; ++l)
+        if (lanes[l].waitingAt != at)
+          return blockFailure("warp " + llvm::Twine(warp) +
+                              ": lanes wait at different shuffles");
+      auto mode = cast<gpu::ShuffleOp>(at).getMode();
+      std::array<Bits, 32> in;
+      for (int l = 0; l < 32; ++l)
+        in[l] = lanes[l].shuffleValue;
+      for (int l = 0; l < 32; ++l) {
+        int64_t width = lanes[l].shuffleWidth, offset = lanes[l].shuffleOffset;
+        if (width <= 0 || width > 32 || 32 % width)
+          return blockFailure("a shuffle width of " + llvm::Twine(width));
+        int64_t segment = l / width * width, inSegment = l % width, source;
+        switch (mode) {
+        case gpu::ShuffleMode::XOR:
+          source = inSegment ^ offset;
+          break;
+        case gpu::ShuffleMode::DOWN:
+          source = inSegment + offset;
+          break;
+        case gpu::ShuffleMode::UP:
+          source = inSegment - offset;
+          break;
+        case gpu::ShuffleMode::IDX:
+          source = offset;
+          break;
+        }
+        bool valid = source >= 0 && source < width;
+        lanes[l].shuffleValid = valid;
+        lanes[l].shuffleValue = valid ? in[segment + source] : in[l];
+        lanes[l].wait = Wait::Running;
+      }
+      released = true;
+    }
+    if (released)
+      continue;
+    int atBarrier = 0, done = 0;
+    for (Thread &thread : threads) {
+      atBarrier += thread.wait == Wait::Barrier;
+      done += thread.wait == Wait::Done;
+    }
+    if (done == blockThreads)
+      return true;
+    if (atBarrier + done != blockThreads)
+      return blockFailure("no thread can go on (deadlock)");
+    if (done)
+      return blockFailure(llvm::Twine(done) +
+                          " threads returned while the others wait at a "
+                          "barrier");
+    for (Thread &thread : threads) {
+      if (thread.waitingAt != threads[0].waitingAt)
+        return blockFailure("threads wait at different barriers");
+      thread.wait = Wait::Running;
+    }
+    ++epoch;
+  }
+}
+
+bool Emulator::run(std::string &message) {
+  std::optional<llvm::ArrayRef<int32_t>> known = kernel.getKnownBlockSize();
+  if (!known || (*known)[0] % 32 || (*known)[1] != 1 || (*known)[2] != 1) {
+    message = "the kernel has no one-dimensional known_block_size of whole "
+              "warps";
+    return false;
+  }
+  blockThreads = (*known)[0];
+  auto sharedBytes = kernel->getAttrOfType<IntegerAttr>("kdsl.shared_bytes");
+  shared.assign(sharedBytes ? sharedBytes.getInt() : 0, 0);
+  if (!shared.empty())
+    ranges.push_back({reinterpret_cast<uintptr_t>(shared.data()),
+                      reinterpret_cast<uintptr_t>(shared.data()) +
+                          shared.size(),
+                      "shared memory", true});
+
+  if (args.size() != kernel.getNumArguments()) {
+    message = "the kernel takes " + std::to_string(kernel.getNumArguments()) +
+              " arguments, not " + std::to_string(args.size());
+    return false;
+  }
+  for (auto [i, arg] : llvm::enumerate(args)) {
+    Type type = kernel.getArgument(i).getType();
+    if (isa<LLVM::LLVMPointerType>(type)) {
+      if (!arg.buffer) {
+        message = "argument " + std::to_string(i) + " needs a buffer";
+        return false;
+      }
+      auto begin = reinterpret_cast<uintptr_t>(arg.buffer->bytes.data());
+      ranges.push_back({begin, begin + arg.buffer->bytes.size(),
+                        "argument " + std::to_string(i), false});
+      argBits.push_back({uint64_t(begin)});
+    } else if (isa<FloatType>(type)) {
+      argBits.push_back({fromDouble(arg.floatValue, type)});
+    } else {
+      argBits.push_back(
+          {fromInt(APInt(64, uint64_t(arg.intValue)).trunc(widthOf(type)))});
+    }
+  }
+
+  threads.resize(blockThreads);
+  for (auto [i, thread] : llvm::enumerate(threads)) {
+    thread.id = i;
+    thread.stack.reset(new char[kStackBytes]);
+  }
+  for (block[2] = 0; block[2] < grid[2]; ++block[2])
+    for (block[1] = 0; block[1] < grid[1]; ++block[1])
+      for (block[0] = 0; block[0] < grid[0]; ++block[0])
+        if (!runBlock()) {
+          message = error;
+          return false;
+        }
+  return true;
+}
+
+} // namespace
+
+bool kdsl::test::emulate(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
+                         llvm::ArrayRef<kdsl::LaunchArg> args, std::string &error) {
+  Emulator emulator(kernel, grid, args);
+  return emulator.run(error);
+}

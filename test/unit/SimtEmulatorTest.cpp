@@ -1,0 +1,253 @@
+//===- SimtEmulatorTest.cpp - The GPU lowering, run without a GPU ---------===//
+//
+// Every example kernel, at configs and specializations that exercise the
+// back end (warp counts, the align16 and div16 variants, num_stages, several
+// rows per instance), is lowered to per-thread GPU code (-convert-kdsl-to-gpu
+// and what precedes it) and run on the SIMT emulator (SimtEmulator.h), which
+// also checks bounds, alignment, shared-memory races and barrier and shuffle
+// convergence. Its outputs must match the reference interpreter's on the
+// same random inputs: integers exactly, floats within 1e-5 + 1e-4 |want|
+// (reductions sum in another order; the host's libm stands in for
+// libdevice), f16 and bf16 within one ulp of their type more.
+//
+//===----------------------------------------------------------------------===//
+
+#include "InterpreterFixture.h"
+#include "SimtEmulator.h"
+
+#include "kdsl/Lowering/Pipeline.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace mlir;
+using namespace kdsl;
+using namespace kdsl::test;
+
+namespace {
+
+/// A launch: the kernel's config, its scalar arguments by name, and the
+/// element count of each buffer by name.
+struct Case {
+  std::string file, kernel;
+  /// NAME=VALUE entries, comma-separated.
+  std::string config;
+  std::map<std::string, double> scalars;
+  std::map<std::string, int64_t> buffers;
+  /// div16, align16 or none, as kdslc --specialize.
+  std::string specialize = "div16";
+};
+
+std::vector<std::string> configOf(const Case &c) {
+  llvm::SmallVector<llvm::StringRef> entries;
+  llvm::StringRef(c.config).split(entries, ',', -1, /*KeepEmpty=*/false);
+  return {entries.begin(), entries.end()};
+}
+
+class SimtEmulatorTest : public InterpreterFixture {
+protected:
+  void SetUp() override {
+    InterpreterFixture::SetUp();
+    DialectRegistry registry;
+    registerGpuLowering(registry);
+    context.appendDialectRegistry(registry);
+    loadGpuDialects(&context);
+  }
+
+  /// The gpu.func that kdslc's pipeline makes of `c`'s variant, in `gpu`.
+  gpu::GPUFuncOp lower(const Case &c, OwningOpRef<ModuleOp> &gpuModule) {
+    auto buffer = llvm::MemoryBuffer::getFile(
+        std::string(KDSL_SOURCE_DIR) + "/" + c.file);
+    EXPECT_TRUE(bool(buffer)) << c.file;
+    if (!buffer)
+      return nullptr;
+    FailureOr<FrontendResult> result =
+        runFrontend((*buffer)->getBuffer(), c.file, context, true);
+    EXPECT_TRUE(succeeded(result)) << diagnostics;
+    if (failed(result))
+      return nullptr;
+    gpuModule = std::move(result->ir);
+    PassManager pm(&context);
+    KdslSpecializeOptions options;
+    options.kernel = c.kernel;
+    std::vector<std::string> config = configOf(c);
+    options.config.assign(config.begin(), config.end());
+    pm.addPass(createKdslSpecialize(options));
+    GpuTarget target;
+    target.assumeAligned = c.specialize != "none";
+    for (KernelOp kernel : gpuModule->getOps<KernelOp>()) {
+      if (kernel.getSymName() != c.kernel)
+        continue;
+      if (target.assumeAligned)
+        target.divisible = strideParams(kernel);
+      if (c.specialize == "div16")
+        llvm::append_range(target.divisible, boundParams(kernel));
+    }
+    buildGpuPipeline(pm, target, /*toLLVM=*/false);
+    EXPECT_TRUE(succeeded(pm.run(*gpuModule))) << diagnostics;
+    gpu::GPUFuncOp found;
+    gpuModule->walk([&](gpu::GPUFuncOp func) {
+      if (func.getName() == c.kernel)
+        found = func;
+    });
+    EXPECT_TRUE(found) << "no gpu.func " << c.kernel;
+    // The specialization's assumptions must hold for the arguments, as the
+    // runtime checks before it picks the variant.
+    for (const std::string &name : target.divisible)
+      if (c.scalars.count(name))
+        EXPECT_EQ(int64_t(c.scalars.at(name)) % 16, 0)
+            << name << " is assumed divisible by 16";
+    return found;
+  }
+
+  /// Runs `c` on the interpreter and on the emulator and compares every
+  /// buffer.
+  void expectSameAsInterpreter(const Case &c) {
+    SCOPED_TRACE(c.file + " " + c.kernel + " " + c.config + " " +
+                 c.specialize);
+    KernelOp variantOp = variant(c.file, c.kernel, configOf(c));
+    ASSERT_TRUE(variantOp);
+    OwningOpRef<ModuleOp> gpuModule;
+    gpu::GPUFuncOp func = lower(c, gpuModule);
+    ASSERT_TRUE(func);
+
+    std::mt19937 gen(20261126);
+    std::vector<HostBuffer> inputs;
+    std::vector<int> bufferOf;
+    std::vector<LaunchArg> args;
+    for (auto [name, type] :
+         llvm::zip_equal(variantOp.getParamNames(),
+                         variantOp.getFunctionType().getInputs())) {
+      std::string n = cast<StringAttr>(name).str();
+      if (auto ptr = dyn_cast<PtrType>(type)) {
+        ASSERT_TRUE(c.buffers.count(n)) << "no size for buffer " << n;
+        HostBuffer b;
+        b.elementType = ptr.getPointeeType();
+        int64_t bytes = (b.elementType.getIntOrFloatBitWidth() + 7) / 8;
+        b.bytes.resize(c.buffers.at(n) * bytes);
+        // Random floats in [-2, 2), random small integers; the outputs start
+        // from the same bits on both sides.
+        std::uniform_real_distribution<double> real(-2, 2);
+        std::uniform_int_distribution<int> small(-3, 3);
+        for (int64_t i = 0; i < c.buffers.at(n); ++i) {
+          uint64_t bits;
+          if (auto f = dyn_cast<FloatType>(b.elementType)) {
+            APFloat v(real(gen));
+            bool lost;
+            v.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                      &lost);
+            bits = v.bitcastToAPInt().getZExtValue();
+          } else {
+            bits = uint64_t(int64_t(small(gen)));
+          }
+          std::memcpy(b.bytes.data() + i * bytes, &bits, bytes);
+        }
+        bufferOf.push_back(inputs.size());
+        inputs.push_back(std::move(b));
+        args.push_back({});
+      } else {
+        ASSERT_TRUE(c.scalars.count(n)) << "no value for scalar " << n;
+        bufferOf.push_back(-1);
+        args.push_back(isa<FloatType>(type)
+                           ? LaunchArg::ofFloat(c.scalars.at(n))
+                           : LaunchArg::ofInt(int64_t(c.scalars.at(n))));
+      }
+    }
+    auto bind = [&](std::vector<HostBuffer> &buffers) {
+      std::vector<LaunchArg> bound = args;
+      for (size_t i = 0; i < bound.size(); ++i)
+        if (bufferOf[i] >= 0)
+          bound[i] = LaunchArg::ofBuffer(buffers[bufferOf[i]]);
+      return bound;
+    };
+    std::vector<HostBuffer> want = inputs, got = inputs;
+    std::vector<LaunchArg> wantArgs = bind(want), gotArgs = bind(got);
+    FailureOr<std::array<int64_t, 3>> grid = evaluateGrid(variantOp, wantArgs);
+    ASSERT_TRUE(succeeded(grid)) << diagnostics;
+    ASSERT_TRUE(succeeded(interpret(variantOp, *grid, wantArgs)))
+        << diagnostics;
+    std::string error;
+    ASSERT_TRUE(emulate(func, *grid, gotArgs, error)) << error;
+
+    for (size_t b = 0; b < inputs.size(); ++b) {
+      Type type = inputs[b].elementType;
+      int64_t bytes = (type.getIntOrFloatBitWidth() + 7) / 8;
+      int bad = 0;
+      for (size_t i = 0; i < want[b].bytes.size() / bytes; ++i) {
+        uint64_t w = 0, g = 0;
+        std::memcpy(&w, want[b].bytes.data() + i * bytes, bytes);
+        std::memcpy(&g, got[b].bytes.data() + i * bytes, bytes);
+        bool ok = w == g;
+        if (!ok && isa<FloatType>(type)) {
+          auto f = cast<FloatType>(type);
+          auto value = [&](uint64_t bits) {
+            APFloat v(f.getFloatSemantics(),
+                      APInt(type.getIntOrFloatBitWidth(), bits));
+            bool lost;
+            v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                      &lost);
+            return v.convertToDouble();
+          };
+          double wd = value(w), gd = value(g);
+          double ulp = std::ldexp(1.0, -int(f.getFPMantissaWidth()) + 1);
+          double tol = 1e-5 + std::max(1e-4, ulp) * std::fabs(wd);
+          ok = (std::isnan(wd) && std::isnan(gd)) ||
+               (std::isinf(wd) ? gd == wd : std::fabs(gd - wd) <= tol);
+        }
+        if (!ok && ++bad <= 5)
+          ADD_FAILURE() << "buffer " << b << " element " << i
+                        << ": emulator bits 0x" << llvm::utohexstr(g)
+                        << ", interpreter bits 0x" << llvm::utohexstr(w);
+      }
+      EXPECT_EQ(bad, 0) << "elements of buffer " << b << " differ";
+    }
+  }
+};
+
+TEST_F(SimtEmulatorTest, VectorAdd) {
+  for (std::string specialize : {"none", "align16", "div16"})
+    for (const char *config : {"BLOCK=256,num_warps=2", "BLOCK=1024,num_warps=4",
+                               "BLOCK=2048,num_warps=8"}) {
+      int64_t n = specialize == "div16" ? 2032 : 2029;
+      expectSameAsInterpreter({"examples/kernels/vector_add.kdsl",
+                               "vector_add",
+                               config,
+                               {{"n", double(n)}},
+                               {{"x", n}, {"y", n}, {"out", n}},
+                               specialize});
+    }
+}
+
+TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
+  for (std::string specialize : {"none", "div16"})
+    for (int warps : {1, 4, 8}) {
+      int64_t cols = specialize == "div16" ? 1024 : 1000;
+      int64_t stride = specialize == "div16" ? 1040 : 1003;
+      std::string config = "n_cols=" + std::to_string(cols) +
+                           ",num_warps=" + std::to_string(warps);
+      expectSameAsInterpreter(
+          {"examples/kernels/softmax.kdsl",
+           "softmax",
+           config,
+           {{"n_rows", 3}, {"n_cols", double(cols)}, {"stride", double(stride)}},
+           {{"out", 3 * stride}, {"inp", 3 * stride}},
+           specialize});
+      expectSameAsInterpreter({"examples/kernels/layer_norm.kdsl",
+                               "layer_norm",
+                               config,
+                               {{"n_rows", 3},
+                                {"n_cols", double(cols)},
+                                {"stride", double(stride)},
+                                {"eps", 1e-5}},
+                               {{"x", 3 * stride},
+                                {"y", 3 * stride},
+                                {"w", cols},
+                                {"b", cols}},
+                               specialize});
+    }
+}
+
+} // namespace
