@@ -47,11 +47,12 @@ protected:
   }
 
   /// Compiles examples/kernels/`file` (a path with a `/`: relative to the
-  /// source tree) and specializes `kernel` with `config`, then pipelines its
-  /// loops' loads by its num_stages, as the back end does
-  /// (-kdsl-pipeline-loops changes no value the program computes).
+  /// source tree) and specializes `kernel` with `config`, then, with
+  /// `pipeline`, pipelines its loops' loads by its num_stages, as the back
+  /// end does (-kdsl-pipeline-loops changes no value the program computes).
   KernelOp variant(const std::string &file, const std::string &kernel,
-                   const std::vector<std::string> &config) {
+                   const std::vector<std::string> &config,
+                   bool pipeline = true) {
     std::string path = file.find('/') != std::string::npos
                            ? std::string(KDSL_SOURCE_DIR) + "/" + file
                            : std::string(KDSL_EXAMPLES_DIR) + "/" + file;
@@ -70,7 +71,8 @@ protected:
     options.kernel = kernel;
     options.config.assign(config.begin(), config.end());
     pm.addPass(createKdslSpecialize(options));
-    pm.addPass(createKdslPipelineLoops());
+    if (pipeline)
+      pm.addPass(createKdslPipelineLoops());
     EXPECT_TRUE(mlir::succeeded(pm.run(*compiled->ir))) << diagnostics;
     for (KernelOp op : compiled->ir->getOps<KernelOp>())
       if (op.getSymName() == kernel && op.isVariant())

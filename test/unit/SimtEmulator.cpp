@@ -69,8 +69,7 @@ APInt toInt(uint64_t bits, Type type) {
 uint64_t fromInt(const APInt &value) { return value.getZExtValue(); }
 
 APFloat toFloat(uint64_t bits, Type type) {
-  return APFloat(cast<FloatType>(type).getFloatSemantics(),
-                 toInt(bits, type));
+  return APFloat(cast<FloatType>(type).getFloatSemantics(), toInt(bits, type));
 }
 
 uint64_t fromFloat(const APFloat &value) {
@@ -253,10 +252,9 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
       bool readByOther = s.readEpoch == epoch && s.reader != thread.id;
       if (writtenByOther || (write && readByOther)) {
         std::string who =
-            writtenByOther ? "thread " + std::to_string(s.writer) + " wrote"
-            : s.reader == -2
-                ? std::string("several threads read")
-                : "thread " + std::to_string(s.reader) + " read";
+            writtenByOther   ? "thread " + std::to_string(s.writer) + " wrote"
+            : s.reader == -2 ? std::string("several threads read")
+                             : "thread " + std::to_string(s.reader) + " read";
         return fail(thread, op,
                     llvm::Twine("race on shared byte ") + llvm::Twine(b) +
                         ": " + who + " it since the last barrier");
@@ -301,8 +299,7 @@ LogicalResult Emulator::runRegion(Thread &thread, Region &region,
   return success();
 }
 
-LogicalResult Emulator::runArith(Thread &thread, Operation *op,
-                                 bool &handled) {
+LogicalResult Emulator::runArith(Thread &thread, Operation *op, bool &handled) {
   handled = true;
   llvm::StringRef name = op->getName().getStringRef();
   if (op->getNumResults() != 1) {
@@ -398,19 +395,22 @@ LogicalResult Emulator::runArith(Thread &thread, Operation *op,
                 [](const APInt &a, const APInt &b) -> std::optional<APInt> {
                   if (b.isZero())
                     return std::nullopt;
-                  return llvm::APIntOps::RoundingSDiv(a, b, APInt::Rounding::UP);
+                  return llvm::APIntOps::RoundingSDiv(a, b,
+                                                      APInt::Rounding::UP);
                 })
           .Case("arith.floordivsi",
                 [](const APInt &a, const APInt &b) -> std::optional<APInt> {
                   if (b.isZero())
                     return std::nullopt;
-                  return llvm::APIntOps::RoundingSDiv(a, b, APInt::Rounding::DOWN);
+                  return llvm::APIntOps::RoundingSDiv(a, b,
+                                                      APInt::Rounding::DOWN);
                 })
           .Case("arith.ceildivui",
                 [](const APInt &a, const APInt &b) -> std::optional<APInt> {
                   if (b.isZero())
                     return std::nullopt;
-                  return llvm::APIntOps::RoundingUDiv(a, b, APInt::Rounding::UP);
+                  return llvm::APIntOps::RoundingUDiv(a, b,
+                                                      APInt::Rounding::UP);
                 })
           .Case("arith.shli",
                 [](const APInt &a, const APInt &b) -> std::optional<APInt> {
@@ -449,8 +449,8 @@ LogicalResult Emulator::runArith(Thread &thread, Operation *op,
           .Default(nullptr);
   if (intFn) {
     for (int64_t l = 0; l < lanes; ++l) {
-      std::optional<APInt> v = intFn(toInt(operand(0, l), result),
-                                     toInt(operand(1, l), result));
+      std::optional<APInt> v =
+          intFn(toInt(operand(0, l), result), toInt(operand(1, l), result));
       if (!v)
         return fail(thread, op,
                     "undefined result (division by zero or a shift by the "
@@ -513,9 +513,8 @@ LogicalResult Emulator::runArith(Thread &thread, Operation *op,
     for (int64_t l = 0; l < lanes; ++l) {
       double a = toDouble(operand(0, l), result);
       double b = toDouble(operand(1, l), result);
-      out[l] = fromDouble(name == "math.powf" ? std::pow(a, b)
-                                              : std::atan2(a, b),
-                          result);
+      out[l] = fromDouble(
+          name == "math.powf" ? std::pow(a, b) : std::atan2(a, b), result);
     }
     thread.values[op->getResult(0)] = std::move(out);
     return success();
@@ -595,8 +594,8 @@ LogicalResult Emulator::runArith(Thread &thread, Operation *op,
             bool isSigned = isa<arith::SIToFPOp>(cast);
             for (int64_t l = 0; l < lanes; ++l) {
               APFloat v(llvm::cast<FloatType>(result).getFloatSemantics());
-              v.convertFromAPInt(toInt(operand(0, l), operandType(0)),
-                                 isSigned, APFloat::rmNearestTiesToEven);
+              v.convertFromAPInt(toInt(operand(0, l), operandType(0)), isSigned,
+                                 APFloat::rmNearestTiesToEven);
               out[l] = fromFloat(v);
             }
             return true;
@@ -766,12 +765,12 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
           if (failed(runRegion(thread, forOp.getRegion(), blockArgs, carried)))
             return failure();
           bool overflow;
-          iv = isSigned ? iv.sadd_ov(step, overflow) : iv.uadd_ov(step, overflow);
+          iv = isSigned ? iv.sadd_ov(step, overflow)
+                        : iv.uadd_ov(step, overflow);
           if (overflow)
             break;
         }
-        for (auto [result, bits] :
-             llvm::zip_equal(forOp.getResults(), carried))
+        for (auto [result, bits] : llvm::zip_equal(forOp.getResults(), carried))
           thread.values[result] = bits;
         return success();
       })
@@ -781,10 +780,9 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       })
       .Case([&](gpu::ShuffleOp shuffle) -> LogicalResult {
         thread.shuffleValue = get(thread, shuffle.getValue());
-        thread.shuffleOffset =
-            toInt(get(thread, shuffle.getOffset())[0],
-                  shuffle.getOffset().getType())
-                .getSExtValue();
+        thread.shuffleOffset = toInt(get(thread, shuffle.getOffset())[0],
+                                     shuffle.getOffset().getType())
+                                   .getSExtValue();
         thread.shuffleWidth = toInt(get(thread, shuffle.getWidth())[0],
                                     shuffle.getWidth().getType())
                                   .getSExtValue();
@@ -849,8 +847,8 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
         auto global = addressOf.getGlobal(tables);
         if (!global || global.getAddrSpace() != 3)
           return fail(thread, op, "only shared-memory globals are supported");
-        thread.values[addressOf.getResult()] = {uint64_t(
-            reinterpret_cast<uintptr_t>(shared.data()))};
+        thread.values[addressOf.getResult()] = {
+            uint64_t(reinterpret_cast<uintptr_t>(shared.data()))};
         return success();
       })
       .Case([&](LLVM::GEPOp gep) -> LogicalResult {
@@ -869,8 +867,8 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
           index = toInt(get(thread, value)[0], value.getType()).getSExtValue();
         }
         uint64_t base = get(thread, gep.getBase())[0];
-        thread.values[gep.getResult()] = {
-            base + uint64_t(index * bytesOf(element))};
+        thread.values[gep.getResult()] = {base +
+                                          uint64_t(index * bytesOf(element))};
         return success();
       })
       .Case([&](LLVM::LoadOp load) -> LogicalResult {
@@ -1038,10 +1036,10 @@ bool Emulator::run(std::string &message) {
   auto sharedBytes = kernel->getAttrOfType<IntegerAttr>("kdsl.shared_bytes");
   shared.assign(sharedBytes ? sharedBytes.getInt() : 0, 0);
   if (!shared.empty())
-    ranges.push_back({reinterpret_cast<uintptr_t>(shared.data()),
-                      reinterpret_cast<uintptr_t>(shared.data()) +
-                          shared.size(),
-                      "shared memory", true});
+    ranges.push_back(
+        {reinterpret_cast<uintptr_t>(shared.data()),
+         reinterpret_cast<uintptr_t>(shared.data()) + shared.size(),
+         "shared memory", true});
 
   if (args.size() != kernel.getNumArguments()) {
     message = "the kernel takes " + std::to_string(kernel.getNumArguments()) +
@@ -1085,7 +1083,8 @@ bool Emulator::run(std::string &message) {
 } // namespace
 
 bool kdsl::test::emulate(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
-                         llvm::ArrayRef<kdsl::LaunchArg> args, std::string &error) {
+                         llvm::ArrayRef<kdsl::LaunchArg> args,
+                         std::string &error) {
   Emulator emulator(kernel, grid, args);
   return emulator.run(error);
 }

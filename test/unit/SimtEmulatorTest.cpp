@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "InterpreterFixture.h"
 #include "SimtEmulator.h"
+#include "InterpreterFixture.h"
 
 #include "kdsl/Lowering/Pipeline.h"
 
@@ -39,6 +39,8 @@ struct Case {
   std::map<std::string, int64_t> buffers;
   /// div16, align16 or none, as kdslc --specialize.
   std::string specialize = "div16";
+  /// The grid, for kernels without a grid clause.
+  std::array<int64_t, 3> grid = {0, 0, 0};
 };
 
 std::vector<std::string> configOf(const Case &c) {
@@ -59,8 +61,8 @@ protected:
 
   /// The gpu.func that kdslc's pipeline makes of `c`'s variant, in `gpu`.
   gpu::GPUFuncOp lower(const Case &c, OwningOpRef<ModuleOp> &gpuModule) {
-    auto buffer = llvm::MemoryBuffer::getFile(
-        std::string(KDSL_SOURCE_DIR) + "/" + c.file);
+    auto buffer = llvm::MemoryBuffer::getFile(std::string(KDSL_SOURCE_DIR) +
+                                              "/" + c.file);
     EXPECT_TRUE(bool(buffer)) << c.file;
     if (!buffer)
       return nullptr;
@@ -76,6 +78,14 @@ protected:
     std::vector<std::string> config = configOf(c);
     options.config.assign(config.begin(), config.end());
     pm.addPass(createKdslSpecialize(options));
+    EXPECT_TRUE(succeeded(pm.run(*gpuModule))) << diagnostics;
+    // The other kernels of the file stay generic: drop them, as a bundle's
+    // job does.
+    for (KernelOp kernel :
+         llvm::make_early_inc_range(gpuModule->getOps<KernelOp>()))
+      if (kernel.getSymName() != c.kernel)
+        kernel.erase();
+    pm.clear();
     GpuTarget target;
     target.assumeAligned = c.specialize != "none";
     for (KernelOp kernel : gpuModule->getOps<KernelOp>()) {
@@ -106,9 +116,10 @@ protected:
   /// Runs `c` on the interpreter and on the emulator and compares every
   /// buffer.
   void expectSameAsInterpreter(const Case &c) {
-    SCOPED_TRACE(c.file + " " + c.kernel + " " + c.config + " " +
-                 c.specialize);
-    KernelOp variantOp = variant(c.file, c.kernel, configOf(c));
+    SCOPED_TRACE(c.file + " " + c.kernel + " " + c.config + " " + c.specialize);
+    // The reference runs the variant as written, not pipelined.
+    KernelOp variantOp =
+        variant(c.file, c.kernel, configOf(c), /*pipeline=*/false);
     ASSERT_TRUE(variantOp);
     OwningOpRef<ModuleOp> gpuModule;
     gpu::GPUFuncOp func = lower(c, gpuModule);
@@ -165,7 +176,9 @@ protected:
     };
     std::vector<HostBuffer> want = inputs, got = inputs;
     std::vector<LaunchArg> wantArgs = bind(want), gotArgs = bind(got);
-    FailureOr<std::array<int64_t, 3>> grid = evaluateGrid(variantOp, wantArgs);
+    FailureOr<std::array<int64_t, 3>> grid = c.grid;
+    if (c.grid[0] == 0)
+      grid = evaluateGrid(variantOp, wantArgs);
     ASSERT_TRUE(succeeded(grid)) << diagnostics;
     ASSERT_TRUE(succeeded(interpret(variantOp, *grid, wantArgs)))
         << diagnostics;
@@ -209,8 +222,9 @@ protected:
 
 TEST_F(SimtEmulatorTest, VectorAdd) {
   for (std::string specialize : {"none", "align16", "div16"})
-    for (const char *config : {"BLOCK=256,num_warps=2", "BLOCK=1024,num_warps=4",
-                               "BLOCK=2048,num_warps=8"}) {
+    for (const char *config :
+         {"BLOCK=256,num_warps=2", "BLOCK=1024,num_warps=4",
+          "BLOCK=2048,num_warps=8"}) {
       int64_t n = specialize == "div16" ? 2032 : 2029;
       expectSameAsInterpreter({"examples/kernels/vector_add.kdsl",
                                "vector_add",
@@ -228,26 +242,195 @@ TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
       int64_t stride = specialize == "div16" ? 1040 : 1003;
       std::string config = "n_cols=" + std::to_string(cols) +
                            ",num_warps=" + std::to_string(warps);
-      expectSameAsInterpreter(
-          {"examples/kernels/softmax.kdsl",
-           "softmax",
-           config,
-           {{"n_rows", 3}, {"n_cols", double(cols)}, {"stride", double(stride)}},
-           {{"out", 3 * stride}, {"inp", 3 * stride}},
-           specialize});
-      expectSameAsInterpreter({"examples/kernels/layer_norm.kdsl",
-                               "layer_norm",
+      expectSameAsInterpreter({"examples/kernels/softmax.kdsl",
+                               "softmax",
                                config,
                                {{"n_rows", 3},
                                 {"n_cols", double(cols)},
-                                {"stride", double(stride)},
-                                {"eps", 1e-5}},
-                               {{"x", 3 * stride},
-                                {"y", 3 * stride},
-                                {"w", cols},
-                                {"b", cols}},
+                                {"stride", double(stride)}},
+                               {{"out", 3 * stride}, {"inp", 3 * stride}},
                                specialize});
+      expectSameAsInterpreter(
+          {"examples/kernels/layer_norm.kdsl",
+           "layer_norm",
+           config,
+           {{"n_rows", 3},
+            {"n_cols", double(cols)},
+            {"stride", double(stride)},
+            {"eps", 1e-5}},
+           {{"x", 3 * stride}, {"y", 3 * stride}, {"w", cols}, {"b", cols}},
+           specialize});
     }
+}
+
+TEST_F(SimtEmulatorTest, SeveralRowsPerInstance) {
+  for (std::string specialize : {"none", "div16"})
+    for (const char *rows : {"ROWS=2,num_warps=4", "ROWS=4,num_warps=8"}) {
+      int64_t cols = specialize == "div16" ? 128 : 100;
+      int64_t stride = specialize == "div16" ? 144 : 103;
+      int64_t n = specialize == "div16" ? 32 : 5;
+      std::string config = "n_cols=" + std::to_string(cols) + "," + rows;
+      expectSameAsInterpreter({"examples/kernels/softmax_rows.kdsl",
+                               "softmax_rows",
+                               config,
+                               {{"n_rows", double(n)},
+                                {"n_cols", double(cols)},
+                                {"stride", double(stride)}},
+                               {{"out", n * stride}, {"inp", n * stride}},
+                               specialize});
+      expectSameAsInterpreter(
+          {"examples/kernels/layer_norm_rows.kdsl",
+           "layer_norm_rows",
+           config,
+           {{"n_rows", double(n)},
+            {"n_cols", double(cols)},
+            {"stride", double(stride)},
+            {"eps", 1e-5}},
+           {{"x", n * stride}, {"y", n * stride}, {"w", cols}, {"b", cols}},
+           specialize});
+    }
+}
+
+TEST_F(SimtEmulatorTest, PipelinedLoops) {
+  for (const char *stages : {"num_stages=1", "num_stages=2", "num_stages=3"}) {
+    expectSameAsInterpreter({"test/kernels/strided_sum.kdsl",
+                             "strided_sum",
+                             stages,
+                             {{"n_rows", 37}, {"n_cols", 100}},
+                             {{"x", 37 * 100}, {"out", 100}},
+                             "none"});
+    expectSameAsInterpreter(
+        {"examples/kernels/matmul.kdsl",
+         "matmul",
+         std::string("BM=64,BN=32,BK=32,num_warps=4,") + stages,
+         {{"M", 70},
+          {"N", 40},
+          {"K", 100},
+          {"sam", 100},
+          {"sak", 1},
+          {"sbk", 40},
+          {"sbn", 1},
+          {"scm", 40},
+          {"scn", 1}},
+         {{"a", 70 * 100}, {"b", 100 * 40}, {"c", 70 * 40}},
+         "none"});
+  }
+  expectSameAsInterpreter({"examples/kernels/matmul.kdsl",
+                           "matmul",
+                           "BM=64,BN=64,BK=32,num_warps=8,num_stages=2",
+                           {{"M", 64},
+                            {"N", 64},
+                            {"K", 64},
+                            {"sam", 64},
+                            {"sak", 1},
+                            {"sbk", 64},
+                            {"sbn", 1},
+                            {"scm", 64},
+                            {"scn", 1}},
+                           {{"a", 64 * 64}, {"b", 64 * 64}, {"c", 64 * 64}},
+                           "none"});
+  expectSameAsInterpreter(
+      {"examples/kernels/matmul_bias_relu.kdsl",
+       "matmul_bias_relu",
+       "BM=64,BN=64,BK=32,num_warps=4,num_stages=2",
+       {{"M", 70}, {"N", 40}, {"K", 50}, {"lda", 50}, {"ldb", 40}, {"ldc", 40}},
+       {{"a", 70 * 50}, {"b", 50 * 40}, {"bias", 40}, {"c", 70 * 40}},
+       "none"});
+  expectSameAsInterpreter(
+      {"examples/kernels/attention_scores.kdsl",
+       "attention_scores",
+       "D=64,CAUSAL=true,BM=32,BN=32,num_warps=4",
+       {{"Z", 2}, {"seq_q", 40}, {"seq_k", 50}, {"scale", 0.125}},
+       {{"q", 2 * 40 * 64}, {"k", 2 * 50 * 64}, {"s", 2 * 40 * 50}},
+       "none"});
+}
+
+TEST_F(SimtEmulatorTest, SharedMemoryLayoutsAndAtomics) {
+  expectSameAsInterpreter({"examples/kernels/transpose.kdsl",
+                           "transpose",
+                           "",
+                           {{"M", 70}, {"N", 40}, {"s_src", 40}, {"s_dst", 70}},
+                           {{"src", 70 * 40}, {"dst", 40 * 70}},
+                           "none"});
+  expectSameAsInterpreter({"examples/kernels/transpose.kdsl",
+                           "transpose",
+                           "",
+                           {{"M", 64}, {"N", 48}, {"s_src", 48}, {"s_dst", 64}},
+                           {{"src", 64 * 48}, {"dst", 48 * 64}},
+                           "div16"});
+  expectSameAsInterpreter({"examples/kernels/col_mean.kdsl",
+                           "col_mean",
+                           "",
+                           {{"batch", 2}, {"n_rows", 37}, {"n_cols", 300}},
+                           {{"x", 2 * 37 * 300}, {"out", 2 * 300}},
+                           "none"});
+  expectSameAsInterpreter(
+      {"examples/kernels/histogram.kdsl",
+       "histogram",
+       "",
+       {{"n", 5000}, {"n_bins", 16}, {"lo", -2}, {"inv_width", 4}},
+       {{"data", 5000}, {"bins", 16}},
+       "none",
+       {3, 1, 1}});
+  expectSameAsInterpreter(
+      {"test/kernels/atomics.kdsl",
+       "atomic_tickets",
+       "",
+       {},
+       {{"counters", 4 * 9}, {"out", 4 * 8 * 32}, {"first", 4 * 128}},
+       "none"});
+  for (const char *config : {"BLOCK=256,num_warps=4", "BLOCK=1024,num_warps=8"})
+    expectSameAsInterpreter(
+        {"examples/kernels/row_argmax.kdsl",
+         "row_argmax",
+         config,
+         {{"n_rows", 3}, {"n_cols", 1000}, {"stride", 1003}},
+         {{"x", 3 * 1003},
+          {"max_val", 3},
+          {"max_idx", 3},
+          {"min_val", 3},
+          {"min_idx", 3}},
+         "none"});
+}
+
+TEST_F(SimtEmulatorTest, Elementwise) {
+  for (const char *config : {"ACT=3,GATED=true,BLOCK=1024,num_warps=4",
+                             "ACT=6,GATED=false,BLOCK=2048,num_warps=8",
+                             "ACT=8,GATED=true,BLOCK=1024,num_warps=4"})
+    expectSameAsInterpreter({"examples/kernels/activations.kdsl",
+                             "activation",
+                             config,
+                             {{"n", 3000}},
+                             {{"x", 3000}, {"gate", 3000}, {"y", 3000}},
+                             "none"});
+  for (const char *config : {"APPROX=true,BLOCK=512,num_warps=4",
+                             "APPROX=false,BLOCK=1024,num_warps=8"})
+    expectSameAsInterpreter({"examples/kernels/gelu.kdsl",
+                             "bias_gelu",
+                             config,
+                             {{"n_rows", 5}, {"n_cols", 100}},
+                             {{"x", 500}, {"bias", 100}, {"y", 500}},
+                             "none"});
+  expectSameAsInterpreter(
+      {"examples/kernels/dropout.kdsl",
+       "dropout",
+       "BLOCK=1024,num_warps=4",
+       {{"n", 3000}, {"p16", 16384}, {"scale", 4.0 / 3.0}, {"seed", 42}},
+       {{"x", 3000}, {"y", 3000}, {"keep_mask", 3000}},
+       "none"});
+  expectSameAsInterpreter({"examples/kernels/dropout.kdsl",
+                           "dropout_backward",
+                           "BLOCK=1024,num_warps=4",
+                           {{"n", 3000}, {"scale", 4.0 / 3.0}},
+                           {{"dy", 3000}, {"keep_mask", 3000}, {"dx", 3000}},
+                           "none"});
+  expectSameAsInterpreter(
+      {"examples/kernels/rope.kdsl",
+       "rope",
+       "HALF=32",
+       {{"batch", 2}, {"seq", 3}, {"n_heads", 4}, {"base", 10000}},
+       {{"x", 2 * 3 * 4 * 64}, {"y", 2 * 3 * 4 * 64}},
+       "none"});
 }
 
 } // namespace
