@@ -1214,14 +1214,32 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     for (int64_t r = 0; r < out.slots(); ++r)
       lineIndex.push_back(arith.mul(
           linearize(loc, coordsOf(loc, outType, r), out.shape()), warps));
+    // Copies of a line wrapped around another dimension hold the same
+    // partials: only the first copy writes them, so no two threads write
+    // one scratch slot.
+    SmallVector<Value> lineOwner(out.slots());
+    for (int64_t s = 0; s < l.slots(); ++s) {
+      int64_t r = (*lineOf)[s];
+      for (unsigned d = 0; d < shape.size(); ++d) {
+        std::optional<Value> own;
+        if (d != k && (own = l.ownerAlong<IRArith>(arith, within, s, d)))
+          lineOwner[r] = lineOwner[r] ? arith.both(lineOwner[r], *own) : *own;
+      }
+    }
     beforeSharedWrite(loc);
     guarded(loc, first, [&] {
       for (int64_t r = 0; r < out.slots(); ++r) {
-        Value at = arith::AddIOp::create(b, loc, lineIndex[r], warpK);
-        LLVM::StoreOp::create(b, loc, values[r], smemPtr(loc, acc, at, base));
-        if (isArg)
-          LLVM::StoreOp::create(b, loc, indices[r],
-                                smemPtr(loc, i32Type, at, base + valueBytes));
+        auto store = [&] {
+          Value at = arith::AddIOp::create(b, loc, lineIndex[r], warpK);
+          LLVM::StoreOp::create(b, loc, values[r], smemPtr(loc, acc, at, base));
+          if (isArg)
+            LLVM::StoreOp::create(b, loc, indices[r],
+                                  smemPtr(loc, i32Type, at, base + valueBytes));
+        };
+        if (lineOwner[r])
+          guarded(loc, lineOwner[r], store);
+        else
+          store();
       }
     });
     beforeSharedRead(loc);

@@ -221,23 +221,24 @@ protected:
 };
 
 TEST_F(SimtEmulatorTest, VectorAdd) {
+  // The whole @autotune space, in each specialization.
   for (std::string specialize : {"none", "align16", "div16"})
-    for (const char *config :
-         {"BLOCK=256,num_warps=2", "BLOCK=1024,num_warps=4",
-          "BLOCK=2048,num_warps=8"}) {
-      int64_t n = specialize == "div16" ? 2032 : 2029;
-      expectSameAsInterpreter({"examples/kernels/vector_add.kdsl",
-                               "vector_add",
-                               config,
-                               {{"n", double(n)}},
-                               {{"x", n}, {"y", n}, {"out", n}},
-                               specialize});
-    }
+    for (int block : {256, 512, 1024, 2048})
+      for (int warps : {2, 4, 8}) {
+        int64_t n = specialize == "div16" ? 2032 : 2029;
+        expectSameAsInterpreter({"examples/kernels/vector_add.kdsl",
+                                 "vector_add",
+                                 "BLOCK=" + std::to_string(block) +
+                                     ",num_warps=" + std::to_string(warps),
+                                 {{"n", double(n)}},
+                                 {{"x", n}, {"y", n}, {"out", n}},
+                                 specialize});
+      }
 }
 
 TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
   for (std::string specialize : {"none", "div16"})
-    for (int warps : {1, 4, 8}) {
+    for (int warps : {1, 2, 4, 8, 16}) {
       int64_t cols = specialize == "div16" ? 1024 : 1000;
       int64_t stride = specialize == "div16" ? 1040 : 1003;
       std::string config = "n_cols=" + std::to_string(cols) +
@@ -265,7 +266,10 @@ TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
 
 TEST_F(SimtEmulatorTest, SeveralRowsPerInstance) {
   for (std::string specialize : {"none", "div16"})
-    for (const char *rows : {"ROWS=2,num_warps=4", "ROWS=4,num_warps=8"}) {
+    for (const char *rows :
+         {"ROWS=1,num_warps=2", "ROWS=1,num_warps=4", "ROWS=1,num_warps=8",
+          "ROWS=2,num_warps=2", "ROWS=2,num_warps=4", "ROWS=2,num_warps=8",
+          "ROWS=4,num_warps=2", "ROWS=4,num_warps=4", "ROWS=4,num_warps=8"}) {
       int64_t cols = specialize == "div16" ? 128 : 100;
       int64_t stride = specialize == "div16" ? 144 : 103;
       int64_t n = specialize == "div16" ? 32 : 5;

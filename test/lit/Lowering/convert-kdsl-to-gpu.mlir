@@ -186,6 +186,34 @@ kdsl.kernel @row_max(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {binding
   kdsl.return
 }
 
+// One row of 128 over 8 warps: the layout covers it with 4 warps, and warps
+// 4-7 hold copies (wrapped around dimension 0). Only lane 0 along the row of
+// the first copy writes each warp's partial, so no two threads write one
+// scratch slot.
+// CHECK-LABEL: gpu.func @row_max_copies(
+// CHECK: %[[LANE0:.*]] = arith.cmpi eq
+// CHECK: %[[FIRST:.*]] = arith.cmpi ult, %{{.*}}, %c1_i32
+// CHECK: scf.if %[[LANE0]] {
+// CHECK-NEXT: scf.if %[[FIRST]] {
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+kdsl.kernel @row_max_copies(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 8 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c128 = arith.constant 128 : i32
+  %r = kdsl.arange %c0, %c128 : tensor<128xi32>
+  %o = kdsl.reshape %r : tensor<128xi32> -> tensor<1x128xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<1x128x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<1x128x!kdsl.ptr<f32>>, tensor<1x128xi32>
+  %v = kdsl.load %px : tensor<1x128x!kdsl.ptr<f32>> -> tensor<1x128xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<1x128xf32> -> tensor<1xf32>
+  %rows = kdsl.arange %c0, %c1 : tensor<1xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<1x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<1x!kdsl.ptr<f32>>, tensor<1xi32>
+  kdsl.store %py, %m : tensor<1x!kdsl.ptr<f32>>, tensor<1xf32>
+  kdsl.return
+}
+
 // f32 division, of blocks and of scalars, is PTX's div.full.f32 (within
 // 2 ulp, as Triton lowers it); f64 division stays correctly rounded.
 // CHECK-LABEL: gpu.func @divide(
