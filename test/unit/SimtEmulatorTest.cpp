@@ -437,4 +437,104 @@ TEST_F(SimtEmulatorTest, Elementwise) {
        "none"});
 }
 
+/// Wider sweeps: tile sizes and warp counts of the kernels with shared
+/// memory, dot, atomics and several reductions.
+TEST_F(SimtEmulatorTest, TileAndWarpSweeps) {
+  for (int bm : {32, 64})
+    for (int bn : {32, 64})
+      for (int w : {1, 2, 4, 8})
+        expectSameAsInterpreter(
+            {"examples/kernels/transpose.kdsl",
+             "transpose",
+             "BM=" + std::to_string(bm) + ",BN=" + std::to_string(bn) +
+                 ",num_warps=" + std::to_string(w),
+             {{"M", 70}, {"N", 40}, {"s_src", 40}, {"s_dst", 70}},
+             {{"src", 70 * 40}, {"dst", 40 * 70}},
+             "none"});
+  for (int block : {64, 256})
+    for (int split : {1, 8})
+      for (int w : {1, 4, 8})
+        expectSameAsInterpreter(
+            {"examples/kernels/col_mean.kdsl",
+             "col_mean",
+             "BLOCK=" + std::to_string(block) + ",SPLIT=" +
+                 std::to_string(split) + ",num_warps=" + std::to_string(w),
+             {{"batch", 2}, {"n_rows", 37}, {"n_cols", 300}},
+             {{"x", 2 * 37 * 300}, {"out", 2 * 300}},
+             "none"});
+  for (int block : {256, 1024, 4096})
+    for (int w : {1, 4, 8, 16})
+      expectSameAsInterpreter(
+          {"examples/kernels/row_argmax.kdsl",
+           "row_argmax",
+           "BLOCK=" + std::to_string(block) + ",num_warps=" + std::to_string(w),
+           {{"n_rows", 3}, {"n_cols", 1000}, {"stride", 1003}},
+           {{"x", 3 * 1003},
+            {"max_val", 3},
+            {"max_idx", 3},
+            {"min_val", 3},
+            {"min_idx", 3}},
+           "none"});
+  for (int block : {256, 1024})
+    for (int w : {1, 2, 8})
+      expectSameAsInterpreter(
+          {"examples/kernels/histogram.kdsl",
+           "histogram",
+           "BLOCK=" + std::to_string(block) + ",num_warps=" + std::to_string(w),
+           {{"n", 5000}, {"n_bins", 16}, {"lo", -2}, {"inv_width", 4}},
+           {{"data", 5000}, {"bins", 16}},
+           "none",
+           {3, 1, 1}});
+  for (int act = 0; act <= 8; ++act)
+    expectSameAsInterpreter(
+        {"examples/kernels/activations.kdsl",
+         "activation",
+         "ACT=" + std::to_string(act) + ",GATED=true,BLOCK=4096,num_warps=8",
+         {{"n", 5000}},
+         {{"x", 5000}, {"gate", 5000}, {"y", 5000}},
+         "none"});
+  for (int half : {16, 32, 64})
+    for (int w : {1, 2, 4})
+      expectSameAsInterpreter(
+          {"examples/kernels/rope.kdsl",
+           "rope",
+           "HALF=" + std::to_string(half) + ",num_warps=" + std::to_string(w),
+           {{"batch", 2}, {"seq", 3}, {"n_heads", 4}, {"base", 10000}},
+           {{"x", 2 * 3 * 4 * 2 * half}, {"y", 2 * 3 * 4 * 2 * half}},
+           "none"});
+  for (int bm : {32, 64})
+    for (int bn : {32, 64})
+      for (int w : {4, 8})
+        for (const char *causal : {"true", "false"})
+          expectSameAsInterpreter(
+              {"examples/kernels/attention_scores.kdsl",
+               "attention_scores",
+               std::string("D=32,CAUSAL=") + causal +
+                   ",BM=" + std::to_string(bm) + ",BN=" + std::to_string(bn) +
+                   ",num_warps=" + std::to_string(w),
+               {{"Z", 2}, {"seq_q", 40}, {"seq_k", 50}, {"scale", 0.125}},
+               {{"q", 2 * 40 * 32}, {"k", 2 * 50 * 32}, {"s", 2 * 40 * 50}},
+               "none"});
+  for (int bm : {64, 128})
+    for (int bn : {64, 128})
+      for (int bk : {32, 64})
+        for (int w : {4, 8})
+          expectSameAsInterpreter(
+              {"examples/kernels/matmul.kdsl",
+               "matmul",
+               "BM=" + std::to_string(bm) + ",BN=" + std::to_string(bn) +
+                   ",BK=" + std::to_string(bk) +
+                   ",num_warps=" + std::to_string(w) + ",num_stages=3",
+               {{"M", 70},
+                {"N", 40},
+                {"K", 100},
+                {"sam", 100},
+                {"sak", 1},
+                {"sbk", 40},
+                {"sbn", 1},
+                {"scm", 40},
+                {"scn", 1}},
+               {{"a", 70 * 100}, {"b", 100 * 40}, {"c", 70 * 40}},
+               "none"});
+}
 } // namespace
