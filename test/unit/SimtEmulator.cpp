@@ -91,6 +91,13 @@ uint64_t fromDouble(double value, Type type) {
   return fromFloat(result);
 }
 
+/// LLVM's alignment of `type` when an access gives none: its size, for
+/// scalars and power-of-two vectors up to 16 bytes.
+uint64_t naturalAlignment(Type type) {
+  uint64_t bytes = bytesOf(type);
+  return llvm::isPowerOf2_64(bytes) ? std::min<uint64_t>(bytes, 16) : 1;
+}
+
 /// A host libm function for a unary math op, or null.
 double (*libmFor(llvm::StringRef name))(double) {
   return llvm::StringSwitch<double (*)(double)>(name)
@@ -156,11 +163,16 @@ public:
   bool run(std::string &message);
 
 private:
+  /// A buffer at a device address of its own: each starts 2^40 bytes
+  /// from the next, so a pointer that strays out of one is in none.
   struct Range {
-    uintptr_t begin, end;
+    uint64_t begin, end;
+    uint8_t *host;
     std::string name;
     bool shared;
   };
+  static constexpr uint64_t kSharedBase = uint64_t(1) << 40;
+  static uint64_t argumentBase(size_t i) { return uint64_t(i + 2) << 40; }
 
   gpu::GPUFuncOp kernel;
   std::array<int64_t, 3> grid;
@@ -243,11 +255,15 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
                       llvm::Twine(address - range.begin) + " of " + range.name +
                       " runs past its end (" +
                       llvm::Twine(range.end - range.begin) + " bytes)");
-    pointer = reinterpret_cast<uint8_t *>(address);
+    pointer = range.host + (address - range.begin);
     if (!range.shared || atomic)
       return success();
     for (uint64_t b = address - range.begin, e = b + bytes; b < e; ++b) {
       Shadow &s = shadow[b];
+      if (!write && s.writeEpoch == 0)
+        return fail(thread, op,
+                    "reads shared byte " + llvm::Twine(b) +
+                        ", which no thread of the block has written");
       bool writtenByOther = s.writeEpoch == epoch && s.writer != thread.id;
       bool readByOther = s.readEpoch == epoch && s.reader != thread.id;
       if (writtenByOther || (write && readByOther)) {
@@ -768,7 +784,9 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
           iv = isSigned ? iv.sadd_ov(step, overflow)
                         : iv.uadd_ov(step, overflow);
           if (overflow)
-            break;
+            return fail(thread, op,
+                        "the induction variable overflows (the GPU's "
+                        "wraps and the loop goes on)");
         }
         for (auto [result, bits] : llvm::zip_equal(forOp.getResults(), carried))
           thread.values[result] = bits;
@@ -843,12 +861,9 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
         return success();
       })
       .Case([&](LLVM::AddressOfOp addressOf) -> LogicalResult {
-        SymbolTableCollection tables;
-        auto global = addressOf.getGlobal(tables);
-        if (!global || global.getAddrSpace() != 3)
-          return fail(thread, op, "only shared-memory globals are supported");
-        thread.values[addressOf.getResult()] = {
-            uint64_t(reinterpret_cast<uintptr_t>(shared.data()))};
+        if (addressOf.getGlobalName() != "kdsl_shared")
+          return fail(thread, op, "only @kdsl_shared is supported");
+        thread.values[addressOf.getResult()] = {kSharedBase};
         return success();
       })
       .Case([&](LLVM::GEPOp gep) -> LogicalResult {
@@ -874,7 +889,8 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       .Case([&](LLVM::LoadOp load) -> LogicalResult {
         Type type = load.getResult().getType();
         uint64_t address = get(thread, load.getAddr())[0];
-        if (uint64_t align = load.getAlignment().value_or(0);
+        if (uint64_t align =
+                load.getAlignment().value_or(naturalAlignment(type));
             align && address % align)
           return fail(thread, op,
                       "address 0x" + llvm::Twine::utohexstr(address) +
@@ -897,7 +913,8 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       .Case([&](LLVM::StoreOp store) -> LogicalResult {
         Type type = store.getValue().getType();
         uint64_t address = get(thread, store.getAddr())[0];
-        if (uint64_t align = store.getAlignment().value_or(0);
+        if (uint64_t align =
+                store.getAlignment().value_or(naturalAlignment(type));
             align && address % align)
           return fail(thread, op,
                       "address 0x" + llvm::Twine::utohexstr(address) +
@@ -931,6 +948,9 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
 }
 
 bool Emulator::runBlock() {
+  // Garbage, as a GPU's shared memory holds; the shadow also fails reads of
+  // bytes the block has not written.
+  std::fill(shared.begin(), shared.end(), 0xFF);
   shadow.assign(shared.size(), Shadow());
   epoch = 1;
   auto self = reinterpret_cast<uintptr_t>(this);
@@ -977,8 +997,12 @@ bool Emulator::runBlock() {
         in[l] = lanes[l].shuffleValue;
       for (int l = 0; l < 32; ++l) {
         int64_t width = lanes[l].shuffleWidth, offset = lanes[l].shuffleOffset;
-        if (width <= 0 || width > 32 || 32 % width)
-          return blockFailure("a shuffle width of " + llvm::Twine(width));
+        // What -convert-kdsl-to-gpu emits: whole-warp shuffles by 0-31
+        // lanes (wider or segmented ones differ between gpu.shuffle and
+        // shfl.sync).
+        if (width != 32 || offset < 0 || offset >= 32)
+          return blockFailure("a shuffle of width " + llvm::Twine(width) +
+                              " by " + llvm::Twine(offset));
         int64_t segment = l / width * width, inSegment = l % width, source;
         switch (mode) {
         case gpu::ShuffleMode::XOR:
@@ -1036,10 +1060,8 @@ bool Emulator::run(std::string &message) {
   auto sharedBytes = kernel->getAttrOfType<IntegerAttr>("kdsl.shared_bytes");
   shared.assign(sharedBytes ? sharedBytes.getInt() : 0, 0);
   if (!shared.empty())
-    ranges.push_back(
-        {reinterpret_cast<uintptr_t>(shared.data()),
-         reinterpret_cast<uintptr_t>(shared.data()) + shared.size(),
-         "shared memory", true});
+    ranges.push_back({kSharedBase, kSharedBase + shared.size(), shared.data(),
+                      "shared memory", true});
 
   if (args.size() != kernel.getNumArguments()) {
     message = "the kernel takes " + std::to_string(kernel.getNumArguments()) +
@@ -1053,10 +1075,11 @@ bool Emulator::run(std::string &message) {
         message = "argument " + std::to_string(i) + " needs a buffer";
         return false;
       }
-      auto begin = reinterpret_cast<uintptr_t>(arg.buffer->bytes.data());
+      uint64_t begin = argumentBase(i);
       ranges.push_back({begin, begin + arg.buffer->bytes.size(),
+                        arg.buffer->bytes.data(),
                         "argument " + std::to_string(i), false});
-      argBits.push_back({uint64_t(begin)});
+      argBits.push_back({begin});
     } else if (isa<FloatType>(type)) {
       argBits.push_back({fromDouble(arg.floatValue, type)});
     } else {

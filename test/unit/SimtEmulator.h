@@ -9,7 +9,8 @@
 //  - every load, store and atomic falls inside one argument buffer or the
 //    block's shared memory (compute-sanitizer memcheck's job);
 //  - no two threads touch a shared-memory byte between two barriers where one
-//    of them writes it (a missing barrier; racecheck's job);
+//    of them writes it (a missing barrier; racecheck's job), and no thread
+//    reads a byte of it that the block has not written (initcheck's);
 //  - every thread of a block reaches the same barrier, every lane of a warp
 //    the same shuffle, and integer division never divides by zero.
 // Transcendentals use the host's libm, so results differ from libdevice's by

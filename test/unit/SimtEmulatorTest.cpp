@@ -6,9 +6,11 @@
 // and what precedes it) and run on the SIMT emulator (SimtEmulator.h), which
 // also checks bounds, alignment, shared-memory races and barrier and shuffle
 // convergence. Its outputs must match the reference interpreter's on the
-// same random inputs: integers exactly, floats within 1e-5 + 1e-4 |want|
-// (reductions sum in another order; the host's libm stands in for
-// libdevice), f16 and bf16 within one ulp of their type more.
+// same random inputs (with NaN, infinities and -0 mixed in where marked
+// `special`): integers exactly; floats bit for bit where marked `exact` (any
+// NaN matches any NaN), else within 1e-5 + max(1e-4, one ulp of the type)
+// |want| (reductions sum in another order; the host's libm stands in for
+// libdevice).
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,10 @@ struct Case {
   std::string specialize = "div16";
   /// The grid, for kernels without a grid clause.
   std::array<int64_t, 3> grid = {0, 0, 0};
+  /// Floats must match bit for bit (no reduction, no transcendental).
+  bool exact = false;
+  /// One float input in 50 is NaN, an infinity or -0.
+  bool special = false;
 };
 
 std::vector<std::string> configOf(const Case &c) {
@@ -146,7 +152,12 @@ protected:
         for (int64_t i = 0; i < c.buffers.at(n); ++i) {
           uint64_t bits;
           if (auto f = dyn_cast<FloatType>(b.elementType)) {
-            APFloat v(real(gen));
+            double x = real(gen);
+            if (c.special && gen() % 50 == 0) {
+              const double specials[] = {NAN, INFINITY, -INFINITY, -0.0};
+              x = specials[gen() % 4];
+            }
+            APFloat v(x);
             bool lost;
             v.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven,
                       &lost);
@@ -194,7 +205,13 @@ protected:
         std::memcpy(&w, want[b].bytes.data() + i * bytes, bytes);
         std::memcpy(&g, got[b].bytes.data() + i * bytes, bytes);
         bool ok = w == g;
-        if (!ok && isa<FloatType>(type)) {
+        if (!ok && isa<FloatType>(type) && c.exact) {
+          APFloat wf(cast<FloatType>(type).getFloatSemantics(),
+                     APInt(type.getIntOrFloatBitWidth(), w));
+          APFloat gf(cast<FloatType>(type).getFloatSemantics(),
+                     APInt(type.getIntOrFloatBitWidth(), g));
+          ok = wf.isNaN() && gf.isNaN();
+        } else if (!ok && isa<FloatType>(type)) {
           auto f = cast<FloatType>(type);
           auto value = [&](uint64_t bits) {
             APFloat v(f.getFloatSemantics(),
@@ -232,7 +249,10 @@ TEST_F(SimtEmulatorTest, VectorAdd) {
                                      ",num_warps=" + std::to_string(warps),
                                  {{"n", double(n)}},
                                  {{"x", n}, {"y", n}, {"out", n}},
-                                 specialize});
+                                 specialize,
+                                 {0, 0, 0},
+                                 /*exact=*/true,
+                                 /*special=*/true});
       }
 }
 
@@ -250,7 +270,10 @@ TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
                                 {"n_cols", double(cols)},
                                 {"stride", double(stride)}},
                                {{"out", 3 * stride}, {"inp", 3 * stride}},
-                               specialize});
+                               specialize,
+                               {0, 0, 0},
+                               /*exact=*/false,
+                               /*special=*/true});
       expectSameAsInterpreter(
           {"examples/kernels/layer_norm.kdsl",
            "layer_norm",
@@ -260,7 +283,10 @@ TEST_F(SimtEmulatorTest, SoftmaxAndLayerNorm) {
             {"stride", double(stride)},
             {"eps", 1e-5}},
            {{"x", 3 * stride}, {"y", 3 * stride}, {"w", cols}, {"b", cols}},
-           specialize});
+           specialize,
+           {0, 0, 0},
+           /*exact=*/false,
+           /*special=*/true});
     }
 }
 
@@ -355,13 +381,19 @@ TEST_F(SimtEmulatorTest, SharedMemoryLayoutsAndAtomics) {
                            "",
                            {{"M", 70}, {"N", 40}, {"s_src", 40}, {"s_dst", 70}},
                            {{"src", 70 * 40}, {"dst", 40 * 70}},
-                           "none"});
+                           "none",
+                           {0, 0, 0},
+                           /*exact=*/true,
+                           /*special=*/true});
   expectSameAsInterpreter({"examples/kernels/transpose.kdsl",
                            "transpose",
                            "",
                            {{"M", 64}, {"N", 48}, {"s_src", 48}, {"s_dst", 64}},
                            {{"src", 64 * 48}, {"dst", 48 * 64}},
-                           "div16"});
+                           "div16",
+                           {0, 0, 0},
+                           /*exact=*/true,
+                           /*special=*/true});
   expectSameAsInterpreter({"examples/kernels/col_mean.kdsl",
                            "col_mean",
                            "",
@@ -406,7 +438,10 @@ TEST_F(SimtEmulatorTest, Elementwise) {
                              config,
                              {{"n", 3000}},
                              {{"x", 3000}, {"gate", 3000}, {"y", 3000}},
-                             "none"});
+                             "none",
+                             {0, 0, 0},
+                             /*exact=*/false,
+                             /*special=*/true});
   for (const char *config : {"APPROX=true,BLOCK=512,num_warps=4",
                              "APPROX=false,BLOCK=1024,num_warps=8"})
     expectSameAsInterpreter({"examples/kernels/gelu.kdsl",
@@ -421,13 +456,19 @@ TEST_F(SimtEmulatorTest, Elementwise) {
        "BLOCK=1024,num_warps=4",
        {{"n", 3000}, {"p16", 16384}, {"scale", 4.0 / 3.0}, {"seed", 42}},
        {{"x", 3000}, {"y", 3000}, {"keep_mask", 3000}},
-       "none"});
+       "none",
+       {0, 0, 0},
+       /*exact=*/true,
+       /*special=*/true});
   expectSameAsInterpreter({"examples/kernels/dropout.kdsl",
                            "dropout_backward",
                            "BLOCK=1024,num_warps=4",
                            {{"n", 3000}, {"scale", 4.0 / 3.0}},
                            {{"dy", 3000}, {"keep_mask", 3000}, {"dx", 3000}},
-                           "none"});
+                           "none",
+                           {0, 0, 0},
+                           /*exact=*/true,
+                           /*special=*/true});
   expectSameAsInterpreter(
       {"examples/kernels/rope.kdsl",
        "rope",
