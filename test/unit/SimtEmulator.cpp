@@ -203,6 +203,11 @@ private:
   LogicalResult access(Thread &thread, Operation *op, uint64_t address,
                        int64_t bytes, bool write, bool atomic,
                        uint8_t *&pointer);
+  /// A load's or store's `type` at `address`: its alignment (LLVM's
+  /// natural one when the op gives none), then `access`.
+  LogicalResult plainAccess(Thread &thread, Operation *op, Value address,
+                            Type type, std::optional<uint64_t> alignment,
+                            bool write, uint8_t *&pointer);
   LogicalResult atomicRMW(Thread &thread, LLVM::AtomicRMWOp op);
   const Bits &get(Thread &thread, Value value) { return thread.values[value]; }
 };
@@ -292,6 +297,20 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
                   llvm::Twine(bytes) + " bytes at 0x" +
                   llvm::Twine::utohexstr(address) +
                   ", outside every buffer and shared memory");
+}
+
+LogicalResult Emulator::plainAccess(Thread &thread, Operation *op,
+                                    Value address, Type type,
+                                    std::optional<uint64_t> alignment,
+                                    bool write, uint8_t *&pointer) {
+  uint64_t at = get(thread, address)[0];
+  uint64_t align = alignment.value_or(naturalAlignment(type));
+  if (align && at % align)
+    return fail(thread, op,
+                "address 0x" + llvm::Twine::utohexstr(at) + " is not " +
+                    llvm::Twine(align) + "-byte aligned");
+  return access(thread, op, at, bytesOf(type), write, /*atomic=*/false,
+                pointer);
 }
 
 LogicalResult Emulator::runRegion(Thread &thread, Region &region,
@@ -888,19 +907,11 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       })
       .Case([&](LLVM::LoadOp load) -> LogicalResult {
         Type type = load.getResult().getType();
-        uint64_t address = get(thread, load.getAddr())[0];
-        if (uint64_t align =
-                load.getAlignment().value_or(naturalAlignment(type));
-            align && address % align)
-          return fail(thread, op,
-                      "address 0x" + llvm::Twine::utohexstr(address) +
-                          " is not " + llvm::Twine(align) + "-byte aligned");
         uint8_t *pointer;
-        int64_t bytes = bytesOf(type);
-        if (failed(access(thread, op, address, bytes, /*write=*/false,
-                          /*atomic=*/false, pointer)))
+        if (failed(plainAccess(thread, op, load.getAddr(), type,
+                               load.getAlignment(), /*write=*/false, pointer)))
           return failure();
-        int64_t lanes = lanesOf(type), size = bytes / lanes;
+        int64_t lanes = lanesOf(type), size = bytesOf(type) / lanes;
         Bits bits(lanes, 0);
         for (int64_t l = 0; l < lanes; ++l)
           std::memcpy(&bits[l], pointer + l * size, size);
@@ -912,19 +923,11 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       })
       .Case([&](LLVM::StoreOp store) -> LogicalResult {
         Type type = store.getValue().getType();
-        uint64_t address = get(thread, store.getAddr())[0];
-        if (uint64_t align =
-                store.getAlignment().value_or(naturalAlignment(type));
-            align && address % align)
-          return fail(thread, op,
-                      "address 0x" + llvm::Twine::utohexstr(address) +
-                          " is not " + llvm::Twine(align) + "-byte aligned");
         uint8_t *pointer;
-        int64_t bytes = bytesOf(type);
-        if (failed(access(thread, op, address, bytes, /*write=*/true,
-                          /*atomic=*/false, pointer)))
+        if (failed(plainAccess(thread, op, store.getAddr(), type,
+                               store.getAlignment(), /*write=*/true, pointer)))
           return failure();
-        int64_t lanes = lanesOf(type), size = bytes / lanes;
+        int64_t lanes = lanesOf(type), size = bytesOf(type) / lanes;
         const Bits &bits = get(thread, store.getValue());
         for (int64_t l = 0; l < lanes; ++l)
           std::memcpy(pointer + l * size, &bits[l], size);
