@@ -141,11 +141,19 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
                                      "convert-kdsl-to-gpu{assume-aligned=") +
                          (target.assumeAligned ? "true" : "false") + divisible +
                          "}," + "nvvm-attach-target{chip=" + target.arch +
-                         " features=+ptx80 O=3" + libdevice +
-                         "},gpu.module(canonicalize,cse)";
-  if (toLLVM)
-    pipeline += std::string(",") + kToLLVM;
+                         " features=+ptx80 O=3" + libdevice + "}";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
+  // MLIR 22's canonicalization of duplicate loop-carried values takes time
+  // cubic in their number: 12 s for a dot whose 64 threads carry 256
+  // accumulators each. LLVM merges such phis later anyway.
+  OpPassManager &gpuModule = pm.nest<gpu::GPUModuleOp>();
+  gpuModule.addPass(createCanonicalizerPass(
+      GreedyRewriteConfig(),
+      {"(anonymous namespace)::RemoveDuplicateSuccessorInputUses",
+       "{anonymous}::RemoveDuplicateSuccessorInputUses"}));
+  gpuModule.addPass(createCSEPass());
+  if (toLLVM && failed(parsePassPipeline(kToLLVM, pm, llvm::errs())))
     llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
 }
 
