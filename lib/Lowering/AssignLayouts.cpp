@@ -30,7 +30,10 @@ namespace {
 class LayoutAssigner {
 public:
   explicit LayoutAssigner(KernelOp kernel)
-      : numWarps(*kernel.getNumWarps()), ctx(kernel.getContext()), b(ctx) {}
+      : numWarps(*kernel.getNumWarps()), ctx(kernel.getContext()), b(ctx) {
+    chooseWarpOrders(kernel);
+    findWantedLayouts(kernel);
+  }
 
   void assign(Block &block) {
     for (Operation &op : llvm::make_early_inc_range(block))
@@ -42,6 +45,41 @@ private:
   MLIRContext *ctx;
   OpBuilder b;
   DenseMap<Value, bool> rematerializable;
+  /// By rank, the order in which warps fill the dimensions of blocks of that
+  /// rank (absent: from the last dimension to the first).
+  DenseMap<int64_t, SmallVector<int64_t>> warpOrders;
+
+  /// Where every reduction of blocks of some rank (2 or more) is along one
+  /// axis, and the other dimensions of each reduced block hold all the
+  /// warps, warps fill those dimensions first: each line is then reduced
+  /// within one warp, by shuffles alone, with no trip through shared memory
+  /// and no barrier. Lanes stay where the default puts them, so accesses
+  /// coalesce as before, and each thread holds as many elements. (Where
+  /// warps would still share lines, the default's fewer copies of what the
+  /// lines are combined with win.)
+  void chooseWarpOrders(KernelOp kernel) {
+    DenseMap<int64_t, std::optional<SmallVector<int64_t>>> orders;
+    kernel.walk([&](ReduceOp r) {
+      auto type = cast<RankedTensorType>(r.getSrc().getType());
+      int64_t rank = type.getRank();
+      if (rank < 2)
+        return;
+      SmallVector<int64_t> order;
+      for (int64_t d = rank - 1; d >= 0; --d)
+        if (d != r.getAxis())
+          order.push_back(d);
+      order.push_back(r.getAxis());
+      BlockedEncodingAttr layout =
+          getDefaultBlockedEncoding(ctx, type.getShape(), numWarps, order);
+      bool withinWarps = layout.getWarpsPerCTA()[r.getAxis()] == 1;
+      auto [it, inserted] = orders.try_emplace(rank, order);
+      if (!withinWarps || (it->second && *it->second != order))
+        it->second = std::nullopt;
+    });
+    for (auto &[rank, order] : orders)
+      if (order)
+        warpOrders[rank] = *order;
+  }
 
   static bool isBlock(Value v) { return isa<RankedTensorType>(v.getType()); }
   static Attribute encodingOf(Value v) {
@@ -53,8 +91,9 @@ private:
                                  encoding);
   }
   Attribute defaultFor(Value v) {
-    return getDefaultBlockedEncoding(
-        ctx, cast<RankedTensorType>(v.getType()).getShape(), numWarps);
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
+    return getDefaultBlockedEncoding(ctx, shape, numWarps,
+                                     warpOrders.lookup(shape.size()));
   }
   static Attribute rowMajorShared(Value v, MLIRContext *ctx) {
     int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
@@ -62,6 +101,53 @@ private:
     for (int64_t d = rank - 1; d >= 0; --d)
       order.push_back(d);
     return SharedEncodingAttr::get(ctx, order);
+  }
+
+  /// Layouts wanted downstream, by value (null where two uses disagree).
+  /// A block that `expand_dims` and a broadcast make into a larger one is
+  /// best made in the slice of the larger one's layout: the broadcast then
+  /// moves nothing, where otherwise a loaded row would make a round trip
+  /// through shared memory. The wish passes back through the loads, pointer
+  /// arithmetic and elementwise ops that make the block, as Triton's
+  /// RemoveLayoutConversions moves conversions back to where they are free.
+  DenseMap<Value, Attribute> wanted;
+
+  void findWantedLayouts(KernelOp kernel) {
+    SmallVector<Value> worklist;
+    auto want = [&](Value v, Attribute encoding) {
+      if (!isBlock(v))
+        return;
+      auto [it, inserted] = wanted.try_emplace(v, encoding);
+      if (inserted)
+        worklist.push_back(v);
+      else if (it->second != encoding)
+        it->second = nullptr;
+    };
+    kernel.walk([&](ExpandDimsOp e) {
+      Value to = e.getResult();
+      for (Operation *user : to.getUsers())
+        if (isa<BroadcastOp>(user))
+          to = user->getResult(0);
+      auto parent = cast<BlockedEncodingAttr>(defaultFor(to));
+      want(e.getSrc(), SliceEncodingAttr::get(ctx, e.getAxis(), parent));
+    });
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      Operation *op = v.getDefiningOp();
+      if (!op || !(isa<LoadOp, AddPtrOp>(op) || isElementwise(op)))
+        continue;
+      for (Value operand : op->getOperands())
+        want(operand, wanted.lookup(v));
+    }
+  }
+  static bool isElementwise(Operation *op) {
+    return isa<arith::ArithDialect, math::MathDialect>(op->getDialect());
+  }
+  /// The layout for a result no operand decides.
+  Attribute freeLayoutFor(Value v) {
+    if (Attribute encoding = wanted.lookup(v))
+      return encoding;
+    return defaultFor(v);
   }
 
   void setEncoding(Value v, Attribute encoding) {
@@ -78,20 +164,25 @@ private:
         b, v.getLoc(), withEncoding(v.getType(), encoding), v));
   }
   /// Puts the block operands of `op` in one layout, that of the first one
-  /// that cannot be recomputed in place (else the first's), and gives it
-  /// to the block results.
+  /// that cannot be recomputed in place (else the one wanted of the result,
+  /// else the first operand's), and gives it to the block results.
   void unify(Operation *op) {
-    Attribute encoding;
+    Attribute encoding, anchor;
     for (Value v : op->getOperands()) {
       if (!isBlock(v))
         continue;
       if (!isRematerializable(v, rematerializable)) {
-        encoding = encodingOf(v);
+        anchor = encodingOf(v);
         break;
       }
       if (!encoding)
         encoding = encodingOf(v);
     }
+    if (anchor)
+      encoding = anchor;
+    else if (Attribute w = op->getNumResults() ? wanted.lookup(op->getResult(0))
+                                               : Attribute())
+      encoding = w;
     for (OpOperand &operand : op->getOpOperands())
       if (isBlock(operand.get()))
         convert(operand, encoding);
@@ -125,7 +216,7 @@ void LayoutAssigner::assign(Operation *op) {
         auto slice = dyn_cast<SliceEncodingAttr>(encodingOf(e.getSrc()));
         setEncoding(e.getResult(), slice && slice.getDim() == e.getAxis()
                                        ? Attribute(slice.getParent())
-                                       : defaultFor(e.getResult()));
+                                       : freeLayoutFor(e.getResult()));
       })
       .Case([&](DotOp d) {
         convert(d.getAMutable(), rowMajorShared(d.getA(), ctx));
@@ -141,22 +232,20 @@ void LayoutAssigner::assign(Operation *op) {
         auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
         if (!dense)
           return;
-        auto type = withEncoding(c.getType(), defaultFor(c.getResult()));
+        auto type = withEncoding(c.getType(), freeLayoutFor(c.getResult()));
         c.setValueAttr(dense.reshape(type));
         c.getResult().setType(type);
       })
       .Case<LoadOp, StoreOp, AtomicAddOp, AddPtrOp>(
           [&](Operation *op) { unify(op); })
       .Default([&](Operation *op) {
-        bool elementwise =
-            isa<arith::ArithDialect, math::MathDialect>(op->getDialect());
-        if (elementwise) {
+        if (isElementwise(op)) {
           unify(op);
           return;
         }
         for (Value result : op->getResults())
           if (isBlock(result))
-            setEncoding(result, defaultFor(result));
+            setEncoding(result, freeLayoutFor(result));
       });
 }
 

@@ -128,6 +128,8 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
         return {1, std::min<int64_t>(da * db, kMaxDivisibility),
                 gcd(a.constancy, b.constancy)};
       })
+      // A change of layout moves values, not what they are.
+      .Case([&](ConvertLayoutOp c) { return get(c.getSrc()); })
       .Case([&](arith::ExtSIOp e) { return get(e.getIn()); })
       .Case([&](arith::ExtUIOp e) { return get(e.getIn()); })
       .Case([&](ExpandDimsOp e) -> AxisInfo {

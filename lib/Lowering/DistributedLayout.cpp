@@ -14,7 +14,8 @@ namespace kdsl {
 
 BlockedEncodingAttr getDefaultBlockedEncoding(MLIRContext *ctx,
                                               ArrayRef<int64_t> shape,
-                                              int64_t numWarps) {
+                                              int64_t numWarps,
+                                              ArrayRef<int64_t> warpOrder) {
   int64_t rank = shape.size();
   int64_t elements = 1;
   for (int64_t d : shape)
@@ -26,14 +27,16 @@ BlockedEncodingAttr getDefaultBlockedEncoding(MLIRContext *ctx,
     vec *= 2;
   SmallVector<int64_t> sizePerThread(rank, 1), threadsPerWarp(rank, 1),
       warpsPerCTA(rank, 1), order;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    order.push_back(d);
   for (int64_t d = rank - 1, left = vec; d >= 0; --d) {
     sizePerThread[d] = std::min(left, shape[d]);
     left /= sizePerThread[d];
   }
-  // Lanes, then warps, from the last dimension; the rest wrap dimension 0.
-  auto spread = [&](int64_t count, SmallVectorImpl<int64_t> &out,
-                    ArrayRef<int64_t> inner) {
-    for (int64_t d = rank - 1; d >= 0; --d) {
+  // Lanes, then warps, over `dims` in turn; the rest wrap dimension 0.
+  auto spread = [&](int64_t count, ArrayRef<int64_t> dims,
+                    SmallVectorImpl<int64_t> &out, ArrayRef<int64_t> inner) {
+    for (int64_t d : dims) {
       int64_t room =
           std::max<int64_t>(1, shape[d] / (sizePerThread[d] * inner[d]));
       out[d] = std::min(count, room);
@@ -41,10 +44,9 @@ BlockedEncodingAttr getDefaultBlockedEncoding(MLIRContext *ctx,
     }
     out[0] *= count;
   };
-  spread(32, threadsPerWarp, SmallVector<int64_t>(rank, 1));
-  spread(numWarps, warpsPerCTA, threadsPerWarp);
-  for (int64_t d = rank - 1; d >= 0; --d)
-    order.push_back(d);
+  spread(32, order, threadsPerWarp, SmallVector<int64_t>(rank, 1));
+  spread(numWarps, warpOrder.empty() ? ArrayRef<int64_t>(order) : warpOrder,
+         warpsPerCTA, threadsPerWarp);
   return BlockedEncodingAttr::get(ctx, sizePerThread, threadsPerWarp,
                                   warpsPerCTA, order);
 }

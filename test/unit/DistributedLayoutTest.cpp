@@ -33,8 +33,23 @@ protected:
     EXPECT_TRUE(succeeded(l));
     return *l;
   }
-  BlockedEncodingAttr defaultFor(ArrayRef<int64_t> shape, int64_t warps) {
-    return getDefaultBlockedEncoding(&context, shape, warps);
+  BlockedEncodingAttr defaultFor(ArrayRef<int64_t> shape, int64_t warps,
+                                 ArrayRef<int64_t> warpOrder = {}) {
+    return getDefaultBlockedEncoding(&context, shape, warps, warpOrder);
+  }
+  /// The warp order that keeps warps off axis `k` while other dimensions
+  /// hold them (as -kdsl-assign-layouts picks for reductions along `k`),
+  /// or the default order.
+  static SmallVector<int64_t> warpOrderFor(int64_t rank, unsigned k,
+                                           bool offAxis) {
+    SmallVector<int64_t> order;
+    if (!offAxis)
+      return order;
+    for (int64_t d = rank - 1; d >= 0; --d)
+      if (d != k)
+        order.push_back(d);
+    order.push_back(k);
+    return order;
   }
   /// The slice of `parent` along `dim`, on `shape` less that dimension.
   DistributedLayout sliceOf(ArrayRef<int64_t> shape, BlockedEncodingAttr parent,
@@ -115,6 +130,25 @@ TEST_F(DistributedLayoutTest, DefaultIsChunkedRowMajor) {
     }
 }
 
+TEST_F(DistributedLayoutTest, WarpOrderPlacesWarpsAndKeepsLanes) {
+  // Rows first: a warp per row, lanes and elements per thread as the
+  // default's; what the rows cannot hold goes along the columns, then wraps.
+  auto warpsOf = [&](ArrayRef<int64_t> shape, int64_t warps,
+                     ArrayRef<int64_t> order) {
+    BlockedEncodingAttr l = defaultFor(shape, warps, order);
+    BlockedEncodingAttr d = defaultFor(shape, warps);
+    EXPECT_EQ(l.getSizePerThread(), d.getSizePerThread());
+    EXPECT_EQ(l.getThreadsPerWarp(), d.getThreadsPerWarp());
+    EXPECT_EQ(l.getOrder(), d.getOrder());
+    return SmallVector<int64_t>(l.getWarpsPerCTA());
+  };
+  EXPECT_EQ(warpsOf({4, 1024}, 4, {}), (SmallVector<int64_t>{1, 4}));
+  EXPECT_EQ(warpsOf({4, 1024}, 4, {0, 1}), (SmallVector<int64_t>{4, 1}));
+  EXPECT_EQ(warpsOf({2, 1024}, 4, {0, 1}), (SmallVector<int64_t>{2, 2}));
+  EXPECT_EQ(warpsOf({8, 1024}, 4, {0, 1}), (SmallVector<int64_t>{4, 1}));
+  EXPECT_EQ(warpsOf({2, 64}, 8, {0, 1}), (SmallVector<int64_t>{4, 2}));
+}
+
 TEST_F(DistributedLayoutTest, BlockedLayoutsOwnEachElementOnce) {
   auto blocked = [&](ArrayRef<int64_t> spt, ArrayRef<int64_t> tpw,
                      ArrayRef<int64_t> wpc, ArrayRef<int64_t> order) {
@@ -133,24 +167,26 @@ TEST_F(DistributedLayoutTest, SlicesOwnEachElementOnceWhereTheParentHoldsIt) {
     if (shape.size() < 2)
       continue;
     for (int64_t warps : {1, 4, 8})
-      for (unsigned dim = 0; dim < shape.size(); ++dim) {
-        BlockedEncodingAttr parent = defaultFor(shape, warps);
-        DistributedLayout full = layout(shape, parent);
-        DistributedLayout slice = sliceOf(shape, parent, dim);
-        expectOneOwnerEach(slice);
-        // The thread holding a slice element holds that line of the parent.
-        for (int64_t tid = 0; tid < full.threads(); ++tid) {
-          std::set<SmallVector<int64_t>> lines;
-          for (int64_t s = 0; s < full.slots(); ++s) {
-            SmallVector<int64_t> c = full.coordsOf(tid, s);
-            c.erase(c.begin() + dim);
-            lines.insert(c);
+      for (unsigned dim = 0; dim < shape.size(); ++dim)
+        for (bool offAxis : {false, true}) {
+          BlockedEncodingAttr parent = defaultFor(
+              shape, warps, warpOrderFor(shape.size(), dim, offAxis));
+          DistributedLayout full = layout(shape, parent);
+          DistributedLayout slice = sliceOf(shape, parent, dim);
+          expectOneOwnerEach(slice);
+          // The thread holding a slice element holds that line of the parent.
+          for (int64_t tid = 0; tid < full.threads(); ++tid) {
+            std::set<SmallVector<int64_t>> lines;
+            for (int64_t s = 0; s < full.slots(); ++s) {
+              SmallVector<int64_t> c = full.coordsOf(tid, s);
+              c.erase(c.begin() + dim);
+              lines.insert(c);
+            }
+            for (int64_t s = 0; s < slice.slots(); ++s)
+              ASSERT_TRUE(lines.count(slice.coordsOf(tid, s)))
+                  << "tid " << tid << " slot " << s;
           }
-          for (int64_t s = 0; s < slice.slots(); ++s)
-            ASSERT_TRUE(lines.count(slice.coordsOf(tid, s)))
-                << "tid " << tid << " slot " << s;
         }
-      }
   }
 }
 
@@ -201,90 +237,94 @@ TEST_F(DistributedLayoutTest, AxisReductionAlgorithmSumsEveryLine) {
     if (shape.size() < 2)
       continue;
     for (int64_t warps : {1, 2, 4, 8})
-      for (unsigned k = 0; k < shape.size(); ++k) {
-        BlockedEncodingAttr parent = defaultFor(shape, warps);
-        DistributedLayout in = layout(shape, parent);
-        DistributedLayout out = sliceOf(shape, parent, k);
-        ArrayRef<int64_t> reduced = out.shape();
-        SCOPED_TRACE(::testing::Message() << shape.size() << "-d, " << warps
-                                          << " warps, axis " << k);
-        std::optional<SmallVector<int64_t>> lineOf =
-            findStaticSlotMap(out, in, [&](ArrayRef<int64_t> c) {
-              SmallVector<int64_t> line(c);
-              line.erase(line.begin() + k);
-              return line;
-            });
-        ASSERT_TRUE(lineOf.has_value());
-        // Element values: distinct powers of small primes summed exactly.
-        auto valueAt = [&](ArrayRef<int64_t> c) {
-          int64_t v = 1;
-          for (size_t d = 0; d < c.size(); ++d)
-            v = v * 7 + c[d] * (d + 3);
-          return v;
-        };
-        int64_t threads = in.threads();
-        HostArith h;
-        std::vector<std::vector<int64_t>> partial(threads);
-        for (int64_t t = 0; t < threads; ++t) {
-          partial[t].assign(out.slots(), 0);
-          SmallVector<int64_t> within = in.threadIndices(h, t);
-          for (int64_t s = 0; s < in.slots(); ++s) {
-            bool own = in.ownerAlong<HostArith>(h, within, s, k).value_or(true);
-            if (own)
-              partial[t][(*lineOf)[s]] += valueAt(in.coordsOf(t, s));
-          }
-        }
-        int64_t lanes = in.lanesAlong(k), stride = in.laneStride(k);
-        for (int64_t offset = stride; offset < stride * lanes; offset *= 2) {
-          std::vector<std::vector<int64_t>> next = partial;
-          for (int64_t t = 0; t < threads; ++t) {
-            int64_t other = (t / 32) * 32 + ((t % 32) ^ offset);
-            for (int64_t r = 0; r < out.slots(); ++r)
-              next[t][r] = partial[t][r] + partial[other][r];
-          }
-          partial = next;
-        }
-        int64_t warpsK = in.warpsAlong(k);
-        if (warpsK > 1) {
-          int64_t lines = 1;
-          for (int64_t d : reduced)
-            lines *= d;
-          std::vector<int64_t> shared(lines * warpsK, 0);
-          auto lineIndex = [&](int64_t t, int64_t r) {
-            SmallVector<int64_t> c = out.coordsOf(t, r);
-            int64_t linear = 0;
+      for (unsigned k = 0; k < shape.size(); ++k)
+        for (bool offAxis : {false, true}) {
+          BlockedEncodingAttr parent =
+              defaultFor(shape, warps, warpOrderFor(shape.size(), k, offAxis));
+          DistributedLayout in = layout(shape, parent);
+          DistributedLayout out = sliceOf(shape, parent, k);
+          ArrayRef<int64_t> reduced = out.shape();
+          SCOPED_TRACE(::testing::Message()
+                       << shape.size() << "-d, " << warps << " warps, axis "
+                       << k << (offAxis ? ", warps off the axis" : ""));
+          std::optional<SmallVector<int64_t>> lineOf =
+              findStaticSlotMap(out, in, [&](ArrayRef<int64_t> c) {
+                SmallVector<int64_t> line(c);
+                line.erase(line.begin() + k);
+                return line;
+              });
+          ASSERT_TRUE(lineOf.has_value());
+          // Element values: distinct powers of small primes summed exactly.
+          auto valueAt = [&](ArrayRef<int64_t> c) {
+            int64_t v = 1;
             for (size_t d = 0; d < c.size(); ++d)
-              linear = linear * reduced[d] + c[d];
-            return linear * warpsK;
+              v = v * 7 + c[d] * (d + 3);
+            return v;
           };
+          int64_t threads = in.threads();
+          HostArith h;
+          std::vector<std::vector<int64_t>> partial(threads);
           for (int64_t t = 0; t < threads; ++t) {
-            int64_t alongK =
-                in.threadIndices(h, t)[k] / in.sizePerThreadAlong(k);
-            if (alongK % lanes != 0)
-              continue;
-            for (int64_t r = 0; r < out.slots(); ++r)
-              shared[lineIndex(t, r) + alongK / lanes] = partial[t][r];
+            partial[t].assign(out.slots(), 0);
+            SmallVector<int64_t> within = in.threadIndices(h, t);
+            for (int64_t s = 0; s < in.slots(); ++s) {
+              bool own =
+                  in.ownerAlong<HostArith>(h, within, s, k).value_or(true);
+              if (own)
+                partial[t][(*lineOf)[s]] += valueAt(in.coordsOf(t, s));
+            }
+          }
+          int64_t lanes = in.lanesAlong(k), stride = in.laneStride(k);
+          for (int64_t offset = stride; offset < stride * lanes; offset *= 2) {
+            std::vector<std::vector<int64_t>> next = partial;
+            for (int64_t t = 0; t < threads; ++t) {
+              int64_t other = (t / 32) * 32 + ((t % 32) ^ offset);
+              for (int64_t r = 0; r < out.slots(); ++r)
+                next[t][r] = partial[t][r] + partial[other][r];
+            }
+            partial = next;
+          }
+          int64_t warpsK = in.warpsAlong(k);
+          if (warpsK > 1) {
+            int64_t lines = 1;
+            for (int64_t d : reduced)
+              lines *= d;
+            std::vector<int64_t> shared(lines * warpsK, 0);
+            auto lineIndex = [&](int64_t t, int64_t r) {
+              SmallVector<int64_t> c = out.coordsOf(t, r);
+              int64_t linear = 0;
+              for (size_t d = 0; d < c.size(); ++d)
+                linear = linear * reduced[d] + c[d];
+              return linear * warpsK;
+            };
+            for (int64_t t = 0; t < threads; ++t) {
+              int64_t alongK =
+                  in.threadIndices(h, t)[k] / in.sizePerThreadAlong(k);
+              if (alongK % lanes != 0)
+                continue;
+              for (int64_t r = 0; r < out.slots(); ++r)
+                shared[lineIndex(t, r) + alongK / lanes] = partial[t][r];
+            }
+            for (int64_t t = 0; t < threads; ++t)
+              for (int64_t r = 0; r < out.slots(); ++r) {
+                partial[t][r] = 0;
+                for (int64_t w = 0; w < warpsK; ++w)
+                  partial[t][r] += shared[lineIndex(t, r) + w];
+              }
           }
           for (int64_t t = 0; t < threads; ++t)
             for (int64_t r = 0; r < out.slots(); ++r) {
-              partial[t][r] = 0;
-              for (int64_t w = 0; w < warpsK; ++w)
-                partial[t][r] += shared[lineIndex(t, r) + w];
+              SmallVector<int64_t> line = out.coordsOf(t, r);
+              int64_t expected = 0;
+              for (int64_t i = 0; i < shape[k]; ++i) {
+                SmallVector<int64_t> c(line);
+                c.insert(c.begin() + k, i);
+                expected += valueAt(c);
+              }
+              ASSERT_EQ(partial[t][r], expected)
+                  << "thread " << t << " slot " << r;
             }
         }
-        for (int64_t t = 0; t < threads; ++t)
-          for (int64_t r = 0; r < out.slots(); ++r) {
-            SmallVector<int64_t> line = out.coordsOf(t, r);
-            int64_t expected = 0;
-            for (int64_t i = 0; i < shape[k]; ++i) {
-              SmallVector<int64_t> c(line);
-              c.insert(c.begin() + k, i);
-              expected += valueAt(c);
-            }
-            ASSERT_EQ(partial[t][r], expected)
-                << "thread " << t << " slot " << r;
-          }
-      }
   }
 }
 

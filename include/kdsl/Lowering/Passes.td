@@ -13,7 +13,10 @@ def KdslAssignLayouts : Pass<"kdsl-assign-layouts", "mlir::ModuleOp"> {
     - `#kdsl.blocked` for blocks made from scratch (`arange`, splats,
       constants, shape changes): up to 4 contiguous elements per thread
       (one 16-byte access of f32), lanes then warps spread from the last
-      dimension, small blocks wrapped so several threads hold copies;
+      dimension, small blocks wrapped so several threads hold copies.
+      Where every reduction of blocks of a rank is along one axis and the
+      other dimensions hold all the warps, warps fill those first, so each
+      line is reduced within a warp;
     - `#kdsl.slice<dim = axis, parent>` for the result of a reduction along
       an axis, so `expand_dims` at that axis gives back the parent layout and
       the broadcast of a row statistic moves nothing;
@@ -21,8 +24,12 @@ def KdslAssignLayouts : Pass<"kdsl-assign-layouts", "mlir::ModuleOp"> {
       threads.
     Elementwise ops, loads, stores and atomics take the layout of their
     first operand that cannot be recomputed in place (index arithmetic can);
-    loop-carried values keep their initial layout. An operand needed in
-    another layout gets a `kdsl.convert_layout`.
+    loop-carried values keep their initial layout. A block that
+    `expand_dims` and a broadcast make into a larger one is made, where no
+    operand decides otherwise, in the slice of the larger one's layout (the
+    wish passes back through loads, pointer arithmetic and elementwise ops),
+    so the broadcast moves nothing. An operand needed in another layout gets
+    a `kdsl.convert_layout`.
   }];
 }
 

@@ -41,12 +41,15 @@ kdsl.kernel @small(%x: !kdsl.ptr<i32>) attributes {bindings = {}, num_stages = 2
 
 // -----
 
-// Softmax over 4 rows of 256: the row maximum is a slice of the rows'
-// layout, reduced in place (no conversion), and expand_dims and the
-// broadcast give the rows' layout back, so the subtraction converts nothing.
+// Softmax over 4 rows of 256: every reduction is along the rows, so warps
+// fill the rows first (one each) and each row is reduced within a warp. The
+// row maximum is a slice of the rows' layout, reduced in place (no
+// conversion), and expand_dims and the broadcast give the rows' layout back,
+// so the subtraction converts nothing. The index vectors are made in slices
+// of the layouts their expand_dims give, so they convert nothing either.
 // CHECK-LABEL: kdsl.kernel @rows(
 // CHECK-NOT: kdsl.convert_layout
-// CHECK: %[[X:.*]] = kdsl.load %{{.*}} -> tensor<4x256xf32, #kdsl.blocked[[B:<sizePerThread = \[1, 4\], threadsPerWarp = \[1, 32\], warpsPerCTA = \[2, 2\], order = \[1, 0\]>]]>
+// CHECK: %[[X:.*]] = kdsl.load %{{.*}} -> tensor<4x256xf32, #kdsl.blocked[[B:<sizePerThread = \[1, 4\], threadsPerWarp = \[1, 32\], warpsPerCTA = \[4, 1\], order = \[1, 0\]>]]>
 // CHECK: %[[MAX:.*]] = kdsl.reduce max %[[X]] {axis = 1 : i32} : tensor<4x256xf32, #kdsl.blocked[[B]]> -> tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>>
 // CHECK: %[[E:.*]] = kdsl.expand_dims %[[MAX]] {axis = 1 : i32} : tensor<4xf32, #kdsl.slice<dim = 1, parent = [[B]]>> -> tensor<4x1xf32, #kdsl.blocked[[B]]>
 // CHECK: %[[BC:.*]] = kdsl.broadcast %[[E]] : tensor<4x1xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.blocked[[B]]>
@@ -75,6 +78,66 @@ kdsl.kernel @rows(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings =
   %d = arith.subf %v, %mb : tensor<4x256xf32>
   %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
   %py = kdsl.addptr %ys, %offs : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  kdsl.store %py, %d : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xf32>
+  kdsl.return
+}
+
+// -----
+
+// Reductions along both axes of one rank: warps fill dimensions from the
+// last, as when nothing is reduced (here 2 along the columns, as many as
+// their 256 elements hold, and the other 2 along the rows).
+// CHECK-LABEL: kdsl.kernel @both_axes(
+// CHECK: kdsl.load %{{.*}} -> tensor<4x256xf32, #kdsl.blocked<sizePerThread = [1, 4], threadsPerWarp = [1, 32], warpsPerCTA = [2, 2], order = [1, 0]>>
+kdsl.kernel @both_axes(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<4x256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  %v = kdsl.load %px : tensor<4x256x!kdsl.ptr<f32>> -> tensor<4x256xf32>
+  %rows = kdsl.reduce sum %v {axis = 1 : i32} : tensor<4x256xf32> -> tensor<4xf32>
+  %cols = kdsl.reduce sum %v {axis = 0 : i32} : tensor<4x256xf32> -> tensor<256xf32>
+  %a = kdsl.reduce sum %rows {axis = 0 : i32} : tensor<4xf32> -> f32
+  %b = kdsl.reduce sum %cols {axis = 0 : i32} : tensor<256xf32> -> f32
+  %s = arith.addf %a, %b : f32
+  kdsl.store %y, %s : !kdsl.ptr<f32>, f32
+  kdsl.return
+}
+
+// -----
+
+// A row of weights scaling every row of a block: the weights' load is made
+// in the slice of the block's layout (each warp loads the row it needs), so
+// expand_dims and the broadcast move nothing and no loaded value makes a
+// round trip through shared memory.
+// CHECK-LABEL: kdsl.kernel @row_weights(
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: %[[W:.*]] = kdsl.load %{{.*}} -> tensor<256xf32, #kdsl.slice<dim = 0, parent = [[B:<sizePerThread = \[1, 4\], threadsPerWarp = \[1, 32\], warpsPerCTA = \[4, 1\], order = \[1, 0\]>]]>>
+// CHECK: %[[E:.*]] = kdsl.expand_dims %[[W]] {axis = 0 : i32} : tensor<256xf32, #kdsl.slice<dim = 0, parent = [[B]]>> -> tensor<1x256xf32, #kdsl.blocked[[B]]>
+// CHECK: kdsl.broadcast %[[E]] : tensor<1x256xf32, #kdsl.blocked[[B]]> -> tensor<4x256xf32, #kdsl.blocked[[B]]>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.return
+kdsl.kernel @row_weights(%x: !kdsl.ptr<f32>, %w: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "w", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<4x256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  %v = kdsl.load %px : tensor<4x256x!kdsl.ptr<f32>> -> tensor<4x256xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<4x256xf32> -> tensor<4xf32>
+  %c = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %ws = kdsl.splat %w : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %pw = kdsl.addptr %ws, %c : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %vw = kdsl.load %pw : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+  %w1 = kdsl.expand_dims %vw {axis = 0 : i32} : tensor<256xf32> -> tensor<1x256xf32>
+  %wb = kdsl.broadcast %w1 : tensor<1x256xf32> -> tensor<4x256xf32>
+  %d = arith.mulf %v, %wb : tensor<4x256xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %o : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
   kdsl.store %py, %d : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xf32>
   kdsl.return
 }

@@ -57,3 +57,18 @@ kdsl.kernel @chunks(%x: !kdsl.ptr<f32>, %n: i32, %stride: i32) attributes {bindi
   }
   kdsl.return
 }
+
+// A change of layout keeps what is known of the values: here the constancy
+// of a splat and the contiguity and divisibility of an arange.
+// CHECK-LABEL: kdsl.kernel @moved
+kdsl.kernel @moved(%n: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["n"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %s = kdsl.splat %n : i32 -> tensor<256xi32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+  // CHECK: kdsl.convert_layout %{{.*}} {axis_info = array<i64: 1, 1, 256>}
+  %t = kdsl.convert_layout %s : tensor<256xi32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>> -> tensor<256xi32, #kdsl.blocked<sizePerThread = [2], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+  // CHECK: kdsl.convert_layout %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
+  %u = kdsl.convert_layout %r : tensor<256xi32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>> -> tensor<256xi32, #kdsl.blocked<sizePerThread = [2], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+  kdsl.return
+}

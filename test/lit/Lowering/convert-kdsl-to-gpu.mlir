@@ -157,10 +157,11 @@ kdsl.kernel @in_loop(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>, %n: i32) attribut
   kdsl.return
 }
 
-// The maximum of each of 4 rows of 256 over 4 warps (each warp's 32 lanes
-// along a row, 2 warps per row): in registers, five butterfly shuffles per
-// row a thread holds (2), then the 2 warps' partials through shared memory
-// with one barrier; the row never goes through shared memory.
+// The maximum of each of 2 rows of 512 over 4 warps. The 2 rows cannot hold
+// the 4 warps, so the default layout stays: each warp's 32 lanes along a
+// row, all 4 warps along each. In registers, five butterfly shuffles per row
+// a thread holds (2), then the 4 warps' partials through shared memory with
+// one barrier; the rows never go through shared memory.
 // CHECK-LABEL: gpu.func @row_max(
 // CHECK-SAME: kdsl.shared_bytes = 32
 // CHECK-COUNT-10: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
@@ -170,6 +171,32 @@ kdsl.kernel @in_loop(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<f32>, %n: i32) attribut
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 kdsl.kernel @row_max(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c2 = arith.constant 2 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<2x512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<2x512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<2x512x!kdsl.ptr<f32>>, tensor<2x512xi32>
+  %v = kdsl.load %px : tensor<2x512x!kdsl.ptr<f32>> -> tensor<2x512xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<2x512xf32> -> tensor<2xf32>
+  %rows = kdsl.arange %c0, %c2 : tensor<2xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<2x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<2x!kdsl.ptr<f32>>, tensor<2xi32>
+  kdsl.store %py, %m : tensor<2x!kdsl.ptr<f32>>, tensor<2xf32>
+  kdsl.return
+}
+
+// 4 rows of 256 over 4 warps: a warp per row, so each row is reduced by
+// five butterfly shuffles alone, with no shared memory and no barrier.
+// CHECK-LABEL: gpu.func @row_max_warp_per_row(
+// CHECK-SAME: kdsl.shared_bytes = 0
+// CHECK-COUNT-5: gpu.shuffle xor %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-NOT: gpu.shuffle
+// CHECK-NOT: gpu.barrier
+// CHECK-NOT: !llvm.ptr<3>
+// CHECK: gpu.return
+kdsl.kernel @row_max_warp_per_row(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
   %c0 = arith.constant 0 : i32
   %c4 = arith.constant 4 : i32
   %c1024 = arith.constant 1024 : i32
