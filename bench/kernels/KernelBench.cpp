@@ -4,13 +4,13 @@
 //
 // Times vector add (f32, 2^26), softmax (f32, 4096 x {1024, 4096, 16384}),
 // layer norm forward (f32, 4096 x {1024, 4096}) and their several-rows-per-
-// instance forms at 4096 x 1024 (softmax_rows, layer_norm_rows) from the
-// bundles scripts/device/pack.sh compiles, with the method of GPU-CHECKS.md:
-// warm-up, L2 flushed (a 512 MiB memset) before every repetition, CUDA events,
-// median with p20 and p80. Every config in the bundle is timed and the best is
-// reported (the tuner's job in a later issue). The device-to-device copy
-// bandwidth is measured in the same run; bandwidth counts each input read
-// and each output written once.
+// instance forms at 4096 x {1024, 4096} (softmax_rows, layer_norm_rows) from
+// the bundles scripts/device/pack.sh compiles, with the method of
+// GPU-CHECKS.md: warm-up, L2 flushed (a 512 MiB memset) before every
+// repetition, CUDA events, median with p20 and p80. Every config in the bundle
+// is timed and the best is reported (the tuner's job in a later issue). The
+// device-to-device copy bandwidth is measured in the same run; bandwidth counts
+// each input read and each output written once.
 //
 //   kdsl-kernel-bench BUNDLE_DIR OUT.json
 //
@@ -211,18 +211,19 @@ int main(int argc, char **argv) {
             std::vector<Arg>{x, y, w, b, rowsN, cols, cols, 1e-5f});
     }
 
-    // Short rows, several per program instance (ROWS tuned with num_warps).
-    {
-      int rowsN = 4096, cols = 1024;
+    // Several rows per program instance (ROWS tuned with num_warps).
+    for (int cols : {1024, 4096}) {
+      int rowsN = 4096;
       Buffer in = randomBuffer(size_t(rowsN) * cols, rng);
       Buffer out(size_t(rowsN) * cols * 4, DType::F32);
-      bench("softmax_rows_4096x1024", dir + "/softmax_rows.kpack",
-            "softmax_rows", 2.0 * rowsN * cols * 4, "BLOCK", cols,
-            std::vector<Arg>{out, in, rowsN, cols, cols});
+      bench("softmax_rows_4096x" + std::to_string(cols),
+            dir + "/softmax_rows.kpack", "softmax_rows", 2.0 * rowsN * cols * 4,
+            "BLOCK", cols, std::vector<Arg>{out, in, rowsN, cols, cols});
       Buffer w = randomBuffer(cols, rng), b = randomBuffer(cols, rng);
-      bench("layer_norm_rows_4096x1024", dir + "/layer_norm_rows.kpack",
-            "layer_norm_rows", 2.0 * rowsN * cols * 4 + 2.0 * cols * 4, "BLOCK",
-            cols, std::vector<Arg>{in, out, w, b, rowsN, cols, cols, 1e-5f});
+      bench("layer_norm_rows_4096x" + std::to_string(cols),
+            dir + "/layer_norm_rows.kpack", "layer_norm_rows",
+            2.0 * rowsN * cols * 4 + 2.0 * cols * 4, "BLOCK", cols,
+            std::vector<Arg>{in, out, w, b, rowsN, cols, cols, 1e-5f});
     }
 
     std::ofstream json(argv[2]);

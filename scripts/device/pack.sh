@@ -58,8 +58,8 @@ kpack() {
 kpack bench vector_add
 kpack bench softmax 'BLOCK=1024|4096|16384,num_warps=4|8|16'
 kpack bench layer_norm 'BLOCK=1024|4096,num_warps=4|8|16'
-kpack bench softmax_rows 'n_cols=1024'
-kpack bench layer_norm_rows 'n_cols=1024'
+kpack bench softmax_rows 'n_cols=1024|4096'
+kpack bench layer_norm_rows 'n_cols=1024|4096'
 # The tuning's bundles: every config of each space (tune.sh).
 kpack tune vector_add
 kpack tune softmax 'n_cols=4096'

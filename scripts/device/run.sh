@@ -4,8 +4,9 @@
 #   bash build/device/run.sh OUTDIR
 # Prints the GPU first, runs every GPU test, the fault tests in processes of
 # their own, compute-sanitizer, and the launch-overhead benchmarks (kdsl, raw
-# cuLaunchKernel, Triton), writes JSON and logs into OUTDIR and a short table
-# last. Exits non-zero when there is no GPU or any check fails.
+# cuLaunchKernel, Triton), writes JSON and logs into OUTDIR and short tables
+# last (the memory-bound kernels' also in OUTDIR/all/kernels.md). Exits
+# non-zero when there is no GPU or any check fails.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 final=${1:?usage: run.sh OUTDIR}
