@@ -109,6 +109,13 @@ void kdsl::registerGpuLowering(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
+ArrayRef<std::string> kdsl::slowCanonicalizations() {
+  static const std::string names[] = {
+      "(anonymous namespace)::RemoveDuplicateSuccessorInputUses",
+      "{anonymous}::RemoveDuplicateSuccessorInputUses"};
+  return names;
+}
+
 void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
                             bool toLLVM) {
   // Only the passes the pipeline names, so that a static build links only
@@ -146,12 +153,10 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
     llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
   // MLIR 22's canonicalization of duplicate loop-carried values takes time
   // cubic in their number: 12 s for a dot whose 64 threads carry 256
-  // accumulators each. LLVM merges such phis later anyway.
+  // accumulators each.
   OpPassManager &gpuModule = pm.nest<gpu::GPUModuleOp>();
-  gpuModule.addPass(createCanonicalizerPass(
-      GreedyRewriteConfig(),
-      {"(anonymous namespace)::RemoveDuplicateSuccessorInputUses",
-       "{anonymous}::RemoveDuplicateSuccessorInputUses"}));
+  gpuModule.addPass(
+      createCanonicalizerPass(GreedyRewriteConfig(), slowCanonicalizations()));
   gpuModule.addPass(createCSEPass());
   if (toLLVM && failed(parsePassPipeline(kToLLVM, pm, llvm::errs())))
     llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");

@@ -54,6 +54,14 @@ void registerGpuLowering(mlir::DialectRegistry &registry);
 /// compiled on several threads at once.
 void loadGpuDialects(mlir::MLIRContext *context);
 
+/// The canonicalization patterns the GPU pipeline leaves out, by debug name
+/// (clang's and GCC's spelling of the anonymous namespace): MLIR 22's
+/// RemoveDuplicateSuccessorInputUses takes time cubic in the number of
+/// loop-carried values, and LLVM merges such phis later anyway. A unit test
+/// checks that MLIR still registers a pattern of one of these names, so a
+/// rename cannot silently bring the slow pattern back.
+llvm::ArrayRef<std::string> slowCanonicalizations();
+
 /// Adds the passes from variants to GPU code: -kdsl-assign-layouts,
 /// -convert-kdsl-to-gpu and
 /// attaching the NVVM target (with libdevice). With `toLLVM`, also the
