@@ -152,6 +152,13 @@ struct Shadow {
   int writer = -1, reader = -1; ///< reader -2: several threads
 };
 
+/// Which thread last stored to a byte of global memory (block -1: none).
+struct GlobalWrite {
+  int64_t block = -1;
+  uint64_t epoch = 0;
+  int thread = -1;
+};
+
 constexpr size_t kStackBytes = 256 * 1024;
 
 class Emulator {
@@ -170,6 +177,8 @@ private:
     uint8_t *host;
     std::string name;
     bool shared;
+    /// Global memory: the last store to each byte.
+    std::vector<GlobalWrite> written = {};
   };
   static constexpr uint64_t kSharedBase = uint64_t(1) << 40;
   static uint64_t argumentBase(size_t i) { return uint64_t(i + 2) << 40; }
@@ -200,14 +209,24 @@ private:
                           llvm::SmallVectorImpl<Bits> &results);
   LogicalResult runOp(Thread &thread, Operation *op);
   LogicalResult runArith(Thread &thread, Operation *op, bool &handled);
+  /// Checks an access of `bytes` at `address` (a store's new bytes in
+  /// `stored`) and points `pointer` at them.
   LogicalResult access(Thread &thread, Operation *op, uint64_t address,
                        int64_t bytes, bool write, bool atomic,
-                       uint8_t *&pointer);
+                       const uint8_t *stored, uint8_t *&pointer);
+  LogicalResult sharedAccess(Thread &thread, Operation *op, uint64_t offset,
+                             int64_t bytes, bool write);
+  LogicalResult globalAccess(Thread &thread, Operation *op, Range &range,
+                             uint64_t offset, int64_t bytes,
+                             const uint8_t *stored);
+  int64_t blockIndex() const {
+    return (block[2] * grid[1] + block[1]) * grid[0] + block[0];
+  }
   /// A load's or store's `type` at `address`: its alignment (LLVM's
   /// natural one when the op gives none), then `access`.
   LogicalResult plainAccess(Thread &thread, Operation *op, Value address,
                             Type type, std::optional<uint64_t> alignment,
-                            bool write, uint8_t *&pointer);
+                            const uint8_t *stored, uint8_t *&pointer);
   LogicalResult atomicRMW(Thread &thread, LLVM::AtomicRMWOp op);
   const Bits &get(Thread &thread, Value value) { return thread.values[value]; }
 };
@@ -249,8 +268,8 @@ void Emulator::suspend(Thread &thread, Wait wait, Operation *op) {
 
 LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
                                int64_t bytes, bool write, bool atomic,
-                               uint8_t *&pointer) {
-  for (const Range &range : ranges) {
+                               const uint8_t *stored, uint8_t *&pointer) {
+  for (Range &range : ranges) {
     if (address < range.begin || address >= range.end)
       continue;
     if (address + bytes > range.end)
@@ -261,36 +280,12 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
                       " runs past its end (" +
                       llvm::Twine(range.end - range.begin) + " bytes)");
     pointer = range.host + (address - range.begin);
-    if (!range.shared || atomic)
+    if (atomic)
       return success();
-    for (uint64_t b = address - range.begin, e = b + bytes; b < e; ++b) {
-      Shadow &s = shadow[b];
-      if (!write && s.writeEpoch == 0)
-        return fail(thread, op,
-                    "reads shared byte " + llvm::Twine(b) +
-                        ", which no thread of the block has written");
-      bool writtenByOther = s.writeEpoch == epoch && s.writer != thread.id;
-      bool readByOther = s.readEpoch == epoch && s.reader != thread.id;
-      if (writtenByOther || (write && readByOther)) {
-        std::string who =
-            writtenByOther   ? "thread " + std::to_string(s.writer) + " wrote"
-            : s.reader == -2 ? std::string("several threads read")
-                             : "thread " + std::to_string(s.reader) + " read";
-        return fail(thread, op,
-                    llvm::Twine("race on shared byte ") + llvm::Twine(b) +
-                        ": " + who + " it since the last barrier");
-      }
-      if (write) {
-        s.writeEpoch = epoch;
-        s.writer = thread.id;
-      } else if (s.readEpoch != epoch) {
-        s.readEpoch = epoch;
-        s.reader = thread.id;
-      } else if (s.reader != thread.id) {
-        s.reader = -2;
-      }
-    }
-    return success();
+    if (range.shared)
+      return sharedAccess(thread, op, address - range.begin, bytes, write);
+    return globalAccess(thread, op, range, address - range.begin, bytes,
+                        write ? stored : nullptr);
   }
   return fail(thread, op,
               llvm::Twine(write ? "store" : "load") + " of " +
@@ -299,18 +294,82 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
                   ", outside every buffer and shared memory");
 }
 
+LogicalResult Emulator::sharedAccess(Thread &thread, Operation *op,
+                                     uint64_t offset, int64_t bytes,
+                                     bool write) {
+  for (uint64_t b = offset, e = b + bytes; b < e; ++b) {
+    Shadow &s = shadow[b];
+    if (!write && s.writeEpoch == 0)
+      return fail(thread, op,
+                  "reads shared byte " + llvm::Twine(b) +
+                      ", which no thread of the block has written");
+    bool writtenByOther = s.writeEpoch == epoch && s.writer != thread.id;
+    bool readByOther = s.readEpoch == epoch && s.reader != thread.id;
+    if (writtenByOther || (write && readByOther)) {
+      std::string who =
+          writtenByOther   ? "thread " + std::to_string(s.writer) + " wrote"
+          : s.reader == -2 ? std::string("several threads read")
+                           : "thread " + std::to_string(s.reader) + " read";
+      return fail(thread, op,
+                  llvm::Twine("race on shared byte ") + llvm::Twine(b) + ": " +
+                      who + " it since the last barrier");
+    }
+    if (write) {
+      s.writeEpoch = epoch;
+      s.writer = thread.id;
+    } else if (s.readEpoch != epoch) {
+      s.readEpoch = epoch;
+      s.reader = thread.id;
+    } else if (s.reader != thread.id) {
+      s.reader = -2;
+    }
+  }
+  return success();
+}
+
+/// Plain loads and stores of global memory: a byte stored by another thread
+/// of the block since the last barrier may be neither read nor stored again
+/// (two threads storing one element is a layout's copies all storing); one
+/// stored by another block may not be read (blocks run in no set order) nor
+/// overwritten with other bytes.
+LogicalResult Emulator::globalAccess(Thread &thread, Operation *op,
+                                     Range &range, uint64_t offset,
+                                     int64_t bytes, const uint8_t *stored) {
+  int64_t here = blockIndex();
+  for (int64_t i = 0; i < bytes; ++i) {
+    GlobalWrite &w = range.written[offset + i];
+    const char *what = nullptr;
+    if (w.block == here && w.epoch == epoch && w.thread != thread.id)
+      what = " since the last barrier";
+    else if (w.block != -1 && w.block != here &&
+             (!stored || stored[i] != range.host[offset + i]))
+      what = stored ? ", with other bytes" : "";
+    if (what) {
+      std::string who = w.block == here ? "thread " + std::to_string(w.thread)
+                                        : "block " + std::to_string(w.block);
+      return fail(thread, op,
+                  llvm::Twine(stored ? "stores" : "loads") + " byte " +
+                      llvm::Twine(offset + i) + " of " + range.name +
+                      ", which " + who + " stored" + what);
+    }
+    if (stored)
+      w = {here, epoch, thread.id};
+  }
+  return success();
+}
+
 LogicalResult Emulator::plainAccess(Thread &thread, Operation *op,
                                     Value address, Type type,
                                     std::optional<uint64_t> alignment,
-                                    bool write, uint8_t *&pointer) {
+                                    const uint8_t *stored, uint8_t *&pointer) {
   uint64_t at = get(thread, address)[0];
   uint64_t align = alignment.value_or(naturalAlignment(type));
   if (align && at % align)
     return fail(thread, op,
                 "address 0x" + llvm::Twine::utohexstr(at) + " is not " +
                     llvm::Twine(align) + "-byte aligned");
-  return access(thread, op, at, bytesOf(type), write, /*atomic=*/false,
-                pointer);
+  return access(thread, op, at, bytesOf(type), /*write=*/stored != nullptr,
+                /*atomic=*/false, stored, pointer);
 }
 
 LogicalResult Emulator::runRegion(Thread &thread, Region &region,
@@ -666,7 +725,7 @@ LogicalResult Emulator::atomicRMW(Thread &thread, LLVM::AtomicRMWOp op) {
     return fail(thread, op, "misaligned atomic");
   uint8_t *pointer;
   if (failed(access(thread, op, address, bytes, /*write=*/true,
-                    /*atomic=*/true, pointer)))
+                    /*atomic=*/true, /*stored=*/nullptr, pointer)))
     return failure();
   uint64_t old = 0;
   std::memcpy(&old, pointer, bytes);
@@ -909,7 +968,8 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
         Type type = load.getResult().getType();
         uint8_t *pointer;
         if (failed(plainAccess(thread, op, load.getAddr(), type,
-                               load.getAlignment(), /*write=*/false, pointer)))
+                               load.getAlignment(), /*stored=*/nullptr,
+                               pointer)))
           return failure();
         int64_t lanes = lanesOf(type), size = bytesOf(type) / lanes;
         Bits bits(lanes, 0);
@@ -923,14 +983,16 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
       })
       .Case([&](LLVM::StoreOp store) -> LogicalResult {
         Type type = store.getValue().getType();
-        uint8_t *pointer;
-        if (failed(plainAccess(thread, op, store.getAddr(), type,
-                               store.getAlignment(), /*write=*/true, pointer)))
-          return failure();
         int64_t lanes = lanesOf(type), size = bytesOf(type) / lanes;
         const Bits &bits = get(thread, store.getValue());
+        llvm::SmallVector<uint8_t, 64> image(bytesOf(type));
         for (int64_t l = 0; l < lanes; ++l)
-          std::memcpy(pointer + l * size, &bits[l], size);
+          std::memcpy(image.data() + l * size, &bits[l], size);
+        uint8_t *pointer;
+        if (failed(plainAccess(thread, op, store.getAddr(), type,
+                               store.getAlignment(), image.data(), pointer)))
+          return failure();
+        std::memcpy(pointer, image.data(), image.size());
         return success();
       })
       .Case([&](LLVM::AtomicRMWOp atomic) { return atomicRMW(thread, atomic); })
@@ -1081,7 +1143,8 @@ bool Emulator::run(std::string &message) {
       uint64_t begin = argumentBase(i);
       ranges.push_back({begin, begin + arg.buffer->bytes.size(),
                         arg.buffer->bytes.data(),
-                        "argument " + std::to_string(i), false});
+                        "argument " + std::to_string(i), false,
+                        std::vector<GlobalWrite>(arg.buffer->bytes.size())});
       argBits.push_back({begin});
     } else if (isa<FloatType>(type)) {
       argBits.push_back({fromDouble(arg.floatValue, type)});

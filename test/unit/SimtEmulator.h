@@ -11,6 +11,10 @@
 //  - no two threads touch a shared-memory byte between two barriers where one
 //    of them writes it (a missing barrier; racecheck's job), and no thread
 //    reads a byte of it that the block has not written (initcheck's);
+//  - no thread loads or stores a global byte that another thread of its
+//    block stored since the last barrier (so each output element has one
+//    writer), nor loads one that another block stored or stores other bytes
+//    over it (blocks run in no set order); atomics are exempt;
 //  - every thread of a block reaches the same barrier, every lane of a warp
 //    the same shuffle, and integer division never divides by zero.
 // Transcendentals use the host's libm, so results differ from libdevice's by
