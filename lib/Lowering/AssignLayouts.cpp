@@ -15,6 +15,7 @@
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace kdsl {
@@ -72,7 +73,7 @@ private:
       BlockedEncodingAttr layout =
           getDefaultBlockedEncoding(ctx, type.getShape(), numWarps, order);
       bool withinWarps = layout.getWarpsPerCTA()[r.getAxis()] == 1;
-      auto [it, inserted] = orders.try_emplace(rank, order);
+      auto it = orders.try_emplace(rank, order).first;
       if (!withinWarps || (it->second && *it->second != order))
         it->second = std::nullopt;
     });
@@ -103,13 +104,16 @@ private:
     return SharedEncodingAttr::get(ctx, order);
   }
 
-  /// Layouts wanted downstream, by value (null where two uses disagree).
-  /// A block that `expand_dims` and a broadcast make into a larger one is
-  /// best made in the slice of the larger one's layout: the broadcast then
-  /// moves nothing, where otherwise a loaded row would make a round trip
-  /// through shared memory. The wish passes back through the loads, pointer
-  /// arithmetic and elementwise ops that make the block, as Triton's
-  /// RemoveLayoutConversions moves conversions back to where they are free.
+  /// Layouts wanted downstream, by value. A block that `expand_dims` and a
+  /// broadcast make into a larger one is best made in the slice of the
+  /// larger one's layout: the broadcast then moves nothing, where otherwise
+  /// a loaded row would make a round trip through shared memory. The wish
+  /// passes back through the loads, pointer arithmetic and elementwise ops
+  /// that make the block, as Triton's RemoveLayoutConversions moves
+  /// conversions back to where they are free. Null where uses disagree, and
+  /// for loop-carried blocks (a loop keeps its initial layout in every
+  /// iteration, where a slice's copies would cost each time); both pass on
+  /// to the operands, so the result does not depend on the order of the walk.
   DenseMap<Value, Attribute> wanted;
 
   void findWantedLayouts(KernelOp kernel) {
@@ -117,19 +121,30 @@ private:
     auto want = [&](Value v, Attribute encoding) {
       if (!isBlock(v))
         return;
+      if (llvm::any_of(v.getUsers(), llvm::IsaPred<scf::ForOp, scf::YieldOp>))
+        encoding = nullptr;
       auto [it, inserted] = wanted.try_emplace(v, encoding);
-      if (inserted)
-        worklist.push_back(v);
-      else if (it->second != encoding)
+      if (!inserted) {
+        if (!it->second || it->second == encoding)
+          return;
         it->second = nullptr;
+      }
+      worklist.push_back(v);
     };
     kernel.walk([&](ExpandDimsOp e) {
-      Value to = e.getResult();
-      for (Operation *user : to.getUsers())
-        if (isa<BroadcastOp>(user))
-          to = user->getResult(0);
-      auto parent = cast<BlockedEncodingAttr>(defaultFor(to));
+      SmallVector<Operation *> between;
+      std::optional<Value> to = broadcastOf(e.getResult(), between);
+      if (!to)
+        return;
+      auto parent = cast<BlockedEncodingAttr>(defaultFor(*to));
       want(e.getSrc(), SliceEncodingAttr::get(ctx, e.getAxis(), parent));
+      // What the elementwise ops on the way combine it with, in the layout
+      // expand_dims gives it.
+      for (Operation *op : between)
+        for (Value operand : op->getOperands())
+          if (operand != e.getResult() &&
+              !llvm::is_contained(between, operand.getDefiningOp()))
+            want(operand, parent);
     });
     while (!worklist.empty()) {
       Value v = worklist.pop_back_val();
@@ -139,6 +154,31 @@ private:
       for (Value operand : op->getOperands())
         want(operand, wanted.lookup(v));
     }
+  }
+  /// The block that `v` is broadcast to, directly or after the elementwise
+  /// ops put in `between`; none where there is no broadcast or they make
+  /// blocks of several shapes.
+  static std::optional<Value>
+  broadcastOf(Value v, SmallVectorImpl<Operation *> &between) {
+    std::optional<Value> to;
+    SmallVector<Value> worklist = {v};
+    DenseSet<Value> seen;
+    while (!worklist.empty()) {
+      Value next = worklist.pop_back_val();
+      if (!seen.insert(next).second)
+        continue;
+      for (Operation *user : next.getUsers()) {
+        if (auto broadcast = dyn_cast<BroadcastOp>(user)) {
+          if (to && to->getType() != broadcast.getType())
+            return std::nullopt;
+          to = broadcast.getResult();
+        } else if (isElementwise(user) && user->getNumResults() == 1) {
+          between.push_back(user);
+          worklist.push_back(user->getResult(0));
+        }
+      }
+    }
+    return to;
   }
   static bool isElementwise(Operation *op) {
     return isa<arith::ArithDialect, math::MathDialect>(op->getDialect());
@@ -165,7 +205,8 @@ private:
   }
   /// Puts the block operands of `op` in one layout, that of the first one
   /// that cannot be recomputed in place (else the one wanted of the result,
-  /// else the first operand's), and gives it to the block results.
+  /// else the first operand's), and gives it to the block results. (The ops
+  /// that get here have at most one block result.)
   void unify(Operation *op) {
     Attribute encoding, anchor;
     for (Value v : op->getOperands()) {

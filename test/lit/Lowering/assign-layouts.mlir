@@ -144,6 +144,49 @@ kdsl.kernel @row_weights(%x: !kdsl.ptr<f32>, %w: !kdsl.ptr<f32>, %y: !kdsl.ptr<f
 
 // -----
 
+// A loop carries its initial layout through every iteration, so a block
+// that is both loop-carried and broadcast keeps its own layout (a slice
+// would be converted to in every iteration); after the loop, expand_dims and
+// the broadcast move it once.
+// CHECK-LABEL: kdsl.kernel @carried_row(
+// CHECK: %[[W:.*]] = kdsl.load %{{.*}} -> tensor<256xf32, #[[D:kdsl.blocked<sizePerThread = \[2\], threadsPerWarp = \[32\], warpsPerCTA = \[4\], order = \[0\]>]]>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[W]]) -> (tensor<256xf32, #[[D]]>)
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: scf.yield
+// CHECK: kdsl.expand_dims %[[W]] {axis = 0 : i32} : tensor<256xf32, #[[D]]>
+kdsl.kernel @carried_row(%x: !kdsl.ptr<f32>, %w: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "w", "y", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c256 = arith.constant 256 : i32
+  %c1024 = arith.constant 1024 : i32
+  %c = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %ws = kdsl.splat %w : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %pw = kdsl.addptr %ws, %c : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %vw = kdsl.load %pw : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+  %xs1 = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %px1 = kdsl.addptr %xs1, %c : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %acc = scf.for %i = %c0 to %n step %c1 iter_args(%a = %vw) -> (tensor<256xf32>) : i32 {
+    %v = kdsl.load %px1 : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+    %next = arith.addf %a, %v : tensor<256xf32>
+    scf.yield %next : tensor<256xf32>
+  }
+  kdsl.store %px1, %acc : tensor<256x!kdsl.ptr<f32>>, tensor<256xf32>
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<4x256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<4x256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<4x256x!kdsl.ptr<f32>>, tensor<4x256xi32>
+  %xv = kdsl.load %px : tensor<4x256x!kdsl.ptr<f32>> -> tensor<4x256xf32>
+  %w1 = kdsl.expand_dims %vw {axis = 0 : i32} : tensor<256xf32> -> tensor<1x256xf32>
+  %wb = kdsl.broadcast %w1 : tensor<1x256xf32> -> tensor<4x256xf32>
+  %d = arith.mulf %xv, %wb : tensor<4x256xf32>
+  %m = kdsl.reduce sum %d {axis = 1 : i32} : tensor<4x256xf32> -> tensor<4xf32>
+  %s = kdsl.reduce sum %m {axis = 0 : i32} : tensor<4xf32> -> f32
+  kdsl.store %y, %s : !kdsl.ptr<f32>, f32
+  kdsl.return
+}
+
+// -----
+
 // Storing a row statistic: the value stays in its slice layout and the
 // pointers, index arithmetic that can be recomputed, are converted to it.
 // CHECK-LABEL: kdsl.kernel @row_sums(
