@@ -109,6 +109,11 @@ std::vector<ConfigEntries> configsOf(const BundleContents &contents,
   return configs;
 }
 
+/// Bandwidth in GB/s; 0 where no time was measured (JSON has no infinity).
+double gbps(double bytes, double ms) {
+  return ms > 0 ? bytes / (ms * 1e-3) / 1e9 : 0;
+}
+
 struct Row {
   std::string name;
   double bytes;
@@ -160,12 +165,11 @@ int main(int argc, char **argv) {
       VariantResources used = kernel.resources(args.data(), args.size(), best);
       row.specialization = used.specialization;
       row.registers = used.registers;
-      std::printf("%-22s %8.4f ms  %7.0f GB/s  (%s; %s; %d registers)\n",
-                  name.c_str(), row.best.median,
-                  bytes / (row.best.median * 1e-3) / 1e9, row.config.c_str(),
-                  row.specialization.empty() ? "generic"
-                                             : row.specialization.c_str(),
-                  row.registers);
+      std::printf(
+          "%-22s %8.4f ms  %7.0f GB/s  (%s; %s; %d registers)\n", name.c_str(),
+          row.best.median, gbps(bytes, row.best.median), row.config.c_str(),
+          row.specialization.empty() ? "generic" : row.specialization.c_str(),
+          row.registers);
       rows.push_back(row);
     };
 
@@ -183,7 +187,7 @@ int main(int argc, char **argv) {
           20);
       rows.push_back({"copy_1GiB", 2.0 * n * 4, s, "cuMemcpyDtoDAsync", "", 0});
       std::printf("%-22s %8.4f ms  %7.0f GB/s\n", "copy 1 GiB", s.median,
-                  2.0 * n * 4 / (s.median * 1e-3) / 1e9);
+                  gbps(2.0 * n * 4, s.median));
     }
     {
       int n = 1 << 26;
@@ -211,17 +215,20 @@ int main(int argc, char **argv) {
             std::vector<Arg>{x, y, w, b, rowsN, cols, cols, 1e-5f});
     }
 
-    // Several rows per program instance (ROWS tuned with num_warps).
+    // Several rows per program instance (ROWS tuned with num_warps; the
+    // 4096-column bundles hold fewer configs, in a folder of their own).
     for (int cols : {1024, 4096}) {
       int rowsN = 4096;
+      std::string rowsDir = cols == 1024 ? dir : dir + "/4096";
       Buffer in = randomBuffer(size_t(rowsN) * cols, rng);
       Buffer out(size_t(rowsN) * cols * 4, DType::F32);
       bench("softmax_rows_4096x" + std::to_string(cols),
-            dir + "/softmax_rows.kpack", "softmax_rows", 2.0 * rowsN * cols * 4,
-            "BLOCK", cols, std::vector<Arg>{out, in, rowsN, cols, cols});
+            rowsDir + "/softmax_rows.kpack", "softmax_rows",
+            2.0 * rowsN * cols * 4, "BLOCK", cols,
+            std::vector<Arg>{out, in, rowsN, cols, cols});
       Buffer w = randomBuffer(cols, rng), b = randomBuffer(cols, rng);
       bench("layer_norm_rows_4096x" + std::to_string(cols),
-            dir + "/layer_norm_rows.kpack", "layer_norm_rows",
+            rowsDir + "/layer_norm_rows.kpack", "layer_norm_rows",
             2.0 * rowsN * cols * 4 + 2.0 * cols * 4, "BLOCK", cols,
             std::vector<Arg>{in, out, w, b, rowsN, cols, cols, 1e-5f});
     }
@@ -236,8 +243,8 @@ int main(int argc, char **argv) {
                     "\"p80\": %.5f, \"GBps\": %.1f, \"config\": \"%s\", "
                     "\"specialization\": \"%s\", \"registers\": %d}",
                     i ? "," : "", r.name.c_str(), r.best.median, r.best.p20,
-                    r.best.p80, r.bytes / (r.best.median * 1e-3) / 1e9,
-                    r.config.c_str(), r.specialization.c_str(), r.registers);
+                    r.best.p80, gbps(r.bytes, r.best.median), r.config.c_str(),
+                    r.specialization.c_str(), r.registers);
       json << line;
     }
     json << "\n  ]\n}\n";

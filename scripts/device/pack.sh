@@ -58,8 +58,11 @@ kpack() {
 kpack bench vector_add
 kpack bench softmax 'BLOCK=1024|4096|16384,num_warps=4|8|16'
 kpack bench layer_norm 'BLOCK=1024|4096,num_warps=4|8|16'
-kpack bench softmax_rows 'n_cols=1024|4096'
-kpack bench layer_norm_rows 'n_cols=1024|4096'
+kpack bench softmax_rows 'n_cols=1024'
+kpack bench layer_norm_rows 'n_cols=1024'
+# Several long rows: where each thread still holds at most 64 elements.
+kpack bench/4096 softmax_rows 'n_cols=4096,ROWS=2|4,num_warps=8|16'
+kpack bench/4096 layer_norm_rows 'n_cols=4096,ROWS=2|4,num_warps=8|16'
 # The tuning's bundles: every config of each space (tune.sh).
 kpack tune vector_add
 kpack tune softmax 'n_cols=4096'

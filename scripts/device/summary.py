@@ -59,7 +59,9 @@ def kernel_table(out):
         share = best["GBps"] / copy if copy else None
         triton = impl.get((name, "triton"))
         verdict = []
-        if share is not None and share < target:
+        if share is None:
+            verdict.append("no copy bandwidth to compare with")
+        elif share < target:
             verdict.append(f"below {target:.0%}")
         # Slower only where the p20-p80 ranges do not overlap.
         if triton and best["p20"] > triton["p80"]:
