@@ -230,19 +230,36 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         std::vector<std::string> strides = strideParams(variantKernel);
         std::vector<std::string> withBounds = strides;
         llvm::append_range(withBounds, boundParams(variantKernel));
+        // Each one that assumes more than the one before.
+        SmallVector<const std::vector<std::string> *, 3> specializations = {
+            nullptr};
         size_t assumedBefore = 0;
-        const std::vector<std::string> *specializations[] = {nullptr, &strides,
-                                                             &withBounds};
+        for (const std::vector<std::string> *divisible :
+             {&strides, &withBounds}) {
+          size_t assumed = pointers.size() + divisible->size();
+          if (assumed != assumedBefore)
+            specializations.push_back(divisible);
+          assumedBefore = assumed;
+        }
+        if (kpack.launchIntegers) {
+          // Only the most specialized one whose integers are multiples of 16.
+          auto divides = [&](const std::vector<std::string> *divisible) {
+            return !divisible || llvm::all_of(*divisible, [&](auto &name) {
+              auto it = kpack.launchIntegers->find(name);
+              return it != kpack.launchIntegers->end() && it->second % 16 == 0;
+            });
+          };
+          while (!divides(specializations.back()))
+            specializations.pop_back();
+          specializations.erase(specializations.begin(),
+                                specializations.end() - 1);
+        }
         for (const std::vector<std::string> *divisible : specializations) {
           Job job;
           job.kernel = index;
           job.variant = v;
           job.aligned = divisible != nullptr;
           if (divisible) {
-            size_t assumed = pointers.size() + divisible->size();
-            if (assumed == assumedBefore)
-              continue; // assumes nothing more
-            assumedBefore = assumed;
             job.divisible = *divisible;
             std::vector<std::string> reqs;
             for (const std::string &name : pointers)

@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +39,10 @@ struct KpackOptions {
   std::vector<std::pair<rt::ConfigEntries, std::string>> *failures = nullptr;
   /// What the closing "wrote N variants ... to" line names; empty: `output`.
   std::string shownAs;
+  /// When set, each config gets only the most specialized variant that a
+  /// launch with these integer arguments (by name) and 16-byte aligned
+  /// buffers uses, not all three: what `kdslc tune` times.
+  std::optional<std::map<std::string, int64_t>> launchIntegers;
 };
 
 int emitKpack(mlir::ModuleOp module, llvm::StringRef input,

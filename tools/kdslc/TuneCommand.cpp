@@ -57,6 +57,15 @@ int kdsl::runTuneCommand(const std::string &input, const std::string &bundle,
         kpack.kernel = command.kernel;
         kpack.archs = {arch};
         kpack.failures = &failures;
+        // The integer arguments are among `config` (NAME=VALUE, for the
+        // defaults that read them): only the variants they launch.
+        kpack.launchIntegers.emplace();
+        for (const std::string &entry : config) {
+          auto [name, value] = llvm::StringRef(entry).split('=');
+          int64_t v;
+          if (!value.getAsInteger(10, v))
+            (*kpack.launchIntegers)[name.str()] = v;
+        }
         if (emitKpack(module, input, config, temporary, kpack))
           return "";
         return temporary.str().str();
