@@ -241,29 +241,54 @@ private:
   /// back at exchangeBase when none is live.
   int64_t nextSharedOffset = 0;
   int64_t liveSharedBlocks = 0;
-  /// Writes to (reads of) shared memory since the last barrier, which a
-  /// read (a write) of the exchange area must wait for.
-  bool pendingSharedWrites = false, pendingSharedReads = false;
+  /// Writes to shared memory since the last barrier, which a read must wait
+  /// for, and the bytes [pendingReadBegin, pendingReadEnd) read since then
+  /// (none when empty), which a write there must wait for.
+  bool pendingSharedWrites = false;
+  int64_t pendingReadBegin = 0, pendingReadEnd = 0;
+  static constexpr int64_t kAllShared = INT64_MAX;
   void barrier(Location loc) {
     gpu::BarrierOp::create(b, loc);
-    pendingSharedWrites = pendingSharedReads = false;
+    pendingSharedWrites = false;
+    pendingReadBegin = pendingReadEnd = 0;
   }
-  void beforeSharedWrite(Location loc) {
-    if (pendingSharedReads)
+  bool readsPendingIn(int64_t begin, int64_t end) const {
+    return begin < pendingReadEnd && pendingReadBegin < end;
+  }
+  void beforeSharedWrite(Location loc, int64_t begin, int64_t end) {
+    if (readsPendingIn(begin, end))
       barrier(loc);
     pendingSharedWrites = true;
     lastSharedUseWasReduction = false;
   }
-  void beforeSharedRead(Location loc) {
+  void beforeSharedRead(Location loc, int64_t begin, int64_t end) {
     if (pendingSharedWrites)
       barrier(loc);
-    pendingSharedReads = true;
+    if (pendingReadBegin >= pendingReadEnd) {
+      pendingReadBegin = begin;
+      pendingReadEnd = end;
+    } else {
+      pendingReadBegin = std::min(pendingReadBegin, begin);
+      pendingReadEnd = std::max(pendingReadEnd, end);
+    }
     lastSharedUseWasReduction = false;
   }
   /// After control flow, whose bodies may have used shared memory.
   void assumeSharedMemoryUsed() {
-    pendingSharedWrites = pendingSharedReads = true;
+    pendingSharedWrites = true;
+    pendingReadBegin = 0;
+    pendingReadEnd = kAllShared;
     lastSharedUseWasReduction = false;
+  }
+  /// Where `bytes` exchanged through shared memory go: at nextSharedOffset,
+  /// or, where bytes there were read since the last barrier, just past
+  /// those, so the write need not wait for a barrier (consecutive exchanges,
+  /// like a softmax's two row reductions, alternate between two areas).
+  int64_t exchangeOffset(int64_t bytes) const {
+    int64_t at = nextSharedOffset;
+    if (readsPendingIn(at, at + bytes) && pendingReadEnd != kAllShared)
+      at = std::max(at, (pendingReadEnd + 15) / 16 * 16);
+    return at;
   }
   /// Runs `body` only where `cond` holds (always when `cond` is null).
   void guarded(Location loc, Value cond, function_ref<void()> body) {
@@ -313,9 +338,10 @@ private:
     Type type = value.getType();
     const DistributedLayout &l = layoutOf(type);
     Type elem = elementOf(value);
-    int64_t elements = cast<RankedTensorType>(type).getNumElements();
-    reserveShared(byteOffset + elements * bytesOf(memoryType(elem)));
-    beforeSharedWrite(loc);
+    int64_t bytes = cast<RankedTensorType>(type).getNumElements() *
+                    bytesOf(memoryType(elem));
+    reserveShared(byteOffset + bytes);
+    beforeSharedWrite(loc, byteOffset, byteOffset + bytes);
     Slots slots = blocks[value];
     for (int64_t s = 0; s < l.slots(); ++s) {
       Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), order);
@@ -659,15 +685,18 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
     return success();
   }
   SmallVector<int64_t> order = rowMajor(in.shape().size());
-  writeShared(loc, src, nextSharedOffset, order);
-  beforeSharedRead(loc);
+  int64_t bytes = cast<RankedTensorType>(src.getType()).getNumElements() *
+                  bytesOf(memoryType(elementOf(src)));
+  int64_t at = exchangeOffset(bytes);
+  writeShared(loc, src, at, order);
+  beforeSharedRead(loc, at, at + bytes);
   IRArith a{b, loc};
   for (int64_t s = 0; s < out.slots(); ++s) {
     SmallVector<Value> inCoords =
         sourceCoords<IRArith>(a, op, coordsOf(loc, outType, s));
     slots.push_back(readShared(loc, elementOf(src),
                                sharedIndex(loc, inCoords, in.shape(), order),
-                               nextSharedOffset));
+                               at));
   }
   blocks[result] = slots;
   return success();
@@ -681,10 +710,10 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
   if (!shared)
     return emitLayoutChange(op);
   Value src = op.getSrc();
-  int64_t offset = nextSharedOffset;
-  writeShared(op.getLoc(), src, offset, shared.getOrder());
   int64_t bytes =
       op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
+  int64_t offset = exchangeOffset(bytes);
+  writeShared(op.getLoc(), src, offset, shared.getOrder());
   nextSharedOffset = (offset + bytes + 15) / 16 * 16;
   ++liveSharedBlocks;
   sharedOffsets[op.getResult()] = offset;
@@ -834,15 +863,14 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
         return success();
       }
       // Thread 0 hands the old value to every thread through shared memory.
-      reserveShared(nextSharedOffset + bytesOf(t));
-      beforeSharedWrite(loc);
+      int64_t at = exchangeOffset(bytesOf(t));
+      reserveShared(at + bytesOf(t));
+      beforeSharedWrite(loc, at, at + bytesOf(t));
       guarded(loc, first, [&] {
-        LLVM::StoreOp::create(b, loc, old,
-                              smemPtr(loc, t, i32(loc, 0), nextSharedOffset));
+        LLVM::StoreOp::create(b, loc, old, smemPtr(loc, t, i32(loc, 0), at));
       });
-      beforeSharedRead(loc);
-      scalars.map(op->getResult(0),
-                  readShared(loc, t, i32(loc, 0), nextSharedOffset));
+      beforeSharedRead(loc, at, at + bytesOf(t));
+      scalars.map(op->getResult(0), readShared(loc, t, i32(loc, 0), at));
       return success();
     }
     guarded(loc, cond, [&] { storeScalar(scalar(ptr), scalar(value)); });
@@ -915,14 +943,18 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   // Only an element's owner added to it: its copies in other threads get
   // the old value through shared memory.
   SmallVector<int64_t> order = rowMajor(l.shape().size());
-  writeShared(loc, result, nextSharedOffset, order);
-  beforeSharedRead(loc);
+  int64_t exchanged =
+      cast<RankedTensorType>(result.getType()).getNumElements() *
+      bytesOf(memoryType(elem));
+  int64_t at = exchangeOffset(exchanged);
+  writeShared(loc, result, at, order);
+  beforeSharedRead(loc, at, at + exchanged);
   Slots copies;
   for (int64_t s = 0; s < l.slots(); ++s)
     copies.push_back(readShared(
         loc, elem,
         sharedIndex(loc, coordsOf(loc, result.getType(), s), l.shape(), order),
-        nextSharedOffset));
+        at));
   blocks[result] = copies;
   return success();
 }
@@ -1204,8 +1236,9 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   if (warps > 1) {
     int64_t lines = cast<RankedTensorType>(outType).getNumElements();
     int64_t valueBytes = (lines * warps * bytesOf(acc) + 15) / 16 * 16;
-    int64_t base = nextSharedOffset;
-    reserveShared(base + valueBytes + (isArg ? lines * warps * 4 : 0));
+    int64_t scratch = valueBytes + (isArg ? lines * warps * 4 : 0);
+    int64_t base = exchangeOffset(scratch);
+    reserveShared(base + scratch);
     Value alongK = arith.div(within[k], l.sizePerThreadAlong(k));
     Value laneK = arith.rem(alongK, lanes), warpK = arith.div(alongK, lanes);
     Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, laneK,
@@ -1226,7 +1259,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
           lineOwner[r] = lineOwner[r] ? arith.both(lineOwner[r], *own) : *own;
       }
     }
-    beforeSharedWrite(loc);
+    beforeSharedWrite(loc, base, base + scratch);
     guarded(loc, first, [&] {
       for (int64_t r = 0; r < out.slots(); ++r) {
         auto store = [&] {
@@ -1242,7 +1275,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
           store();
       }
     });
-    beforeSharedRead(loc);
+    beforeSharedRead(loc, base, base + scratch);
     for (int64_t r = 0; r < out.slots(); ++r) {
       values[r] = identity(loc, kind, acc);
       indices[r] = i32(loc, INT32_MAX);
@@ -1296,7 +1329,13 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
   int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
-  beforeSharedRead(loc);
+  auto end = [&](Value v, int64_t offset) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return offset +
+           type.getNumElements() * bytesOf(memoryType(type.getElementType()));
+  };
+  beforeSharedRead(loc, std::min(aOffset, bOffset),
+                   std::max(end(a, aOffset), end(bv, bOffset)));
   Type resultType = op.getResult().getType();
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < layoutOf(resultType).slots(); ++s)

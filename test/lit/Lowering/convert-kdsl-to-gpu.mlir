@@ -187,6 +187,42 @@ kdsl.kernel @row_max(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {binding
   kdsl.return
 }
 
+// Two reductions of the same rows, one after the other, as a softmax does:
+// the second's partials go to the bytes after the first's, which threads may
+// still be reading, so it needs no barrier before its writes: one barrier
+// each, where one area would take three.
+// CHECK-LABEL: gpu.func @row_max_then_sum(
+// CHECK-SAME: kdsl.shared_bytes = 64
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-NOT: gpu.barrier
+// CHECK: llvm.getelementptr %{{.*}}[32] : (!llvm.ptr<3>) -> !llvm.ptr<3>, i8
+// CHECK: llvm.store %{{.*}} : f32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @row_max_then_sum(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c2 = arith.constant 2 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<2x512xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<2x512x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<2x512x!kdsl.ptr<f32>>, tensor<2x512xi32>
+  %v = kdsl.load %px : tensor<2x512x!kdsl.ptr<f32>> -> tensor<2x512xf32>
+  %m = kdsl.reduce max %v {axis = 1 : i32} : tensor<2x512xf32> -> tensor<2xf32>
+  %m1 = kdsl.expand_dims %m {axis = 1 : i32} : tensor<2xf32> -> tensor<2x1xf32>
+  %mb = kdsl.broadcast %m1 : tensor<2x1xf32> -> tensor<2x512xf32>
+  %d = arith.subf %v, %mb : tensor<2x512xf32>
+  %t = kdsl.reduce sum %d {axis = 1 : i32} : tensor<2x512xf32> -> tensor<2xf32>
+  %rows = kdsl.arange %c0, %c2 : tensor<2xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<2x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %rows : tensor<2x!kdsl.ptr<f32>>, tensor<2xi32>
+  kdsl.store %py, %t : tensor<2x!kdsl.ptr<f32>>, tensor<2xf32>
+  kdsl.return
+}
+
 // 4 rows of 256 over 4 warps: a warp per row, so each row is reduced by
 // five butterfly shuffles alone, with no shared memory and no barrier.
 // CHECK-LABEL: gpu.func @row_max_warp_per_row(
