@@ -283,12 +283,17 @@ private:
   /// Where `bytes` exchanged through shared memory go: at nextSharedOffset,
   /// or, where bytes there were read since the last barrier, just past
   /// those, so the write need not wait for a barrier (consecutive exchanges,
-  /// like a softmax's two row reductions, alternate between two areas).
+  /// like a softmax's two row reductions, alternate between two areas). A
+  /// barrier is cheaper than shared memory that lowers occupancy: a large
+  /// exchange moves only within what the kernel reserves already.
+  static constexpr int64_t kSmallExchangeBytes = 1024;
   int64_t exchangeOffset(int64_t bytes) const {
     int64_t at = nextSharedOffset;
-    if (readsPendingIn(at, at + bytes) && pendingReadEnd != kAllShared)
-      at = std::max(at, (pendingReadEnd + 15) / 16 * 16);
-    return at;
+    if (!readsPendingIn(at, at + bytes) || pendingReadEnd == kAllShared)
+      return at;
+    int64_t past = std::max(at, (pendingReadEnd + 15) / 16 * 16);
+    return bytes <= kSmallExchangeBytes || past + bytes <= maxShared ? past
+                                                                     : at;
   }
   /// Runs `body` only where `cond` holds (always when `cond` is null).
   void guarded(Location loc, Value cond, function_ref<void()> body) {

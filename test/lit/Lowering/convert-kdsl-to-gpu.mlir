@@ -223,6 +223,31 @@ kdsl.kernel @row_max_then_sum(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes
   kdsl.return
 }
 
+// Two transposes of a 4 KiB tile, one after the other: a large exchange
+// does not grow shared memory to skip a barrier (that could cost
+// occupancy), so the second reuses the first's area after a barrier.
+// CHECK-LABEL: gpu.func @two_transposes(
+// CHECK-SAME: kdsl.shared_bytes = 4096
+// CHECK-COUNT-3: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @two_transposes(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+  %c0 = arith.constant 0 : i32
+  %c1024 = arith.constant 1024 : i32
+  %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %o = kdsl.reshape %r : tensor<1024xi32> -> tensor<32x32xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<32x32x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %o : tensor<32x32x!kdsl.ptr<f32>>, tensor<32x32xi32>
+  %v = kdsl.load %px : tensor<32x32x!kdsl.ptr<f32>> -> tensor<32x32xf32>
+  %t = kdsl.trans %v : tensor<32x32xf32> -> tensor<32x32xf32>
+  %w = arith.addf %t, %v : tensor<32x32xf32>
+  %u = kdsl.trans %w : tensor<32x32xf32> -> tensor<32x32xf32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<32x32x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %o : tensor<32x32x!kdsl.ptr<f32>>, tensor<32x32xi32>
+  kdsl.store %py, %u : tensor<32x32x!kdsl.ptr<f32>>, tensor<32x32xf32>
+  kdsl.return
+}
+
 // 4 rows of 256 over 4 warps: a warp per row, so each row is reduced by
 // five butterfly shuffles alone, with no shared memory and no barrier.
 // CHECK-LABEL: gpu.func @row_max_warp_per_row(
