@@ -1,0 +1,157 @@
+//===- ConvertLayoutOpToGPU.cpp - Shape and layout changes ----------------===//
+//
+// Part of the kdsl project.
+//
+// Rematerialization of index arithmetic at new coordinates, shape and layout
+// changes (in place or through shared memory), and blocks staged in shared
+// memory for dot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitter.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace kdsl;
+using namespace kdsl::to_gpu;
+
+//===----------------------------------------------------------------------===//
+// Rematerialization
+//===----------------------------------------------------------------------===//
+
+Value KernelEmitter::emitAt(Value v, ArrayRef<Value> coords, Location loc) {
+  if (!isa<RankedTensorType>(v.getType()))
+    return scalar(v);
+  Operation *op = v.getDefiningOp();
+  return TypeSwitch<Operation *, Value>(op)
+      .Case([&](ArangeOp a) -> Value {
+        return arith::AddIOp::create(b, loc, scalar(a.getStart()), coords[0]);
+      })
+      .Case([&](SplatOp s) { return scalar(s.getValue()); })
+      .Case([&](ExpandDimsOp e) {
+        SmallVector<Value> in(coords);
+        in.erase(in.begin() + e.getAxis());
+        return emitAt(e.getSrc(), in, loc);
+      })
+      .Case([&](BroadcastOp bc) {
+        SmallVector<Value> in(coords);
+        ArrayRef<int64_t> inShape = shapeOf(bc.getSrc());
+        ArrayRef<int64_t> outShape = shapeOf(bc.getResult());
+        for (size_t d = 0; d < in.size(); ++d)
+          if (inShape[d] == 1 && outShape[d] != 1)
+            in[d] = i32(loc, 0);
+        return emitAt(bc.getSrc(), in, loc);
+      })
+      .Case([&](ReshapeOp r) {
+        Value linear = linearize(loc, coords, shapeOf(r.getResult()));
+        return emitAt(r.getSrc(), delinearize(loc, linear, shapeOf(r.getSrc())),
+                      loc);
+      })
+      .Case([&](TransOp t) {
+        return emitAt(t.getSrc(), {coords[1], coords[0]}, loc);
+      })
+      .Case(
+          [&](tensor::CastOp c) { return emitAt(c.getSource(), coords, loc); })
+      .Case([&](ConvertLayoutOp c) { return emitAt(c.getSrc(), coords, loc); })
+      .Case([&](AddPtrOp a) -> Value {
+        Type elem = convert(
+            cast<PtrType>(getElementTypeOrSelf(a.getPtr())).getPointeeType());
+        return LLVM::GEPOp::create(
+            b, loc, LLVM::LLVMPointerType::get(ctx, 1), elem,
+            emitAt(a.getPtr(), coords, loc),
+            ValueRange{emitAt(a.getOffset(), coords, loc)});
+      })
+      .Default([&](Operation *op) -> Value {
+        if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+          auto dense = cast<DenseElementsAttr>(c.getValue());
+          return arith::ConstantOp::create(
+              b, loc, cast<TypedAttr>(dense.getSplatValue<Attribute>()));
+        }
+        OperationState state(loc, op->getName());
+        for (Value operand : op->getOperands())
+          state.addOperands(emitAt(operand, coords, loc));
+        state.addTypes(getElementTypeOrSelf(op->getResult(0).getType()));
+        state.addAttributes(op->getAttrs());
+        return b.create(state)->getResult(0);
+      });
+}
+
+/// A change of shape or layout: nothing moves when every thread already
+/// holds what it needs at a fixed slot; index arithmetic is recomputed at
+/// the new coordinates; anything else makes one round trip through shared
+/// memory.
+LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
+  Location loc = op->getLoc();
+  Value src = op->getOperand(0), result = op->getResult(0);
+  const DistributedLayout &in = layoutOf(src), &out = layoutOf(result);
+  if (std::optional<SmallVector<int64_t>> map =
+          findStaticSlotMap(in, out, [&](ArrayRef<int64_t> coords) {
+            HostArith h;
+            return sourceCoords<HostArith>(h, op, coords);
+          })) {
+    const Slots &from = blocks[src];
+    Slots slots;
+    for (int64_t s : *map)
+      slots.push_back(from[s]);
+    blocks[result] = slots;
+    return success();
+  }
+  Type outType = result.getType();
+  Slots slots;
+  if (isRematerializable(result)) {
+    for (int64_t s = 0; s < out.slots(); ++s)
+      slots.push_back(emitAt(result, coordsOf(loc, outType, s), loc));
+    blocks[result] = slots;
+    return success();
+  }
+  SmallVector<int64_t> order = rowMajor(in.shape().size());
+  int64_t bytes = cast<RankedTensorType>(src.getType()).getNumElements() *
+                  bytesOf(memoryType(elementOf(src)));
+  int64_t at = exchangeOffset(bytes);
+  writeShared(loc, src, at, order);
+  beforeSharedRead(loc, at, at + bytes);
+  IRArith a{b, loc};
+  for (int64_t s = 0; s < out.slots(); ++s) {
+    SmallVector<Value> inCoords =
+        sourceCoords<IRArith>(a, op, coordsOf(loc, outType, s));
+    slots.push_back(readShared(loc, elementOf(src),
+                               sharedIndex(loc, inCoords, in.shape(), order),
+                               at));
+  }
+  blocks[result] = slots;
+  return success();
+}
+
+/// To a distributed layout, as any layout change; to #kdsl.shared, the
+/// block is written to its own area of shared memory, live until its user
+/// (a dot or a reduction) has read it.
+LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
+  auto shared = dyn_cast<SharedEncodingAttr>(op.getType().getEncoding());
+  if (!shared)
+    return emitLayoutChange(op);
+  Value src = op.getSrc();
+  int64_t bytes =
+      op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
+  int64_t offset = exchangeOffset(bytes);
+  writeShared(op.getLoc(), src, offset, shared.getOrder());
+  nextSharedOffset = (offset + bytes + 15) / 16 * 16;
+  ++liveSharedBlocks;
+  sharedOffsets[op.getResult()] = offset;
+  return success();
+}
+
+/// Where `value`, a block staged in shared memory, starts there.
+int64_t KernelEmitter::sharedOffsetOf(Value value) {
+  return sharedOffsets.lookup(value);
+}
+
+/// `op` has read the staged blocks among its operands.
+void KernelEmitter::releaseShared(Operation *op) {
+  for (Value operand : op->getOperands())
+    if (sharedOffsets.count(operand))
+      --liveSharedBlocks;
+  if (liveSharedBlocks == 0)
+    nextSharedOffset = exchangeBase;
+}
