@@ -147,7 +147,8 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string pipeline = std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
                                      "convert-kdsl-to-gpu{assume-aligned=") +
                          (target.assumeAligned ? "true" : "false") + divisible +
-                         "}," + "nvvm-attach-target{chip=" + target.arch +
+                         (target.remarks ? " remarks=true" : "") + "}," +
+                         "nvvm-attach-target{chip=" + target.arch +
                          " features=+ptx80 O=3" + libdevice + "}";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");

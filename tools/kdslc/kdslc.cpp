@@ -4,7 +4,7 @@
 // [--emit=ast|kdsl|kdsl-layouts|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
 // OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
-//       [--specialize=div16|align16|none] [--timing]
+//       [--specialize=div16|align16|none] [--timing] [--remarks]
 //
 // Stops at the stage `--emit` names, as toyc does. Every error is one
 // `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
@@ -52,6 +52,7 @@ struct Options {
   std::string arch = "sm_90a";
   std::string specialize = "div16";
   bool timing = false;
+  bool remarks = false;
 };
 
 int fail(const llvm::Twine &message) {
@@ -156,6 +157,10 @@ int compile(const Options &options) {
     return kdsl::emitCHeader(module, options.input, configEntries,
                              options.output);
   bool gpuStage = options.emit != "kdsl";
+  if (options.remarks &&
+      !llvm::is_contained({"kdsl-gpu", "llvm", "ptx", "cubin"}, options.emit))
+    return fail("--remarks needs --emit=kdsl-gpu, llvm, ptx or cubin (it "
+                "reports how one variant is lowered)");
   if (!options.config.empty() || gpuStage) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
     if (kernels == 0)
@@ -176,6 +181,7 @@ int compile(const Options &options) {
   }
   kdsl::GpuTarget target;
   target.arch = options.arch;
+  target.remarks = options.remarks;
   target.assumeAligned = options.specialize != "none";
   // The divisibility assumptions go by parameter name, for every kernel of
   // the module: a name is assumed divisible only where each kernel that has
@@ -210,6 +216,8 @@ int compile(const Options &options) {
     if (failed(pm.run(module)))
       return 1;
   } else if (options.emit == "ptx" || options.emit == "cubin") {
+    // The kernel's location, for the remark on what ptxas made of it.
+    Location kernelLoc = (*module.getOps<kdsl::KernelOp>().begin()).getLoc();
     auto ptx =
         kdsl::compileToPTX(module, target, options.timing ? &timing : nullptr);
     if (failed(ptx))
@@ -232,6 +240,13 @@ int compile(const Options &options) {
                                errorMessage))
         return fail(errorMessage);
       ptxasTiming.stop();
+      if (options.remarks)
+        emitRemark(kernelLoc)
+            << "kernel " << ptx->front().name << " for " << options.arch << ": "
+            << cubin.registers << " registers, " << cubin.spillBytes
+            << " bytes spilled, " << cubin.stackBytes << " bytes of stack, "
+            << ptx->front().sharedBytes << " bytes of shared memory, "
+            << ptx->front().numWarps << " warps";
       output->os().write(reinterpret_cast<const char *>(cubin.cubin.data()),
                          cubin.cubin.size());
     }
@@ -384,6 +399,12 @@ int main(int argc, char **argv) {
   app.add_flag("--timing", options.timing,
                "Print the time of each stage and pass to standard error "
                "(MLIR's timing report)");
+  app.add_flag("--remarks", options.remarks,
+               "Say how the variant was lowered, as remarks at its source "
+               "lines on standard error: each load's and store's access "
+               "width and what kept it narrower, each reduction's shuffles "
+               "and barriers, each round trip through shared memory, and "
+               "(with --emit=cubin) ptxas's registers and spills");
   app.add_option("--config", options.config,
                  "Specialize for this config: NAME=VALUE,... over constexprs, "
                  "num_warps, num_stages and the scalar parameters defaults "

@@ -68,6 +68,11 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     ListOption<"divisible", "divisible", "std::string",
                "Integer parameters assumed to be multiples of 16 (the "
                "`div16` specialization)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Say how each block load, store, atomic, reduction and layout "
+           "change was lowered, as a remark at its location: the width of "
+           "its accesses and what kept them narrower, shuffles, round trips "
+           "through shared memory and barriers">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",

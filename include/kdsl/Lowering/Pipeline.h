@@ -30,6 +30,8 @@ struct GpuTarget {
   /// Link libdevice (math functions); compileToPTX skips it for kernels
   /// without math ops, which saves parsing its bitcode.
   bool linkLibdevice = true;
+  /// Remarks from -convert-kdsl-to-gpu on how each op was lowered.
+  bool remarks = false;
 };
 
 /// The integer parameters of `kernel` that scale offsets (an operand of a

@@ -277,7 +277,8 @@ struct ConvertKdslToGPUPass
       func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr({threads, 1, 1}));
       SmallVector<std::string> divisibleParams(divisible.begin(),
                                                divisible.end());
-      KernelEmitter emitter(kernel, func, smem, assumeAligned, divisibleParams);
+      KernelEmitter emitter(kernel, func, smem, assumeAligned, divisibleParams,
+                            remarks);
       if (failed(emitter.run(func)))
         return signalPassFailure();
       func->setAttr("kdsl.shared_bytes",

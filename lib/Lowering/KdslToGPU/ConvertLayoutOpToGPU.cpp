@@ -100,6 +100,8 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
   }
   Type outType = result.getType();
   Slots slots;
+  StringRef what = isa<ConvertLayoutOp>(op) ? StringRef("layout change")
+                                            : op->getName().stripDialect();
   if (isRematerializable(result)) {
     for (int64_t s = 0; s < out.slots(); ++s)
       slots.push_back(emitAt(result, coordsOf(loc, outType, s), loc));
@@ -109,6 +111,7 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
   SmallVector<int64_t> order = rowMajor(in.shape().size());
   int64_t bytes = cast<RankedTensorType>(src.getType()).getNumElements() *
                   bytesOf(memoryType(elementOf(src)));
+  int64_t barriersBefore = barriers;
   int64_t at = exchangeOffset(bytes);
   writeShared(loc, src, at, order);
   beforeSharedRead(loc, at, at + bytes);
@@ -121,6 +124,11 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
                                at));
   }
   blocks[result] = slots;
+  remark(loc, [&](raw_ostream &os) {
+    os << what << " of " << describe(outType)
+       << ": a round trip through shared memory (" << bytes << " bytes, "
+       << count(barriers - barriersBefore, "barrier") << ")";
+  });
   return success();
 }
 
@@ -135,7 +143,13 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
   int64_t bytes =
       op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
   int64_t offset = exchangeOffset(bytes);
+  int64_t barriersBefore = barriers;
   writeShared(op.getLoc(), src, offset, shared.getOrder());
+  remark(op.getLoc(), [&](raw_ostream &os) {
+    os << describe(op.getType()) << " staged in shared memory for dot ("
+       << bytes << " bytes, " << count(barriers - barriersBefore, "barrier")
+       << ")";
+  });
   nextSharedOffset = (offset + bytes + 15) / 16 * 16;
   ++liveSharedBlocks;
   sharedOffsets[op.getResult()] = offset;

@@ -90,9 +90,10 @@ sourceCoords(Arith &a, Operation *op, ArrayRef<typename Arith::Int> coords) {
 class KernelEmitter {
 public:
   KernelEmitter(KernelOp kernel, gpu::GPUFuncOp func, LLVM::GlobalOp smem,
-                bool assumeAligned, ArrayRef<std::string> divisible)
+                bool assumeAligned, ArrayRef<std::string> divisible,
+                bool remarks)
       : kernel(kernel), b(func.getBody()), smemGlobal(smem),
-        axis(assumeAligned, divisible) {
+        axis(assumeAligned, divisible), remarks(remarks) {
     threads = *kernel.getNumWarps() * 32;
     ctx = kernel.getContext();
   }
@@ -120,6 +121,41 @@ private:
   DenseMap<Type, std::unique_ptr<DistributedLayout>> layouts;
   DenseMap<Type, SmallVector<Value>> threadIndexCache;
   LogicalResult status = success();
+  /// Whether to say, as a remark at each op's location, how it was lowered.
+  bool remarks;
+  /// Barriers emitted so far.
+  int64_t barriers = 0;
+
+  /// With `remarks`, a remark at `loc` with what `say` writes.
+  void remark(Location loc, function_ref<void(raw_ostream &)> say) {
+    if (!remarks)
+      return;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    say(os);
+    emitRemark(loc, text);
+  }
+  /// "1 barrier", "2 barriers".
+  static std::string count(int64_t n, StringRef noun) {
+    return std::to_string(n) + " " + noun.str() + (n == 1 ? "" : "s");
+  }
+  /// A block type as kdsl writes it: f32[4, 1024].
+  static std::string describe(Type type) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    auto tensor = cast<RankedTensorType>(type);
+    Type elem = tensor.getElementType();
+    if (elem.isInteger(1))
+      os << "bool";
+    else if (isa<PtrType>(elem))
+      os << "pointer";
+    else
+      os << elem;
+    os << "[";
+    llvm::interleaveComma(tensor.getShape(), os);
+    os << "]";
+    return text;
+  }
 
   LogicalResult checkLayouts();
 
@@ -248,6 +284,7 @@ private:
   static constexpr int64_t kAllShared = INT64_MAX;
   void barrier(Location loc) {
     gpu::BarrierOp::create(b, loc);
+    ++barriers;
     pendingSharedWrites = false;
     pendingReadBegin = pendingReadEnd = 0;
   }
@@ -366,14 +403,33 @@ private:
   /// Elements per vector access to the block of pointers `ptrs`: the
   /// layout's chunk, halved until the axis analysis proves the addresses
   /// contiguous and aligned to the access, within one row and 16 bytes.
-  int64_t vectorWidth(Value ptrs, int64_t elementBytes) {
+  /// `why`, when given, says what made it narrower than both the chunk and
+  /// 16 bytes (empty when nothing did).
+  int64_t vectorWidth(Value ptrs, int64_t elementBytes,
+                      std::string *why = nullptr) {
     AxisInfo info = axis.get(ptrs);
     int64_t last = shapeOf(ptrs).back();
     int64_t width = layoutOf(ptrs).contiguity();
-    while (width > 1 && (info.contiguity < width ||
-                         info.divisibility < width * elementBytes ||
-                         last % width != 0 || width * elementBytes > 16))
+    std::string reason;
+    llvm::raw_string_ostream os(reason);
+    while (width > 1) {
+      if (width * elementBytes > 16) {
+      } else if (info.contiguity < width) {
+        os << "the addresses are known contiguous over only "
+           << count(info.contiguity, "element");
+      } else if (info.divisibility < width * elementBytes) {
+        os << "the addresses are known aligned to only " << info.divisibility
+           << " bytes";
+      } else if (last % width != 0) {
+        os << "the last dimension, " << last << ", is not a multiple of "
+           << width;
+      } else {
+        break;
+      }
+      if (why && why->empty())
+        *why = reason;
       width /= 2;
+    }
     return width;
   }
 
@@ -394,6 +450,8 @@ private:
   void releaseShared(Operation *op);
   LogicalResult emitLoad(LoadOp op);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
+  void remarkAccess(Operation *op, Value block, int64_t width,
+                    StringRef narrower, Value mask);
   LogicalResult emitReduce(ReduceOp op);
   LogicalResult emitDot(DotOp op);
   LogicalResult emitFor(scf::ForOp op);

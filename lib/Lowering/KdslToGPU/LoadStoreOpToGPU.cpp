@@ -18,6 +18,39 @@ using namespace kdsl::to_gpu;
 // Memory
 //===----------------------------------------------------------------------===//
 
+/// With remarks: how the load, store or atomic `op` of `block` accesses
+/// memory, `width` elements at a time (`narrower`: why not more).
+void KernelEmitter::remarkAccess(Operation *op, Value block, int64_t width,
+                                 StringRef narrower, Value mask) {
+  remark(op->getLoc(), [&](raw_ostream &os) {
+    const DistributedLayout &l = layoutOf(block);
+    Type elem = elementOf(block);
+    os << op->getName().stripDialect() << " of " << describe(block.getType())
+       << ": ";
+    if (isa<AtomicAddOp>(op)) {
+      os << "one atomic per element, " << l.slots() << " per thread";
+    } else {
+      int64_t bytes = bytesOf(memoryType(elem));
+      os << width * bytes * 8 << "-bit accesses";
+      if (width > 1)
+        os << " (" << width << " x " << elem << ")";
+      os << ", " << l.slots() / width << " per thread";
+      if (!narrower.empty())
+        os << ", not "
+           << std::min<int64_t>(l.contiguity(), 16 / bytes) * bytes * 8
+           << "-bit: " << narrower;
+      if (mask && width > 1 && axis.get(mask).constancy < width)
+        os << "; the mask is tested per element (it is known constant over "
+              "only "
+           << axis.get(mask).constancy << ")";
+      else if (mask && width > 1)
+        os << "; one mask test per access";
+    }
+    if (l.replicated() && !isa<LoadOp>(op))
+      os << "; each element's copies in other threads skip it";
+  });
+}
+
 LogicalResult KernelEmitter::emitLoad(LoadOp op) {
   Location loc = op.getLoc();
   Value result = op.getResult();
@@ -50,7 +83,9 @@ LogicalResult KernelEmitter::emitLoad(LoadOp op) {
   };
   AxisInfo maskInfo = op.getMask() ? axis.get(op.getMask()) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t width = vectorWidth(op.getPtr(), bytes);
+  std::string narrower;
+  int64_t width = vectorWidth(op.getPtr(), bytes, &narrower);
+  remarkAccess(op, result, width, narrower, op.getMask());
   Slots slots(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     auto perLane = [&]() -> SmallVector<Value> {
@@ -162,7 +197,9 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   Slots masks = mask ? blocks[mask] : Slots();
   AxisInfo maskInfo = mask ? axis.get(mask) : AxisInfo{};
   int64_t bytes = bytesOf(memoryType(elem));
-  int64_t width = atomic ? 1 : vectorWidth(ptr, bytes);
+  std::string narrower;
+  int64_t width = atomic ? 1 : vectorWidth(ptr, bytes, &narrower);
+  remarkAccess(op, value, width, narrower, mask);
   Slots old(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     Value own = ownerOf(loc, value.getType(), s0);

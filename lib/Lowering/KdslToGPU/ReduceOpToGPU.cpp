@@ -149,6 +149,24 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   ArrayRef<int64_t> shape = shapeOf(src);
   Type i32Type = b.getI32Type();
 
+  int64_t barriersBefore = barriers;
+  auto remarkHow = [&](int64_t perThread, int64_t shuffles, int64_t warps,
+                       int64_t scratchBytes) {
+    remark(loc, [&](raw_ostream &os) {
+      os << stringifyReduceKind(kind);
+      if (shape.size() > 1)
+        os << " along axis " << op.getAxis();
+      os << " of " << describe(src.getType()) << ": "
+         << count(perThread, "element") << " per thread, "
+         << count(shuffles, "shuffle round");
+      if (warps > 1)
+        os << ", then across " << warps << " warps through shared memory ("
+           << scratchBytes << " bytes, "
+           << count(barriers - barriersBefore, "barrier") << ")";
+      else
+        os << ", no shared memory";
+    });
+  };
   if (shape.size() == 1) {
     // In-thread, over the owned slots.
     Value v = identity(loc, kind, acc);
@@ -224,6 +242,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
       v = rv;
       idx = ri;
     }
+    remarkHow(l.slots(), 5, warps, warps * (bytesOf(acc) + (isArg ? 4 : 0)));
     Value result = isArg ? idx : narrow(v);
     if (isArg && result.getType() != op.getResult().getType())
       result = arith::ExtSIOp::create(b, loc, op.getResult().getType(), result);
@@ -287,10 +306,11 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   // Across the warps along k: lane 0 along k of each writes its partials,
   // in line-major order, then every thread combines its lines'.
   int64_t warps = l.warpsAlong(k);
+  int64_t scratch = 0;
   if (warps > 1) {
     int64_t lines = cast<RankedTensorType>(outType).getNumElements();
     int64_t valueBytes = (lines * warps * bytesOf(acc) + 15) / 16 * 16;
-    int64_t scratch = valueBytes + (isArg ? lines * warps * 4 : 0);
+    scratch = valueBytes + (isArg ? lines * warps * 4 : 0);
     int64_t base = exchangeOffset(scratch);
     reserveShared(base + scratch);
     Value alongK = arith.div(within[k], l.sizePerThreadAlong(k));
@@ -348,6 +368,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
       }
     }
   }
+  remarkHow(l.slots() / out.slots(), llvm::Log2_64(lanes), warps, scratch);
   Slots slotsOut;
   Type resultElem = elementOf(result);
   for (int64_t r = 0; r < out.slots(); ++r) {
