@@ -40,8 +40,15 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     return offset +
            type.getNumElements() * bytesOf(memoryType(type.getElementType()));
   };
+  int64_t barriersBefore = barriers;
   beforeSharedRead(loc, std::min(aOffset, bOffset),
                    std::max(end(a, aOffset), end(bv, bOffset)));
+  remark(loc, [&](raw_ostream &os) {
+    os << "dot of " << describe(a.getType()) << " and "
+       << describe(bv.getType()) << ": " << K
+       << " FMA steps, each thread reading its operands from shared memory ("
+       << count(barriers - barriersBefore, "barrier") << " before)";
+  });
   Type resultType = op.getResult().getType();
   SmallVector<SmallVector<Value>> coords;
   for (int64_t s = 0; s < layoutOf(resultType).slots(); ++s)

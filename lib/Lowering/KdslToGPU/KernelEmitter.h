@@ -27,6 +27,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <set>
+
 // Only the files of this conversion include this header; its code reads as
 // theirs does, with mlir's names unqualified.
 namespace kdsl::to_gpu {
@@ -127,14 +129,18 @@ private:
   int64_t barriers = 0;
 
   /// With `remarks`, a remark at `loc` with what `say` writes.
+  /// Said once per location and text: the copies of a load that
+  /// -kdsl-pipeline-loops issues ahead of its loop say it once.
   void remark(Location loc, function_ref<void(raw_ostream &)> say) {
     if (!remarks)
       return;
     std::string text;
     llvm::raw_string_ostream os(text);
     say(os);
-    emitRemark(loc, text);
+    if (remarked.insert({loc.getAsOpaquePointer(), text}).second)
+      emitRemark(loc, text);
   }
+  std::set<std::pair<const void *, std::string>> remarked;
   /// "1 barrier", "2 barriers".
   static std::string count(int64_t n, StringRef noun) {
     return std::to_string(n) + " " + noun.str() + (n == 1 ? "" : "s");
@@ -404,15 +410,15 @@ private:
   /// layout's chunk, halved until the axis analysis proves the addresses
   /// contiguous and aligned to the access, within one row and 16 bytes.
   /// `why`, when given, says what made it narrower than both the chunk and
-  /// 16 bytes (empty when nothing did).
+  /// 16 bytes: the limit that set the final width (empty when none did).
   int64_t vectorWidth(Value ptrs, int64_t elementBytes,
                       std::string *why = nullptr) {
     AxisInfo info = axis.get(ptrs);
     int64_t last = shapeOf(ptrs).back();
     int64_t width = layoutOf(ptrs).contiguity();
-    std::string reason;
-    llvm::raw_string_ostream os(reason);
     while (width > 1) {
+      std::string reason;
+      llvm::raw_string_ostream os(reason);
       if (width * elementBytes > 16) {
       } else if (info.contiguity < width) {
         os << "the addresses are known contiguous over only "
@@ -426,7 +432,7 @@ private:
       } else {
         break;
       }
-      if (why && why->empty())
+      if (why && !reason.empty())
         *why = reason;
       width /= 2;
     }
@@ -451,7 +457,7 @@ private:
   LogicalResult emitLoad(LoadOp op);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
   void remarkAccess(Operation *op, Value block, int64_t width,
-                    StringRef narrower, Value mask);
+                    StringRef narrower, Value mask, StringRef exchange = "");
   LogicalResult emitReduce(ReduceOp op);
   LogicalResult emitDot(DotOp op);
   LogicalResult emitFor(scf::ForOp op);

@@ -21,7 +21,8 @@ using namespace kdsl::to_gpu;
 /// With remarks: how the load, store or atomic `op` of `block` accesses
 /// memory, `width` elements at a time (`narrower`: why not more).
 void KernelEmitter::remarkAccess(Operation *op, Value block, int64_t width,
-                                 StringRef narrower, Value mask) {
+                                 StringRef narrower, Value mask,
+                                 StringRef exchange) {
   remark(op->getLoc(), [&](raw_ostream &os) {
     const DistributedLayout &l = layoutOf(block);
     Type elem = elementOf(block);
@@ -48,6 +49,7 @@ void KernelEmitter::remarkAccess(Operation *op, Value block, int64_t width,
     }
     if (l.replicated() && !isa<LoadOp>(op))
       os << "; each element's copies in other threads skip it";
+    os << exchange;
   });
 }
 
@@ -178,6 +180,7 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
         return success();
       }
       // Thread 0 hands the old value to every thread through shared memory.
+      int64_t barriersBefore = barriers;
       int64_t at = exchangeOffset(bytesOf(t));
       reserveShared(at + bytesOf(t));
       beforeSharedWrite(loc, at, at + bytesOf(t));
@@ -186,6 +189,12 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
       });
       beforeSharedRead(loc, at, at + bytesOf(t));
       scalars.map(op->getResult(0), readShared(loc, t, i32(loc, 0), at));
+      remark(loc, [&](raw_ostream &os) {
+        os << "atomic_add of a scalar: thread 0 adds; the old value reaches "
+              "the other threads through shared memory ("
+           << bytesOf(t) << " bytes, "
+           << count(barriers - barriersBefore, "barrier") << ")";
+      });
       return success();
     }
     guarded(loc, cond, [&] { storeScalar(scalar(ptr), scalar(value)); });
@@ -199,7 +208,8 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   int64_t bytes = bytesOf(memoryType(elem));
   std::string narrower;
   int64_t width = atomic ? 1 : vectorWidth(ptr, bytes, &narrower);
-  remarkAccess(op, value, width, narrower, mask);
+  if (!atomic || !l.replicated() || op->getResult(0).use_empty())
+    remarkAccess(op, value, width, narrower, mask);
   Slots old(l.slots());
   for (int64_t s0 = 0; s0 < l.slots(); s0 += width) {
     Value own = ownerOf(loc, value.getType(), s0);
@@ -263,6 +273,7 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
   int64_t exchanged =
       cast<RankedTensorType>(result.getType()).getNumElements() *
       bytesOf(memoryType(elem));
+  int64_t barriersBefore = barriers;
   int64_t at = exchangeOffset(exchanged);
   writeShared(loc, result, at, order);
   beforeSharedRead(loc, at, at + exchanged);
@@ -273,5 +284,9 @@ LogicalResult KernelEmitter::emitStore(Operation *op, Value ptr, Value value,
         sharedIndex(loc, coordsOf(loc, result.getType(), s), l.shape(), order),
         at));
   blocks[result] = copies;
+  remarkAccess(op, value, width, narrower, mask,
+               "; the old values reach those copies through shared memory (" +
+                   std::to_string(exchanged) + " bytes, " +
+                   count(barriers - barriersBefore, "barrier") + ")");
   return success();
 }

@@ -150,15 +150,17 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   Type i32Type = b.getI32Type();
 
   int64_t barriersBefore = barriers;
-  auto remarkHow = [&](int64_t perThread, int64_t shuffles, int64_t warps,
+  auto remarkHow = [&](int64_t perLine, int64_t shuffles, int64_t warps,
                        int64_t scratchBytes) {
     remark(loc, [&](raw_ostream &os) {
       os << stringifyReduceKind(kind);
       if (shape.size() > 1)
         os << " along axis " << op.getAxis();
       os << " of " << describe(src.getType()) << ": "
-         << count(perThread, "element") << " per thread, "
-         << count(shuffles, "shuffle round");
+         << count(l.slots(), "element") << " per thread";
+      if (shape.size() > 1)
+        os << " (" << perLine << " per line)";
+      os << ", " << count(shuffles, "shuffle round");
       if (warps > 1)
         os << ", then across " << warps << " warps through shared memory ("
            << scratchBytes << " bytes, "
@@ -242,7 +244,7 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
       v = rv;
       idx = ri;
     }
-    remarkHow(l.slots(), 5, warps, warps * (bytesOf(acc) + (isArg ? 4 : 0)));
+    remarkHow(l.slots(), 5, warps, warps * kScratchBytesPerWarp);
     Value result = isArg ? idx : narrow(v);
     if (isArg && result.getType() != op.getResult().getType())
       result = arith::ExtSIOp::create(b, loc, op.getResult().getType(), result);

@@ -19,7 +19,7 @@ kdsl.kernel @copy_and_sum(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %total: !kdsl.
   %yp = kdsl.addptr %ys, %offs : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
   // expected-remark @below {{store of f32[512]: 128-bit accesses (4 x f32), 1 per thread}}
   kdsl.store %yp, %v : tensor<512x!kdsl.ptr<f32>>, tensor<512xf32>
-  // expected-remark @below {{sum of f32[512]: 4 elements per thread, 5 shuffle rounds, then across 4 warps through shared memory (16 bytes, 1 barrier)}}
+  // expected-remark @below {{sum of f32[512]: 4 elements per thread, 5 shuffle rounds, then across 4 warps through shared memory (64 bytes, 1 barrier)}}
   %s = kdsl.reduce sum %v {axis = 0 : i32} : tensor<512xf32> -> f32
   kdsl.store %total, %s : !kdsl.ptr<f32>, f32
   kdsl.return
