@@ -232,6 +232,21 @@ private:
         setEncoding(result, encoding ? encoding : defaultFor(result));
   }
 
+  /// Puts a dot operand in shared memory, row-major. A transpose used only
+  /// there stages its source instead, in the transposed order, and becomes a
+  /// view of it (as Triton's memdesc_trans): one round trip, not two.
+  void stageForDot(OpOperand &operand) {
+    Attribute shared = rowMajorShared(operand.get(), ctx);
+    auto trans = operand.get().getDefiningOp<TransOp>();
+    if (!trans || !trans.getResult().hasOneUse()) {
+      convert(operand, shared);
+      return;
+    }
+    ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
+    SmallVector<int64_t> sourceOrder = {1 - order[0], 1 - order[1]};
+    convert(trans.getSrcMutable(), SharedEncodingAttr::get(ctx, sourceOrder));
+    setEncoding(trans.getResult(), shared);
+  }
   void assign(Operation *op);
   void assignFor(scf::ForOp op);
   void assignIf(scf::IfOp op);
@@ -260,8 +275,8 @@ void LayoutAssigner::assign(Operation *op) {
                                        : freeLayoutFor(e.getResult()));
       })
       .Case([&](DotOp d) {
-        convert(d.getAMutable(), rowMajorShared(d.getA(), ctx));
-        convert(d.getBMutable(), rowMajorShared(d.getB(), ctx));
+        stageForDot(d.getAMutable());
+        stageForDot(d.getBMutable());
         Attribute encoding = defaultFor(d.getResult());
         convert(d.getAccMutable(), encoding);
         setEncoding(d.getResult(), encoding);

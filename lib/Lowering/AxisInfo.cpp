@@ -67,6 +67,38 @@ AxisInfo AxisInfoAnalysis::get(Value value) {
 }
 
 AxisInfo AxisInfoAnalysis::compute(Value value) {
+  AxisInfo info = computeRuns(value);
+  info.nonNegative = isNonNegative(value);
+  return info;
+}
+
+/// Whether every value of `value` is known to be >= 0.
+bool AxisInfoAnalysis::isNonNegative(Value value) {
+  APInt constant;
+  if (matchPattern(value, m_ConstantInt(&constant)))
+    return !constant.isNegative();
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    return loop && arg == loop.getInductionVar() &&
+           get(loop.getLowerBound()).nonNegative &&
+           get(loop.getStep()).nonNegative;
+  }
+  Operation *op = value.getDefiningOp();
+  auto all = [&](ValueRange operands) {
+    return llvm::all_of(operands, [&](Value v) { return get(v).nonNegative; });
+  };
+  return TypeSwitch<Operation *, bool>(op)
+      .Case<ProgramIdOp, arith::ExtUIOp>([](Operation *) { return true; })
+      .Case([&](ArangeOp arange) { return get(arange.getStart()).nonNegative; })
+      .Case<SplatOp, ExpandDimsOp, BroadcastOp, ConvertLayoutOp, arith::ExtSIOp,
+            arith::AddIOp, arith::MulIOp, arith::DivSIOp, arith::DivUIOp,
+            arith::RemUIOp>([&](Operation *o) { return all(o->getOperands()); })
+      // A remainder has the sign of the dividend.
+      .Case([&](arith::RemSIOp r) { return get(r.getLhs()).nonNegative; })
+      .Default([](Operation *) { return false; });
+}
+
+AxisInfo AxisInfoAnalysis::computeRuns(Value value) {
   int64_t dim = lastDim(value);
   AxisInfo unknown{1, 1, 1};
   if (auto arg = dyn_cast<BlockArgument>(value)) {
@@ -145,6 +177,20 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
         if (lastDim(b.getSrc()) == 1 && dim > 1)
           return {1, in.divisibility, dim};
         return in;
+      })
+      .Case<arith::RemSIOp, arith::RemUIOp>([&](Operation *o) -> AxisInfo {
+        // x % n = x - n * q is divisible by what divides both. Over a run of
+        // x >= 0 that starts at a multiple of k, with n a multiple of k (and
+        // the same n throughout), x % n is consecutive: the only multiple of
+        // n in it is its start. (A negative x restarts one element later.)
+        AxisInfo x = get(o->getOperand(0)), n = get(o->getOperand(1));
+        int64_t constancy = gcd(x.constancy, n.constancy);
+        if (!x.nonNegative || x.contiguity == 1)
+          return {1, x.contiguity > 1 ? 1 : gcd(x.divisibility, n.divisibility),
+                  constancy};
+        int64_t k = gcd(gcd(x.contiguity, x.divisibility),
+                        gcd(n.divisibility, n.constancy));
+        return {k, k, constancy};
       })
       .Case([&](arith::CmpIOp cmp) -> AxisInfo {
         AxisInfo a = get(cmp.getLhs()), b = get(cmp.getRhs());

@@ -9,7 +9,7 @@
 //               run (bytes for pointers),
 //   constancy   the longest runs of equal values.
 // The conversion uses it to turn loads and stores into vector accesses and
-// to skip run-time mask tests.
+// to skip run-time mask tests. As Triton's, it does not follow i32 overflow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +31,9 @@ struct AxisInfo {
   int64_t contiguity = 1;
   int64_t divisibility = 1;
   int64_t constancy = 1;
+  /// Every value is known to be >= 0 (program ids, aranges from 0, and
+  /// their sums and products): what a remainder's contiguity needs.
+  bool nonNegative = false;
 };
 
 class AxisInfoAnalysis {
@@ -43,6 +46,8 @@ public:
 
 private:
   AxisInfo compute(mlir::Value value);
+  AxisInfo computeRuns(mlir::Value value);
+  bool isNonNegative(mlir::Value value);
   bool assumeAligned;
   llvm::SmallVector<std::string> divisible;
   llvm::DenseMap<mlir::Value, AxisInfo> cache;

@@ -439,6 +439,14 @@ TEST_F(SimtEmulatorTest, Elementwise) {
                              {{"n_rows", 5}, {"n_cols", 100}},
                              {{"x", 500}, {"bias", 100}, {"y", 500}},
                              "none"});
+  // div16: the bias, at `offs % n_cols`, loads as vectors between multiples
+  // of n_cols.
+  expectSameAsInterpreter({"examples/kernels/gelu.kdsl",
+                           "bias_gelu",
+                           "APPROX=true,BLOCK=512,num_warps=4",
+                           {{"n_rows", 16}, {"n_cols", 80}},
+                           {{"x", 1280}, {"bias", 80}, {"y", 1280}},
+                           "div16"});
   expectSameAsInterpreter(
       {"examples/kernels/dropout.kdsl",
        "dropout",

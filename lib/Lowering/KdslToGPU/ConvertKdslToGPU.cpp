@@ -86,7 +86,18 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
             Slots(layoutOf(s.getResult()).slots(), scalar(s.getValue()));
         return success();
       })
-      .Case<ExpandDimsOp, BroadcastOp, ReshapeOp, TransOp, tensor::CastOp>(
+      .Case([&](TransOp t) {
+        // A transposed view of a block staged for a dot: nothing moves.
+        if (!isa<SharedEncodingAttr>(t.getType().getEncoding()))
+          return emitLayoutChange(t);
+        sharedOffsets[t.getResult()] = sharedOffsetOf(t.getSrc());
+        remark(t.getLoc(), [&](raw_ostream &os) {
+          os << "trans of " << describe(t.getType())
+             << ": a view of the block staged for dot (nothing moves)";
+        });
+        return success();
+      })
+      .Case<ExpandDimsOp, BroadcastOp, ReshapeOp, tensor::CastOp>(
           [&](Operation *op) { return emitLayoutChange(op); })
       .Case([&](ConvertLayoutOp c) { return emitConvertLayout(c); })
       .Case([&](AddPtrOp a) {
@@ -182,8 +193,27 @@ LogicalResult KernelEmitter::emitElementwise(Operation *op) {
   return success();
 }
 
+/// Whether `v` is a block in shared memory that only dots read: the
+/// #kdsl.shared result of a convert_layout, or a transposed view of one.
+static bool isStagedForDot(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+    return false;
+  Operation *def = v.getDefiningOp();
+  if (auto trans = dyn_cast_or_null<TransOp>(def))
+    return isa<ConvertLayoutOp>(trans.getSrc().getDefiningOp()) &&
+           isa<SharedEncodingAttr>(trans.getSrc().getType().getEncoding()) &&
+           llvm::all_of(v.getUsers(), llvm::IsaPred<DotOp>);
+  return isa_and_nonnull<ConvertLayoutOp>(def) &&
+         llvm::all_of(v.getUsers(), [](Operation *user) {
+           return isa<DotOp>(user) ||
+                  (isa<TransOp>(user) && isStagedForDot(user->getResult(0)));
+         });
+}
+
 /// Every block has a distributed layout for the kernel's threads, but the
-/// #kdsl.shared operands of dot and reductions that convert_layout makes.
+/// #kdsl.shared operands of dot that convert_layout (and a transposed view
+/// of its result) make.
 LogicalResult KernelEmitter::checkLayouts() {
   WalkResult walk = kernel.walk([&](Operation *op) {
     for (Value v : op->getResults()) {
@@ -191,10 +221,7 @@ LogicalResult KernelEmitter::checkLayouts() {
       if (!type)
         continue;
       Attribute encoding = type.getEncoding();
-      if (isa_and_nonnull<SharedEncodingAttr>(encoding) &&
-          isa<ConvertLayoutOp>(op) &&
-          llvm::all_of(v.getUsers(),
-                       [](Operation *user) { return isa<DotOp>(user); }))
+      if (isStagedForDot(v))
         continue;
       if (!DistributedLayout::isDistributed(encoding)) {
         op->emitOpError() << "has a block without a distributed layout "

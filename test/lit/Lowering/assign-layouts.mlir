@@ -269,3 +269,36 @@ kdsl.kernel @carried(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes
   kdsl.store %py, %sum : tensor<32x!kdsl.ptr<f32>>, tensor<32xf32>
   kdsl.return
 }
+
+// -----
+
+// dot(a, trans(b)): the transpose's source is staged in the transposed
+// order and the transpose becomes a view of it (one trip through shared
+// memory, not two). A transpose with another use is left as it is.
+// CHECK-LABEL: kdsl.kernel @mm_trans(
+// CHECK: %[[S:.*]] = kdsl.convert_layout %[[V:.*]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #kdsl.shared<order = [0, 1]>>
+// CHECK: %[[T:.*]] = kdsl.trans %[[S]] : tensor<32x16xf16, #kdsl.shared<order = [0, 1]>> -> tensor<16x32xf16, #[[M:kdsl.shared<order = \[1, 0\]>]]>
+// CHECK: %[[A:.*]] = kdsl.convert_layout %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #[[M]]>
+// CHECK: kdsl.dot %[[A]], %[[T]], %{{.*}} : tensor<32x16xf16, #[[M]]>, tensor<16x32xf16, #[[M]]>
+// CHECK: %[[T2:.*]] = kdsl.trans %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<16x32xf16, #kdsl.blocked
+// CHECK: kdsl.convert_layout %[[T2]] : {{.*}} -> tensor<16x32xf16, #[[M]]>
+kdsl.kernel @mm_trans(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f16>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
+  %c0 = arith.constant 0 : i32
+  %c512 = arith.constant 512 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c512 : tensor<512xi32>
+  %o = kdsl.reshape %r : tensor<512xi32> -> tensor<32x16xi32>
+  %as = kdsl.splat %a : !kdsl.ptr<f16> -> tensor<32x16x!kdsl.ptr<f16>>
+  %pa = kdsl.addptr %as, %o : tensor<32x16x!kdsl.ptr<f16>>, tensor<32x16xi32>
+  %va = kdsl.load %pa : tensor<32x16x!kdsl.ptr<f16>> -> tensor<32x16xf16>
+  %acc = kdsl.splat %zero : f32 -> tensor<32x32xf32>
+  %vt = kdsl.trans %va : tensor<32x16xf16> -> tensor<16x32xf16>
+  %d = kdsl.dot %va, %vt, %acc : tensor<32x16xf16>, tensor<16x32xf16> -> tensor<32x32xf32>
+  %vt2 = kdsl.trans %va : tensor<32x16xf16> -> tensor<16x32xf16>
+  %d2 = kdsl.dot %va, %vt2, %d : tensor<32x16xf16>, tensor<16x32xf16> -> tensor<32x32xf32>
+  %o2 = kdsl.reshape %r : tensor<512xi32> -> tensor<16x32xi32>
+  %cs = kdsl.splat %c : !kdsl.ptr<f16> -> tensor<16x32x!kdsl.ptr<f16>>
+  %pc = kdsl.addptr %cs, %o2 : tensor<16x32x!kdsl.ptr<f16>>, tensor<16x32xi32>
+  kdsl.store %pc, %vt2 : tensor<16x32x!kdsl.ptr<f16>>, tensor<16x32xf16>
+  kdsl.return
+}

@@ -72,3 +72,33 @@ kdsl.kernel @moved(%n: i32) attributes {bindings = {}, num_stages = 2 : i32, num
   %u = kdsl.convert_layout %r : tensor<256xi32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>> -> tensor<256xi32, #kdsl.blocked<sizePerThread = [2], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
   kdsl.return
 }
+
+// x % n of a contiguous x >= 0 is consecutive between multiples of n: runs
+// of 16 where n is a multiple of 16 (a bias broadcast down rows by
+// `offs % n_cols`). A dividend that may be negative gets no runs.
+// CHECK-LABEL: kdsl.kernel @remainder
+// GENERIC-LABEL: kdsl.kernel @remainder
+kdsl.kernel @remainder(%stride: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["stride"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c256 = arith.constant 256 : i32
+  %pid = kdsl.program_id 0
+  %base = arith.muli %pid, %c256 : i32
+  %cols = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %bases = kdsl.splat %base : i32 -> tensor<256xi32>
+  %offs = arith.addi %bases, %cols : tensor<256xi32>
+  %n = kdsl.splat %stride : i32 -> tensor<256xi32>
+  // CHECK: arith.remsi %{{.*}} {axis_info = array<i64: 16, 16, 1>}
+  // GENERIC: arith.remsi %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %r = arith.remsi %offs, %n : tensor<256xi32>
+  %ones = kdsl.splat %c1 : i32 -> tensor<256xi32>
+  %shifted = arith.subi %offs, %ones : tensor<256xi32>
+  // CHECK: arith.remsi %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %r2 = arith.remsi %shifted, %n : tensor<256xi32>
+  // A uniform dividend keeps what divides both.
+  %c64 = arith.constant 64 : i32
+  %k = kdsl.splat %c64 : i32 -> tensor<256xi32>
+  // CHECK: arith.remsi %{{.*}} {axis_info = array<i64: 1, 16, 256>}
+  %r3 = arith.remsi %k, %n : tensor<256xi32>
+  kdsl.return
+}

@@ -109,6 +109,34 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
   kdsl.return
 }
 
+// dot(a, trans(b)): b's tile is staged once, transposed in how it is laid
+// out, and the dot reads it through the view: two tiles of 512 bytes, one
+// barrier (the transpose itself moves nothing).
+// CHECK-LABEL: gpu.func @mm_trans(
+// CHECK-SAME: kdsl.shared_bytes = 1024
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: llvm.intr.fma
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+kdsl.kernel @mm_trans(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %o = kdsl.reshape %r : tensor<256xi32> -> tensor<16x16xi32>
+  %as = kdsl.splat %a : !kdsl.ptr<f16> -> tensor<16x16x!kdsl.ptr<f16>>
+  %pa = kdsl.addptr %as, %o : tensor<16x16x!kdsl.ptr<f16>>, tensor<16x16xi32>
+  %va = kdsl.load %pa : tensor<16x16x!kdsl.ptr<f16>> -> tensor<16x16xf16>
+  %acc = kdsl.splat %zero : f32 -> tensor<16x16xf32>
+  %vt = kdsl.trans %va : tensor<16x16xf16> -> tensor<16x16xf16>
+  %d = kdsl.dot %va, %vt, %acc : tensor<16x16xf16>, tensor<16x16xf16> -> tensor<16x16xf32>
+  %cs = kdsl.splat %c : !kdsl.ptr<f32> -> tensor<16x16x!kdsl.ptr<f32>>
+  %pc = kdsl.addptr %cs, %o : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xi32>
+  kdsl.store %pc, %d : tensor<16x16x!kdsl.ptr<f32>>, tensor<16x16xf32>
+  kdsl.return
+}
+
 // Two reductions in a row: the second writes the other half of the scratch
 // and needs no barrier before its writes; two barriers in all, one after
 // each reduction's writes.
