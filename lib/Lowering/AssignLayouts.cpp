@@ -40,11 +40,20 @@ public:
     for (Operation &op : llvm::make_early_inc_range(block))
       assign(&op);
   }
+  /// Erases the ops that stageForDot remade (after the walk, so that no map
+  /// of the walk holds an erased value).
+  void eraseReplaced() {
+    for (Operation *op : replaced)
+      op->erase();
+    replaced.clear();
+  }
 
 private:
   int64_t numWarps;
   MLIRContext *ctx;
   OpBuilder b;
+  /// Ops stageForDot remade, erased after the walk.
+  SmallVector<Operation *> replaced;
   DenseMap<Value, bool> rematerializable;
   /// By rank, the order in which warps fill the dimensions of blocks of that
   /// rank (absent: from the last dimension to the first).
@@ -232,9 +241,11 @@ private:
         setEncoding(result, encoding ? encoding : defaultFor(result));
   }
 
-  /// Puts a dot operand in shared memory, row-major. A transpose used only
-  /// there stages its source instead, in the transposed order, and becomes a
-  /// view of it (as Triton's memdesc_trans): one round trip, not two.
+  /// Puts a dot operand in shared memory, row-major, just before the dot. A
+  /// transpose used only there stages its source instead, in the transposed
+  /// order, and is remade there as a view of it (as Triton's memdesc_trans):
+  /// one round trip, not two. (Staged where the transpose was, a block could
+  /// outlive a dot in a loop that frees its area for the next exchange.)
   void stageForDot(OpOperand &operand) {
     Attribute shared = rowMajorShared(operand.get(), ctx);
     auto trans = operand.get().getDefiningOp<TransOp>();
@@ -244,8 +255,16 @@ private:
     }
     ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
     SmallVector<int64_t> sourceOrder = {1 - order[0], 1 - order[1]};
-    convert(trans.getSrcMutable(), SharedEncodingAttr::get(ctx, sourceOrder));
-    setEncoding(trans.getResult(), shared);
+    Value source = trans.getSrc();
+    b.setInsertionPoint(operand.getOwner());
+    auto staged = ConvertLayoutOp::create(
+        b, source.getLoc(),
+        withEncoding(source.getType(),
+                     SharedEncodingAttr::get(ctx, sourceOrder)),
+        source);
+    operand.set(TransOp::create(b, trans.getLoc(),
+                                withEncoding(trans.getType(), shared), staged));
+    replaced.push_back(trans);
   }
   void assign(Operation *op);
   void assignFor(scf::ForOp op);
@@ -346,7 +365,9 @@ struct AssignLayoutsPass
                            << "' is not a variant; run -kdsl-specialize first";
         return signalPassFailure();
       }
-      LayoutAssigner(kernel).assign(kernel.getBody().front());
+      LayoutAssigner assigner(kernel);
+      assigner.assign(kernel.getBody().front());
+      assigner.eraseReplaced();
     }
   }
 };

@@ -382,6 +382,15 @@ TEST_F(SimtEmulatorTest, PipelinedLoops) {
 }
 
 TEST_F(SimtEmulatorTest, SharedMemoryLayoutsAndAtomics) {
+  // Transposes read by dots as views of the staged block, one hoisted out
+  // of the loop whose dot reads it, with a round trip in the same loop.
+  expectSameAsInterpreter(
+      {"test/kernels/trans_dot.kdsl",
+       "trans_dot",
+       "",
+       {{"n", 3}},
+       {{"q", 3 * 512}, {"k", 512}, {"p", 512}, {"v", 512}, {"out", 1024}},
+       "none"});
   // A tile that leaves tails, then one that does not (div16).
   for (auto [m, n, specialize] :
        {std::tuple<int, int, const char *>{70, 40, "none"}, {64, 48, "div16"}})
