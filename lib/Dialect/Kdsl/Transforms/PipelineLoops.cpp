@@ -304,9 +304,14 @@ struct KdslPipelineLoopsPass
         for (auto load : loop.getBody()->getOps<LoadOp>()) {
           // Operands of a dot go through shared memory, where they belong
           // to a pipeline of their own (Triton's cp.async one), not to
-          // registers: tiles in flight there spill.
-          if (llvm::any_of(load->getUsers(),
-                           [](Operation *user) { return isa<DotOp>(user); }))
+          // registers: tiles in flight there spill. So do those that reach
+          // a dot through a transpose, a view of the staged block there.
+          auto feedsDot = [](Operation *user) {
+            return isa<DotOp>(user) ||
+                   (isa<TransOp>(user) &&
+                    llvm::any_of(user->getUsers(), llvm::IsaPred<DotOp>));
+          };
+          if (llvm::any_of(load->getUsers(), feedsDot))
             continue;
           if (std::optional<PipelinedLoad> p =
                   analyzeLoad(loop, load, strides)) {
