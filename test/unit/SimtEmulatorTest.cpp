@@ -427,6 +427,35 @@ TEST_F(SimtEmulatorTest, SharedMemoryLayoutsAndAtomics) {
   // row_argmax: in TileAndWarpSweeps.
 }
 
+TEST_F(SimtEmulatorTest, ArgReductionsTiesAndNaNs) {
+  // Small integers tie everywhere and one float in 50 is a NaN: in-thread,
+  // across lanes and across warps, along either axis and flattened, with
+  // wrapped-around copies where the block is smaller than the threads.
+  for (auto [br, bc] : {std::pair{16, 64}, {64, 16}, {4, 256}, {2, 32}})
+    for (int w : {1, 2, 4, 8}) {
+      int rows = br > 2 ? br - 1 : br, cols = bc - 3;
+      expectSameAsInterpreter({"test/kernels/arg_reduce.kdsl",
+                               "arg_reduce",
+                               "BR=" + std::to_string(br) +
+                                   ",BC=" + std::to_string(bc) +
+                                   ",num_warps=" + std::to_string(w),
+                               {{"n_rows", rows}, {"n_cols", cols}},
+                               {{"q", rows * cols},
+                                {"x", rows * cols},
+                                {"row_max", br},
+                                {"row_min", br},
+                                {"col_max", bc},
+                                {"col_min", bc},
+                                {"int_row_max", br},
+                                {"int_col_min", bc},
+                                {"flat", 2}},
+                               "none",
+                               {0, 0, 0},
+                               /*exact=*/true,
+                               /*special=*/true});
+    }
+}
+
 TEST_F(SimtEmulatorTest, Elementwise) {
   for (const char *config : {"ACT=3,GATED=true,BLOCK=1024,num_warps=4",
                              "ACT=6,GATED=false,BLOCK=2048,num_warps=8",

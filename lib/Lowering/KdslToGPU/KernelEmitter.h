@@ -500,8 +500,11 @@ private:
 
   // Reductions.
   Value combine(Location loc, ReduceKind kind, Value a, Value c);
+  /// `bLater`: b's index is known to be larger than a's (or b is the
+  /// identity), so no tie needs the indices compared.
   std::pair<Value, Value> combineArg(Location loc, bool wantMax, Value va,
-                                     Value ia, Value vb, Value ib);
+                                     Value ia, Value vb, Value ib,
+                                     bool bLater = false);
   Value identity(Location loc, ReduceKind kind, Type t);
   Value shuffleXor(Location loc, Value v, int64_t offset);
 };

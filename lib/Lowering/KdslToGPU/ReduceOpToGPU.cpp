@@ -52,8 +52,27 @@ Value KernelEmitter::combine(Location loc, ReduceKind kind, Value x, Value y) {
 /// smaller) value, then the smaller index, as the interpreter does.
 std::pair<Value, Value> KernelEmitter::combineArg(Location loc, bool wantMax,
                                                   Value va, Value ia, Value vb,
-                                                  Value ib) {
+                                                  Value ib, bool bLater) {
   Value bBetter;
+  if (bLater) {
+    // A tie keeps a, and so does a NaN in a: b wins if it is a NaN or
+    // better, and a is not a NaN (unordered-greater is "NaN or greater").
+    if (isa<FloatType>(va.getType()))
+      bBetter = arith::AndIOp::create(
+          b, loc,
+          arith::CmpFOp::create(b, loc,
+                                wantMax ? arith::CmpFPredicate::UGT
+                                        : arith::CmpFPredicate::ULT,
+                                vb, va),
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, va, va));
+    else
+      bBetter = arith::CmpIOp::create(b, loc,
+                                      wantMax ? arith::CmpIPredicate::sgt
+                                              : arith::CmpIPredicate::slt,
+                                      vb, va);
+    return {arith::SelectOp::create(b, loc, bBetter, vb, va),
+            arith::SelectOp::create(b, loc, bBetter, ib, ia)};
+  }
   Value smallerIndex =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ib, ia);
   if (isa<FloatType>(va.getType())) {
@@ -84,6 +103,36 @@ std::pair<Value, Value> KernelEmitter::combineArg(Location loc, bool wantMax,
   }
   return {arith::SelectOp::create(b, loc, bBetter, vb, va),
           arith::SelectOp::create(b, loc, bBetter, ib, ia)};
+}
+
+/// Whether every thread holds the elements of each line along `axis` in
+/// index order: along each line (`lineOf` a slot), the indices of the slots
+/// it owns (`owns`) never decrease with the slot (an equal index is a copy
+/// of an element already met), and no slot it owns follows one it does not.
+/// Combining a thread's slots in slot order then never needs the indices
+/// compared: a later slot wins only by a better value.
+static bool
+slotsInIndexOrder(const DistributedLayout &l, unsigned axis, int64_t lines,
+                  function_ref<int64_t(int64_t)> lineOf,
+                  function_ref<bool(ArrayRef<int64_t>, int64_t)> owns) {
+  HostArith h;
+  for (int64_t tid = 0; tid < l.threads(); ++tid) {
+    SmallVector<int64_t> within = l.threadIndices(h, tid);
+    SmallVector<int64_t> last(lines, -1);
+    SmallVector<bool> ended(lines, false);
+    for (int64_t s = 0; s < l.slots(); ++s) {
+      int64_t r = lineOf(s);
+      if (!owns(within, s)) {
+        ended[r] = true;
+        continue;
+      }
+      int64_t at = l.coords(h, within, s)[axis];
+      if (ended[r] || at < last[r])
+        return false;
+      last[r] = at;
+    }
+  }
+  return true;
 }
 
 Value KernelEmitter::shuffleXor(Location loc, Value v, int64_t offset) {
@@ -170,9 +219,16 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
     });
   };
   if (shape.size() == 1) {
-    // In-thread, over the owned slots.
+    // In-thread, over the owned slots. The first slot stands for the
+    // identity combined with it.
     Value v = identity(loc, kind, acc);
     Value idx = i32(loc, INT32_MAX);
+    bool inOrder = isArg && slotsInIndexOrder(
+                                l, 0, 1, [](int64_t) { return 0; },
+                                [&](ArrayRef<int64_t> within, int64_t s) {
+                                  HostArith h;
+                                  return l.owner(h, within, s).value_or(true);
+                                });
     for (int64_t s = 0; s < l.slots(); ++s) {
       Value own = ownerOf(loc, src.getType(), s);
       Value x = widen(slots[s]);
@@ -182,7 +238,10 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
           x = arith::SelectOp::create(b, loc, own, x, identity(loc, kind, acc));
           xi = arith::SelectOp::create(b, loc, own, xi, i32(loc, INT32_MAX));
         }
-        std::tie(v, idx) = combineArg(loc, wantMax, v, idx, x, xi);
+        if (s == 0)
+          std::tie(v, idx) = std::pair(x, xi);
+        else
+          std::tie(v, idx) = combineArg(loc, wantMax, v, idx, x, xi, inOrder);
       } else {
         if (own)
           x = arith::SelectOp::create(b, loc, own, x, identity(loc, kind, acc));
@@ -275,6 +334,14 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
   IRArith arith{b, loc};
   SmallVector<Value> values(out.slots(), identity(loc, kind, acc));
   SmallVector<Value> indices(out.slots(), i32(loc, INT32_MAX));
+  SmallVector<bool> started(out.slots(), false);
+  bool inOrder =
+      isArg && slotsInIndexOrder(
+                   l, k, out.slots(), [&](int64_t s) { return (*lineOf)[s]; },
+                   [&](ArrayRef<int64_t> within, int64_t s) {
+                     HostArith h;
+                     return l.ownerAlong(h, within, s, k).value_or(true);
+                   });
   for (int64_t s = 0; s < l.slots(); ++s) {
     Value x = widen(slots[s]);
     Value xi = isArg ? coordsOf(loc, srcType, s)[k] : Value();
@@ -285,11 +352,14 @@ LogicalResult KernelEmitter::emitReduce(ReduceOp op) {
         xi = arith::SelectOp::create(b, loc, *own, xi, i32(loc, INT32_MAX));
     }
     int64_t r = (*lineOf)[s];
-    if (isArg)
+    if (isArg && !started[r])
+      std::tie(values[r], indices[r]) = std::pair(x, xi);
+    else if (isArg)
       std::tie(values[r], indices[r]) =
-          combineArg(loc, wantMax, values[r], indices[r], x, xi);
+          combineArg(loc, wantMax, values[r], indices[r], x, xi, inOrder);
     else
       values[r] = combine(loc, kind, values[r], x);
+    started[r] = true;
   }
   // Across the lanes along k: their lane indices differ in the bits of
   // laneStride * [1, lanesAlong).

@@ -354,3 +354,28 @@ kdsl.kernel @divide(%x: !kdsl.ptr<f32>, %s: f32, %d: f64, %out: !kdsl.ptr<f64>) 
   kdsl.store %out, %half : !kdsl.ptr<f64>, f64
   kdsl.return
 }
+
+// argmax over 8 slots per thread: a thread meets its slots in index order,
+// so a later slot wins only by a larger value or a NaN (unordered-greater,
+// unless the best so far is a NaN); no index is compared until the lanes
+// exchange theirs, where a tie goes to the smaller index.
+// CHECK-LABEL: gpu.func @first_max(
+// CHECK-NOT: arith.cmpi
+// CHECK-COUNT-7: arith.cmpf ugt
+// CHECK-NOT: arith.cmpf ugt
+// CHECK: gpu.shuffle  xor %{{.*}} : f32
+// CHECK: gpu.shuffle  xor %{{.*}} : i32
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf oeq
+kdsl.kernel @first_max(%x: !kdsl.ptr<f32>, %out: !kdsl.ptr<i32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 1 : i32, param_names = ["x", "out"]} {
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %r = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %r : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %v = kdsl.load %px : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+  %i = kdsl.reduce argmax %v {axis = 0 : i32} : tensor<256xf32> -> i32
+  kdsl.store %out, %i : !kdsl.ptr<i32>, i32
+  kdsl.return
+}
