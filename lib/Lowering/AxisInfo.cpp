@@ -72,11 +72,37 @@ AxisInfo AxisInfoAnalysis::compute(Value value) {
   return info;
 }
 
+std::optional<StringRef> AxisInfoAnalysis::paramName(Value value) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  auto kernel =
+      arg ? dyn_cast<KernelOp>(arg.getOwner()->getParentOp()) : KernelOp();
+  if (!kernel)
+    return std::nullopt;
+  return cast<StringAttr>(kernel.getParamNames()[arg.getArgNumber()])
+      .getValue();
+}
+
+/// Whether `value` is the integer 1: a constant or a parameter known to be
+/// 1, or a splat, broadcast or extension of one.
+bool AxisInfoAnalysis::isOne(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<SplatOp, BroadcastOp, ExpandDimsOp, ConvertLayoutOp,
+             arith::ExtSIOp, arith::ExtUIOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  std::optional<StringRef> name = paramName(value);
+  return matchPattern(value, m_One()) ||
+         (name && llvm::is_contained(equalToOne, *name));
+}
+
 /// Whether every value of `value` is known to be >= 0.
 bool AxisInfoAnalysis::isNonNegative(Value value) {
   APInt constant;
   if (matchPattern(value, m_ConstantInt(&constant)))
     return !constant.isNegative();
+  if (isOne(value))
+    return true;
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
     return loop && arg == loop.getInductionVar() &&
@@ -103,14 +129,12 @@ AxisInfo AxisInfoAnalysis::computeRuns(Value value) {
   AxisInfo unknown{1, 1, 1};
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     // Kernel parameters: pointers are aligned to their element (or to 16
-    // bytes under the align16 specialization); other values are unknown.
-    if (auto kernel = dyn_cast<KernelOp>(arg.getOwner()->getParentOp())) {
+    // bytes under the align16 specialization); integers are multiples of 16
+    // or 1 where the specialization says so, else unknown.
+    if (std::optional<StringRef> name = paramName(arg)) {
       if (isa<PtrType>(arg.getType()))
         return {1, assumeAligned ? 16 : elementBytes(arg.getType()), dim};
-      StringRef name =
-          cast<StringAttr>(kernel.getParamNames()[arg.getArgNumber()])
-              .getValue();
-      return {1, llvm::is_contained(divisible, name) ? 16 : 1, dim};
+      return {1, llvm::is_contained(divisible, *name) ? 16 : 1, dim};
     }
     // An induction variable, lb + i * step: a multiple of what divides both.
     if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
@@ -152,6 +176,11 @@ AxisInfo AxisInfoAnalysis::computeRuns(Value value) {
                 gcd(a.constancy, b.constancy)};
       })
       .Case([&](arith::MulIOp m) -> AxisInfo {
+        // x * 1 is x: a unit stride keeps the runs of its offsets.
+        if (isOne(m.getRhs()))
+          return get(m.getLhs());
+        if (isOne(m.getLhs()))
+          return get(m.getRhs());
         // Every element of a product is its own run: a run of consecutive
         // values is divisible only as a whole's first element.
         AxisInfo a = get(m.getLhs()), b = get(m.getRhs());

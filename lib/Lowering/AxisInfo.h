@@ -21,6 +21,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
 #include <string>
 
 #include <cstdint>
@@ -39,17 +40,23 @@ struct AxisInfo {
 class AxisInfoAnalysis {
 public:
   /// `assumeAligned`: pointer parameters are 16-byte aligned; `divisible`:
-  /// integer parameters known to be multiples of 16.
-  AxisInfoAnalysis(bool assumeAligned, llvm::ArrayRef<std::string> divisible)
-      : assumeAligned(assumeAligned), divisible(divisible) {}
+  /// integer parameters known to be multiples of 16; `equalToOne`: integer
+  /// parameters known to be 1 (unit strides).
+  AxisInfoAnalysis(bool assumeAligned, llvm::ArrayRef<std::string> divisible,
+                   llvm::ArrayRef<std::string> equalToOne = {})
+      : assumeAligned(assumeAligned), divisible(divisible),
+        equalToOne(equalToOne) {}
   AxisInfo get(mlir::Value value);
 
 private:
   AxisInfo compute(mlir::Value value);
   AxisInfo computeRuns(mlir::Value value);
   bool isNonNegative(mlir::Value value);
+  bool isOne(mlir::Value value);
+  /// The name of `value` if it is a kernel parameter.
+  std::optional<llvm::StringRef> paramName(mlir::Value value);
   bool assumeAligned;
-  llvm::SmallVector<std::string> divisible;
+  llvm::SmallVector<std::string> divisible, equalToOne;
   llvm::DenseMap<mlir::Value, AxisInfo> cache;
 };
 

@@ -52,15 +52,23 @@ void kdsl::loadGpuDialects(MLIRContext *context) {
   context->loadAllAvailableDialects();
 }
 
+/// Which results of the users paramsUsedBy counts.
+enum class UserResult { Any, Block, BlockAlongLastDim };
+
 /// The integer parameters of `op` that are operands of an `OpTy` (through
-/// splats, broadcasts and extensions), in parameter order. With
-/// `blockResults`, only ops whose result is a block count.
+/// splats, broadcasts and extensions), in parameter order, where the user's
+/// result is of the kind `users` says (a block; a block longer than 1 in its
+/// last dimension).
 template <typename OpTy>
-static std::vector<std::string> paramsUsedBy(Operation *op, bool blockResults) {
+static std::vector<std::string> paramsUsedBy(Operation *op, UserResult users) {
   auto kernel = cast<kdsl::KernelOp>(op);
   llvm::SmallDenseSet<unsigned> used;
   kernel.walk([&](OpTy user) {
-    if (blockResults && !isa<RankedTensorType>(user->getResult(0).getType()))
+    auto block = dyn_cast<RankedTensorType>(user->getResult(0).getType());
+    if (users != UserResult::Any && !block)
+      return;
+    if (users == UserResult::BlockAlongLastDim &&
+        (block.getRank() == 0 || block.getShape().back() == 1))
       return;
     for (Value v : user->getOperands()) {
       while (Operation *def = v.getDefiningOp()) {
@@ -83,14 +91,18 @@ static std::vector<std::string> paramsUsedBy(Operation *op, bool blockResults) {
 }
 
 std::vector<std::string> kdsl::strideParams(Operation *kernel) {
-  return paramsUsedBy<arith::MulIOp>(kernel, /*blockResults=*/false);
+  return paramsUsedBy<arith::MulIOp>(kernel, UserResult::Any);
+}
+
+std::vector<std::string> kdsl::unitStrideParams(Operation *kernel) {
+  return paramsUsedBy<arith::MulIOp>(kernel, UserResult::BlockAlongLastDim);
 }
 
 std::vector<std::string> kdsl::boundParams(Operation *kernel) {
   std::vector<std::string> strides = strideParams(kernel);
   std::vector<std::string> bounds;
   for (std::string &name :
-       paramsUsedBy<arith::CmpIOp>(kernel, /*blockResults=*/true))
+       paramsUsedBy<arith::CmpIOp>(kernel, UserResult::Block))
     if (!llvm::is_contained(strides, name))
       bounds.push_back(std::move(name));
   return bounds;
@@ -144,6 +156,9 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
+  for (const std::string &name : target.equalToOne)
+    divisible +=
+        (name == target.equalToOne.front() ? " equal-to-one=" : ",") + name;
   std::string pipeline = std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
                                      "convert-kdsl-to-gpu{assume-aligned=") +
                          (target.assumeAligned ? "true" : "false") + divisible +

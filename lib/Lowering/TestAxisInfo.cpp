@@ -26,7 +26,8 @@ struct TestAxisInfoPass
 
   void runOnOperation() override {
     SmallVector<std::string> names(divisible.begin(), divisible.end());
-    AxisInfoAnalysis analysis(assumeAligned, names);
+    SmallVector<std::string> ones(equalToOne.begin(), equalToOne.end());
+    AxisInfoAnalysis analysis(assumeAligned, names, ones);
     getOperation().walk([&](Operation *op) {
       if (op->getNumResults() != 1)
         return;

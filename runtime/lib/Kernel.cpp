@@ -77,6 +77,44 @@ bool fitsInt(int64_t value, DType type) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Requirement
+//===----------------------------------------------------------------------===//
+
+std::optional<Requirement::Kind> Requirement::parse(const std::string &text) {
+  if (text == "align16")
+    return Kind::Align16;
+  if (text == "div16")
+    return Kind::Div16;
+  if (text == "eq1")
+    return Kind::Equal1;
+  return std::nullopt;
+}
+
+const char *Requirement::spelling() const {
+  switch (kind) {
+  case Kind::Align16:
+    return "align16";
+  case Kind::Div16:
+    return "div16";
+  case Kind::Equal1:
+    return "eq1";
+  }
+  return "";
+}
+
+bool Requirement::holds(const Arg &a) const {
+  switch (kind) {
+  case Kind::Align16:
+    return a.kind == Arg::Kind::Pointer && a.pointer % 16 == 0;
+  case Kind::Div16:
+    return a.kind == Arg::Kind::Int && a.integer % 16 == 0;
+  case Kind::Equal1:
+    return a.kind == Arg::Kind::Int && a.integer == 1;
+  }
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
 // Kernel::Impl
 //===----------------------------------------------------------------------===//
 
@@ -133,15 +171,15 @@ Kernel::Impl::Impl(KernelInfo kernel, std::string path,
       auto it = std::find_if(argParams.begin(), argParams.end(), [&](size_t p) {
         return info.params[p].name == name;
       });
-      if (it == argParams.end() || (what != "align16" && what != "div16"))
+      std::optional<Requirement::Kind> kind = Requirement::parse(what);
+      if (it == argParams.end() || !kind)
         fail("bad specialization '" + spec + "' in the bundle");
-      reqs.push_back(
-          {static_cast<size_t>(it - argParams.begin()), what == "align16"});
+      reqs.push_back({static_cast<size_t>(it - argParams.begin()), *kind});
     }
     hasSpecializations |= !reqs.empty();
     for (const Requirement &r : reqs) {
-      std::string text = info.params[argParams[r.arg]].name +
-                         (r.align16 ? ":align16" : ":div16");
+      std::string text =
+          info.params[argParams[r.arg]].name + ":" + r.spelling();
       if (std::none_of(keyRequirements.begin(), keyRequirements.end(),
                        [&](const auto &k) { return k.second == text; }))
         keyRequirements.push_back({r, text});
@@ -189,11 +227,7 @@ std::string Kernel::Impl::tuneKey(const Arg *args,
   }
   std::string bits;
   for (const auto &[r, text] : keyRequirements) {
-    const Arg &arg = args[r.arg];
-    bool holds = r.align16
-                     ? arg.kind == Arg::Kind::Pointer && arg.pointer % 16 == 0
-                     : arg.kind == Arg::Kind::Int && arg.integer % 16 == 0;
-    if (holds)
+    if (r.holds(args[r.arg]))
       bits += (bits.empty() ? "" : ",") + text;
   }
   ConfigEntries fixed(config.begin(), config.end());
@@ -281,15 +315,21 @@ void Kernel::Impl::makeKey(const Arg *args, const LaunchOptions &options,
             ? args[a].integer
             : static_cast<int64_t>(std::hash<double>()(args[a].real)));
   if (hasSpecializations) {
-    uint64_t bits = 0;
+    // What each requirement could ask of each argument: 16-byte multiples,
+    // and integers equal to 1.
+    uint64_t aligned = 0, ones = 0;
     for (size_t a = 0; a < argParams.size() && a < 64; ++a) {
       const Arg &arg = args[a];
       bool holds = arg.kind == Arg::Kind::Pointer ? arg.pointer % 16 == 0
                    : arg.kind == Arg::Kind::Int   ? arg.integer % 16 == 0
                                                   : false;
-      bits |= static_cast<uint64_t>(holds) << a;
+      aligned |= static_cast<uint64_t>(holds) << a;
+      ones |=
+          static_cast<uint64_t>(arg.kind == Arg::Kind::Int && arg.integer == 1)
+          << a;
     }
-    key.push_back(static_cast<int64_t>(bits));
+    key.push_back(static_cast<int64_t>(aligned));
+    key.push_back(static_cast<int64_t>(ones));
   }
 }
 
@@ -364,20 +404,19 @@ Kernel::Impl::build(const Arg *args, const LaunchOptions &options,
     return true;
   };
   const VariantInfo *chosen = nullptr;
-  size_t chosenRequirements = 0;
+  size_t chosenWeight = 0;
   for (size_t v = 0; v < info.variants.size(); ++v) {
     if (!sameConfig(info.variants[v].config))
       continue;
+    size_t weight = 0;
     bool holds = true;
     for (const Requirement &r : requirements[v]) {
-      const Arg &arg = args[r.arg];
-      holds &= r.align16
-                   ? arg.kind == Arg::Kind::Pointer && arg.pointer % 16 == 0
-                   : arg.kind == Arg::Kind::Int && arg.integer % 16 == 0;
+      holds &= r.holds(args[r.arg]);
+      weight += r.weight();
     }
-    if (holds && (!chosen || requirements[v].size() > chosenRequirements)) {
+    if (holds && (!chosen || weight > chosenWeight)) {
       chosen = &info.variants[v];
-      chosenRequirements = requirements[v].size();
+      chosenWeight = weight;
     }
   }
   if (!chosen) {

@@ -37,8 +37,22 @@ struct KeyHash {
 
 /// One requirement of a specialized variant on an argument.
 struct Requirement {
+  enum class Kind {
+    Align16, ///< a pointer 16-byte aligned
+    Div16,   ///< an integer divisible by 16
+    Equal1,  ///< an integer equal to 1 (a unit stride)
+  };
   size_t arg;
-  bool align16; ///< a pointer 16-byte aligned; else an integer divisible by 16
+  Kind kind;
+
+  /// The spelling in a specialization: `align16`, `div16` or `eq1`.
+  static std::optional<Kind> parse(const std::string &text);
+  const char *spelling() const;
+  /// Whether `a` meets it.
+  bool holds(const Arg &a) const;
+  /// How much it assumes, for choosing the most specialized variant: equal
+  /// to 1 says more than divisible by 16.
+  size_t weight() const { return kind == Kind::Equal1 ? 2 : 1; }
 };
 
 struct Kernel::Impl {

@@ -130,6 +130,16 @@ def cases():
               "sbn": 1, "scm": 90, "scn": 1},
              kpack="BM=64,BN=64,BK=32,num_warps=4",
              config="BM=64,BN=64,BK=32,num_warps=4", rtol=1e-4, atol=1e-4),
+        # Unit strides along the rows and sizes divisible by 16 launch the
+        # unit variant (vector loads and stores); N leaves a tail in BN.
+        Case("matmul_unit", "matmul.kdsl", "matmul",
+             {"a": ("f16", (128, 64)), "b": ("f16", (64, 80))},
+             {"c": f32(128, 80)},
+             {"M": 128, "N": 80, "K": 64, "sam": 64, "sak": 1, "sbk": 80,
+              "sbn": 1, "scm": 80, "scn": 1},
+             kpack="BM=64,BN=64,BK=32,num_warps=4",
+             config="BM=64,BN=64,BK=32,num_warps=4", rtol=1e-4, atol=1e-4,
+             launches="sak:eq1"),
         Case("matmul_bias_relu", "matmul_bias_relu.kdsl", "matmul_bias_relu",
              {"a": ("bf16", (100, 70)), "b": ("bf16", (70, 90)),
               "bias": f32(90)},

@@ -80,7 +80,7 @@ if command -v compute-sanitizer >/dev/null; then
   KDSL_WRAP="compute-sanitizer --tool memcheck --error-exitcode 9" \
     python3 "$here/examples.py" check "$here/examples" "$here/bin" \
     vector_add softmax layer_norm row_argmax transpose matmul histogram \
-    softmax_div16 layer_norm_div16 strided_sum atomic_tickets \
+    softmax_div16 layer_norm_div16 strided_sum atomic_tickets matmul_unit \
     >>"$out/memcheck.log" 2>&1 || fail "memcheck on the examples"
   tail -n 1 "$out/memcheck.log"
 fi

@@ -52,6 +52,33 @@ TEST_F(LaunchTest, ExplicitConfigWins) {
   EXPECT_EQ(add().plan({x, y, out, 1000}, options).entry, "add_1024_4_aligned");
 }
 
+TEST_F(LaunchTest, MostSpecializedVariantTheArgumentsAllow) {
+  // A strided copy compiled generic, div16 and unit (as kdslc's bundles):
+  // a stride of 1 picks unit, which assumes as much of the other arguments
+  // and more of the stride; 16 picks div16; 3 the generic one.
+  BundleContents contents;
+  KernelInfo k;
+  k.name = "strided";
+  k.params = {{"x", ParamInfo::Kind::Pointer, DType::F32, ""},
+              {"n", ParamInfo::Kind::Scalar, DType::I32, ""},
+              {"s", ParamInfo::Kind::Scalar, DType::I32, ""}};
+  k.grid = {"1"};
+  ConfigEntries config = {{"num_warps", 4}, {"num_stages", 2}};
+  k.fixedConfig = {{"num_warps", 4}};
+  k.variants = {fakeVariant(config, "generic"),
+                fakeVariant(config, "div16", "x:align16,s:div16,n:div16"),
+                fakeVariant(config, "unit", "x:align16,n:div16,s:eq1")};
+  contents.kernels.push_back(k);
+  writeBundle(dir.file("s.kpack"), contents);
+  Bundle strided = Bundle::open(dir.file("s.kpack"));
+  Kernel &kernel = strided.kernel("strided");
+  EXPECT_EQ(kernel.plan({x, 32, 1}).entry, "unit");
+  EXPECT_EQ(kernel.plan({x, 32, 16}).entry, "div16");
+  EXPECT_EQ(kernel.plan({x, 32, 3}).entry, "generic");
+  EXPECT_EQ(kernel.plan({x, 33, 1}).entry, "generic");
+  EXPECT_EQ(kernel.plan({x, 32, 1}).specialization, "x:align16,n:div16,s:eq1");
+}
+
 TEST_F(LaunchTest, PartialExplicitConfigFollowsAutotune) {
   // BLOCK=1024 alone: the first config agreeing with it has num_warps=2,
   // which the bundle lacks.

@@ -40,7 +40,7 @@ struct Case {
   std::string config;
   std::map<std::string, double> scalars;
   std::map<std::string, int64_t> buffers;
-  /// div16, align16 or none, as kdslc --specialize.
+  /// unit, div16, align16 or none, as kdslc --specialize.
   std::string specialize = "div16";
   /// The grid, for kernels without a grid clause.
   std::array<int64_t, 3> grid = {0, 0, 0};
@@ -118,8 +118,14 @@ protected:
         continue;
       if (target.assumeAligned)
         target.divisible = strideParams(kernel);
-      if (c.specialize == "div16")
+      if (c.specialize == "div16" || c.specialize == "unit")
         llvm::append_range(target.divisible, boundParams(kernel));
+      if (c.specialize == "unit") {
+        target.equalToOne = unitStrideParams(kernel);
+        llvm::erase_if(target.divisible, [&](const std::string &name) {
+          return llvm::is_contained(target.equalToOne, name);
+        });
+      }
     }
     buildGpuPipeline(pm, target, /*toLLVM=*/false);
     EXPECT_TRUE(succeeded(pm.run(*gpuModule))) << diagnostics;
@@ -135,6 +141,8 @@ protected:
       if (c.scalars.count(name))
         EXPECT_EQ(int64_t(c.scalars.at(name)) % 16, 0)
             << name << " is assumed divisible by 16";
+    for (const std::string &name : target.equalToOne)
+      EXPECT_EQ(c.scalars.at(name), 1) << name << " is assumed 1";
     return found;
   }
 
@@ -365,6 +373,24 @@ TEST_F(SimtEmulatorTest, PipelinedLoops) {
                             {"scn", 1}},
                            {{"a", 64 * 64}, {"b", 64 * 64}, {"c", 64 * 64}},
                            "none"});
+  // Unit strides along the tiles' rows: vector loads and stores, with a
+  // tail in N (48 of BN=64) and three trips through K.
+  for (const char *stages : {"num_stages=1", "num_stages=2"})
+    expectSameAsInterpreter(
+        {"examples/kernels/matmul.kdsl",
+         "matmul",
+         std::string("BM=64,BN=64,BK=32,num_warps=4,") + stages,
+         {{"M", 64},
+          {"N", 48},
+          {"K", 96},
+          {"sam", 96},
+          {"sak", 1},
+          {"sbk", 48},
+          {"sbn", 1},
+          {"scm", 48},
+          {"scn", 1}},
+         {{"a", 64 * 96}, {"b", 96 * 48}, {"c", 64 * 48}},
+         "unit"});
   expectSameAsInterpreter(
       {"examples/kernels/matmul_bias_relu.kdsl",
        "matmul_bias_relu",

@@ -119,6 +119,11 @@ expandAlternatives(llvm::ArrayRef<std::string> entries) {
   return sets;
 }
 
+/// What a specialization assumes of the integer launch arguments.
+struct Assumed {
+  std::vector<std::string> divisible, equalToOne;
+};
+
 /// One variant to compile: its module (one specialized kernel) and where
 /// its results go.
 struct Job {
@@ -126,7 +131,7 @@ struct Job {
   size_t kernel;
   rt::VariantInfo variant;
   bool aligned;
-  std::vector<std::string> divisible;
+  Assumed assumed;
   std::string error;
 };
 
@@ -218,11 +223,12 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         v.entry = info.name;
         if (!seen.insert(rt::formatConfig(v.config)).second)
           continue;
-        // Three specializations, as Triton's divisibility hints: generic;
-        // align16 (pointers 16-byte aligned, strides divisible by 16); div16
-        // (mask bounds divisible by 16 too). Each is compiled where it
-        // assumes more than the one before. One that changes no code costs
-        // a row: the bundle stores each distinct PTX and cubin once.
+        // Specializations, as Triton's: generic; align16 (pointers 16-byte
+        // aligned, strides divisible by 16); div16 (mask bounds divisible by
+        // 16 too); unit (div16, but the strides of a last dimension are 1,
+        // as Triton specializes integers equal to 1). Each is compiled where
+        // it assumes more than the one before. One that changes no code
+        // costs a row: the bundle stores each distinct PTX and cubin once.
         std::vector<std::string> pointers;
         for (const rt::ParamInfo &p : info.params)
           if (p.kind == rt::ParamInfo::Kind::Pointer)
@@ -230,42 +236,60 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         std::vector<std::string> strides = strideParams(variantKernel);
         std::vector<std::string> withBounds = strides;
         llvm::append_range(withBounds, boundParams(variantKernel));
-        // Each one that assumes more than the one before.
-        SmallVector<const std::vector<std::string> *, 3> specializations = {
-            nullptr};
+        std::vector<std::string> ones = unitStrideParams(variantKernel);
+        std::vector<std::string> notOnes;
+        for (const std::string &name : withBounds)
+          if (!llvm::is_contained(ones, name))
+            notOnes.push_back(name);
+        SmallVector<std::optional<Assumed>, 4> specializations = {std::nullopt};
         size_t assumedBefore = 0;
-        for (const std::vector<std::string> *divisible :
-             {&strides, &withBounds}) {
-          size_t assumed = pointers.size() + divisible->size();
-          if (assumed != assumedBefore)
-            specializations.push_back(divisible);
-          assumedBefore = assumed;
+        for (Assumed assumed : {Assumed{strides, {}}, Assumed{withBounds, {}},
+                                Assumed{notOnes, ones}}) {
+          // Equal to 1 says more than divisible by 16, as the runtime counts.
+          size_t count = pointers.size() + assumed.divisible.size() +
+                         2 * assumed.equalToOne.size();
+          if (count != assumedBefore)
+            specializations.push_back(std::move(assumed));
+          assumedBefore = count;
         }
         if (kpack.launchIntegers) {
-          // Only the most specialized one whose integers are multiples of 16.
-          auto divides = [&](const std::vector<std::string> *divisible) {
-            return !divisible || llvm::all_of(*divisible, [&](auto &name) {
+          // Only the most specialized one that the integers allow.
+          auto allows = [&](const std::optional<Assumed> &assumed) {
+            auto valueOf = [&](const std::string &name) {
               auto it = kpack.launchIntegers->find(name);
-              return it != kpack.launchIntegers->end() && it->second % 16 == 0;
-            });
+              return it == kpack.launchIntegers->end()
+                         ? std::optional<int64_t>()
+                         : it->second;
+            };
+            return !assumed ||
+                   (llvm::all_of(assumed->divisible,
+                                 [&](auto &name) {
+                                   std::optional<int64_t> v = valueOf(name);
+                                   return v && *v % 16 == 0;
+                                 }) &&
+                    llvm::all_of(assumed->equalToOne, [&](auto &name) {
+                      return valueOf(name) == 1;
+                    }));
           };
-          while (!divides(specializations.back()))
+          while (!allows(specializations.back()))
             specializations.pop_back();
           specializations.erase(specializations.begin(),
                                 specializations.end() - 1);
         }
-        for (const std::vector<std::string> *divisible : specializations) {
+        for (const std::optional<Assumed> &assumed : specializations) {
           Job job;
           job.kernel = index;
           job.variant = v;
-          job.aligned = divisible != nullptr;
-          if (divisible) {
-            job.divisible = *divisible;
+          job.aligned = assumed.has_value();
+          if (assumed) {
+            job.assumed = *assumed;
             std::vector<std::string> reqs;
             for (const std::string &name : pointers)
               reqs.push_back(name + ":align16");
-            for (const std::string &name : *divisible)
+            for (const std::string &name : assumed->divisible)
               reqs.push_back(name + ":div16");
+            for (const std::string &name : assumed->equalToOne)
+              reqs.push_back(name + ":eq1");
             job.variant.specialization = llvm::join(reqs, ",");
           }
           job.module = ModuleOp::create(kernel.getLoc());
@@ -298,7 +322,8 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         GpuTarget target;
         target.arch = arch;
         target.assumeAligned = job.aligned;
-        target.divisible = job.divisible;
+        target.divisible = job.assumed.divisible;
+        target.equalToOne = job.assumed.equalToOne;
         auto ptx = compileToPTX(*copy, target, /*timing=*/nullptr, &sharedPtx);
         if (failed(ptx) || ptx->empty()) {
           job.error = "lowering to PTX for " + std::string(arch) + " failed";

@@ -4,7 +4,7 @@
 // [--emit=ast|kdsl|kdsl-layouts|kdsl-gpu|llvm|ptx|cubin|kpack|c-header] [-o
 // OUT]
 //       [--kernel NAME] [--config K=V,...] [--arch sm_80|sm_90a]
-//       [--specialize=div16|align16|none] [--timing] [--remarks]
+//       [--specialize=unit|div16|align16|none] [--timing] [--remarks]
 //
 // Stops at the stage `--emit` names, as toyc does. Every error is one
 // `file:line:col: error:` diagnostic (or one `kdslc: error:` line for the
@@ -183,25 +183,32 @@ int compile(const Options &options) {
   target.arch = options.arch;
   target.remarks = options.remarks;
   target.assumeAligned = options.specialize != "none";
-  // The divisibility assumptions go by parameter name, for every kernel of
-  // the module: a name is assumed divisible only where each kernel that has
-  // it specializes on it.
-  std::map<std::string, bool> divisible;
+  // The assumptions go by parameter name, for every kernel of the module: a
+  // name is assumed divisible (or 1) only where each kernel that has it
+  // specializes on it so.
+  std::map<std::string, bool> divisible, one;
   for (kdsl::KernelOp kernel : module.getOps<kdsl::KernelOp>()) {
-    std::vector<std::string> names;
+    std::vector<std::string> names, ones;
     if (target.assumeAligned)
       names = kdsl::strideParams(kernel);
-    if (options.specialize == "div16")
+    if (options.specialize == "div16" || options.specialize == "unit")
       llvm::append_range(names, kdsl::boundParams(kernel));
+    if (options.specialize == "unit")
+      ones = kdsl::unitStrideParams(kernel);
     for (Attribute param : kernel.getParamNames()) {
       std::string name = cast<StringAttr>(param).str();
-      auto [it, added] = divisible.emplace(name, true);
-      it->second &= llvm::is_contained(names, name);
+      bool isOne = llvm::is_contained(ones, name);
+      divisible.emplace(name, true).first->second &=
+          !isOne && llvm::is_contained(names, name);
+      one.emplace(name, true).first->second &= isOne;
     }
   }
   for (const auto &[name, holds] : divisible)
     if (holds)
       target.divisible.push_back(name);
+  for (const auto &[name, holds] : one)
+    if (holds)
+      target.equalToOne.push_back(name);
   if (options.emit == "kdsl-layouts") {
     PassManager pm(&context);
     pm.addPass(kdsl::createKdslPipelineLoops());
@@ -387,11 +394,13 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--specialize", options.specialize,
                  "div16: assume 16-byte aligned pointers, and strides and "
-                 "mask bounds divisible by 16; align16: pointers and strides "
-                 "only; none: assume nothing (the bundle holds all three, and "
-                 "the runtime launches the most specialized that the "
+                 "mask bounds divisible by 16; unit: div16, but the strides "
+                 "of a last dimension (cols[None, :] * s) are 1; align16: "
+                 "pointers and strides only; none: assume nothing (the "
+                 "bundle holds each that assumes more than the one before, "
+                 "and the runtime launches the most specialized that the "
                  "arguments allow)")
-      ->check(CLI::IsMember({"div16", "align16", "none"}))
+      ->check(CLI::IsMember({"unit", "div16", "align16", "none"}))
       ->capture_default_str();
   app.add_option("-o,--output", options.output,
                  "Write the result here (default: standard output)");

@@ -68,6 +68,9 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     ListOption<"divisible", "divisible", "std::string",
                "Integer parameters assumed to be multiples of 16 (the "
                "`div16` specialization)">,
+    ListOption<"equalToOne", "equal-to-one", "std::string",
+               "Integer parameters assumed to be 1 (the `unit` "
+               "specialization: strides of a last dimension)">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Say how each block load, store, atomic, reduction and layout "
            "change was lowered, as a remark at its location: the width of "
@@ -94,6 +97,8 @@ def TestAxisInfo : Pass<"kdsl-test-axis-info", "mlir::ModuleOp"> {
            "Pointer parameters are 16-byte aligned">,
     ListOption<"divisible", "divisible", "std::string",
                "Integer parameters that are multiples of 16">,
+    ListOption<"equalToOne", "equal-to-one", "std::string",
+               "Integer parameters that are 1">,
   ];
 }
 

@@ -27,6 +27,8 @@ struct GpuTarget {
   bool assumeAligned = true;
   /// Integer parameters assumed to be multiples of 16 (`div16`).
   std::vector<std::string> divisible;
+  /// Integer parameters assumed to be 1 (`unit`).
+  std::vector<std::string> equalToOne;
   /// Link libdevice (math functions); compileToPTX skips it for kernels
   /// without math ops, which saves parsing its bitcode.
   bool linkLibdevice = true;
@@ -38,6 +40,12 @@ struct GpuTarget {
 /// multiplication, like a row stride): the ones worth specializing on
 /// divisibility by 16, as Triton does, so that rows stay 16-byte aligned.
 std::vector<std::string> strideParams(mlir::Operation *kernel);
+
+/// The strideParams of `kernel` that scale offsets along a block's last
+/// dimension (`cols[None, :] * s`): where they are 1, consecutive elements
+/// are adjacent in memory and accesses can be vectors, so the `unit`
+/// specialization assumes them 1, as Triton specializes integers equal to 1.
+std::vector<std::string> unitStrideParams(mlir::Operation *kernel);
 
 /// The integer parameters of `kernel`, other than its strideParams, that are
 /// compared with a block (a mask's bound, like `n` in `offs < n`): a bound

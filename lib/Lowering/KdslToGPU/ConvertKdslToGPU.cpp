@@ -304,8 +304,9 @@ struct ConvertKdslToGPUPass
       func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr({threads, 1, 1}));
       SmallVector<std::string> divisibleParams(divisible.begin(),
                                                divisible.end());
+      SmallVector<std::string> oneParams(equalToOne.begin(), equalToOne.end());
       KernelEmitter emitter(kernel, func, smem, assumeAligned, divisibleParams,
-                            remarks);
+                            oneParams, remarks);
       if (failed(emitter.run(func)))
         return signalPassFailure();
       func->setAttr("kdsl.shared_bytes",

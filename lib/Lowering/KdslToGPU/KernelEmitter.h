@@ -93,9 +93,9 @@ class KernelEmitter {
 public:
   KernelEmitter(KernelOp kernel, gpu::GPUFuncOp func, LLVM::GlobalOp smem,
                 bool assumeAligned, ArrayRef<std::string> divisible,
-                bool remarks)
+                ArrayRef<std::string> equalToOne, bool remarks)
       : kernel(kernel), b(func.getBody()), smemGlobal(smem),
-        axis(assumeAligned, divisible), remarks(remarks) {
+        axis(assumeAligned, divisible, equalToOne), remarks(remarks) {
     threads = *kernel.getNumWarps() * 32;
     ctx = kernel.getContext();
   }

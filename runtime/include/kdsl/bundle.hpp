@@ -25,7 +25,7 @@
 /// Text encodings: a config is `BLOCK=1024,num_warps=4,num_stages=2`; a grid
 /// is up to three constexpr expressions joined by `;`; a tune space is
 /// `BLOCK=256|512;num_warps=4|8`; a key is `n,exact(K)`; a specialization is
-/// `x:align16,n:div16` (empty for the generic variant).
+/// `x:align16,n:div16,s:eq1` (empty for the generic variant).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -64,7 +64,9 @@ struct BinaryInfo {
 struct VariantInfo {
   /// Every constexpr's value, then num_warps and num_stages.
   ConfigEntries config;
-  /// Requirements on the arguments, `x:align16,n:div16`; empty for generic.
+  /// Requirements on the arguments, `x:align16,n:div16,s:eq1` (a pointer
+  /// 16-byte aligned, an integer divisible by 16, an integer equal to 1);
+  /// empty for generic.
   std::string specialization;
   /// The PTX entry point.
   std::string entry;

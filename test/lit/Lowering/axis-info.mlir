@@ -1,6 +1,6 @@
 // The axis analysis: [contiguity, divisibility, constancy] along the last
 // dimension (divisibility in bytes for pointers).
-// RUN: kdsl-opt %s -kdsl-test-axis-info="assume-aligned=true divisible=stride" | FileCheck %s
+// RUN: kdsl-opt %s -kdsl-test-axis-info="assume-aligned=true divisible=stride equal-to-one=s" | FileCheck %s
 // RUN: kdsl-opt %s -kdsl-test-axis-info | FileCheck %s --check-prefix=GENERIC
 
 // CHECK-LABEL: kdsl.kernel @rows
@@ -100,5 +100,30 @@ kdsl.kernel @remainder(%stride: i32) attributes {bindings = {}, num_stages = 2 :
   %k = kdsl.splat %c64 : i32 -> tensor<256xi32>
   // CHECK: arith.remsi %{{.*}} {axis_info = array<i64: 1, 16, 256>}
   %r3 = arith.remsi %k, %n : tensor<256xi32>
+  kdsl.return
+}
+
+// x * 1 is x, for a constant 1 and for a parameter the unit specialization
+// assumes 1: the offsets stay contiguous, so the accesses can be vectors.
+// CHECK-LABEL: kdsl.kernel @unit_stride
+// GENERIC-LABEL: kdsl.kernel @unit_stride
+kdsl.kernel @unit_stride(%x: !kdsl.ptr<f32>, %s: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "s"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c256 = arith.constant 256 : i32
+  %cols = kdsl.arange %c0, %c256 : tensor<256xi32>
+  %ss = kdsl.splat %s : i32 -> tensor<256xi32>
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
+  // GENERIC: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %by_s = arith.muli %cols, %ss : tensor<256xi32>
+  %ones = kdsl.splat %c1 : i32 -> tensor<256xi32>
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
+  // GENERIC: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
+  %by_one = arith.muli %ones, %cols : tensor<256xi32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
+  %p = kdsl.addptr %xs, %by_s : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  %v = kdsl.load %p : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
+  %q = kdsl.addptr %xs, %by_one : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
+  kdsl.store %q, %v : tensor<256x!kdsl.ptr<f32>>, tensor<256xf32>
   kdsl.return
 }
