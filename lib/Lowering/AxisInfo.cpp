@@ -83,11 +83,14 @@ std::optional<StringRef> AxisInfoAnalysis::paramName(Value value) {
 }
 
 /// Whether `value` is the integer 1: a constant or a parameter known to be
-/// 1, or a splat, broadcast or extension of one.
+/// 1, or a splat, broadcast or extension of one (not a sign extension of an
+/// i1, which makes true -1).
 bool AxisInfoAnalysis::isOne(Value value) {
   while (Operation *def = value.getDefiningOp()) {
-    if (!isa<SplatOp, BroadcastOp, ExpandDimsOp, ConvertLayoutOp,
-             arith::ExtSIOp, arith::ExtUIOp>(def))
+    auto extsi = dyn_cast<arith::ExtSIOp>(def);
+    if (!(isa<SplatOp, BroadcastOp, ExpandDimsOp, ConvertLayoutOp,
+              arith::ExtUIOp>(def) ||
+          (extsi && extsi.getIn().getType().getIntOrFloatBitWidth() > 1)))
       break;
     value = def->getOperand(0);
   }
@@ -134,7 +137,9 @@ AxisInfo AxisInfoAnalysis::computeRuns(Value value) {
     if (std::optional<StringRef> name = paramName(arg)) {
       if (isa<PtrType>(arg.getType()))
         return {1, assumeAligned ? 16 : elementBytes(arg.getType()), dim};
-      return {1, llvm::is_contained(divisible, *name) ? 16 : 1, dim};
+      bool multipleOf16 = llvm::is_contained(divisible, *name) &&
+                          !llvm::is_contained(equalToOne, *name);
+      return {1, multipleOf16 ? 16 : 1, dim};
     }
     // An induction variable, lb + i * step: a multiple of what divides both.
     if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))

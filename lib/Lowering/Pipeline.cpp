@@ -156,9 +156,8 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
   std::string divisible;
   for (const std::string &name : target.divisible)
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
-  for (const std::string &name : target.equalToOne)
-    divisible +=
-        (name == target.equalToOne.front() ? " equal-to-one=" : ",") + name;
+  for (auto [i, name] : llvm::enumerate(target.equalToOne))
+    divisible += (i == 0 ? " equal-to-one=" : ",") + name;
   std::string pipeline = std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
                                      "convert-kdsl-to-gpu{assume-aligned=") +
                          (target.assumeAligned ? "true" : "false") + divisible +

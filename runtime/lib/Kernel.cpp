@@ -176,7 +176,6 @@ Kernel::Impl::Impl(KernelInfo kernel, std::string path,
         fail("bad specialization '" + spec + "' in the bundle");
       reqs.push_back({static_cast<size_t>(it - argParams.begin()), *kind});
     }
-    hasSpecializations |= !reqs.empty();
     for (const Requirement &r : reqs) {
       std::string text =
           info.params[argParams[r.arg]].name + ":" + r.spelling();
@@ -314,22 +313,14 @@ void Kernel::Impl::makeKey(const Arg *args, const LaunchOptions &options,
         args[a].kind == Arg::Kind::Int
             ? args[a].integer
             : static_cast<int64_t>(std::hash<double>()(args[a].real)));
-  if (hasSpecializations) {
-    // What each requirement could ask of each argument: 16-byte multiples,
-    // and integers equal to 1.
-    uint64_t aligned = 0, ones = 0;
-    for (size_t a = 0; a < argParams.size() && a < 64; ++a) {
-      const Arg &arg = args[a];
-      bool holds = arg.kind == Arg::Kind::Pointer ? arg.pointer % 16 == 0
-                   : arg.kind == Arg::Kind::Int   ? arg.integer % 16 == 0
-                                                  : false;
-      aligned |= static_cast<uint64_t>(holds) << a;
-      ones |=
-          static_cast<uint64_t>(arg.kind == Arg::Kind::Int && arg.integer == 1)
-          << a;
+  // Which of the bundle's requirements hold, 64 to a word.
+  for (size_t i = 0; i < keyRequirements.size(); i += 64) {
+    uint64_t bits = 0;
+    for (size_t j = i; j < keyRequirements.size() && j < i + 64; ++j) {
+      const Requirement &r = keyRequirements[j].first;
+      bits |= static_cast<uint64_t>(r.holds(args[r.arg])) << (j - i);
     }
-    key.push_back(static_cast<int64_t>(aligned));
-    key.push_back(static_cast<int64_t>(ones));
+    key.push_back(static_cast<int64_t>(bits));
   }
 }
 
@@ -404,19 +395,16 @@ Kernel::Impl::build(const Arg *args, const LaunchOptions &options,
     return true;
   };
   const VariantInfo *chosen = nullptr;
-  size_t chosenWeight = 0;
+  size_t chosenRequirements = 0;
   for (size_t v = 0; v < info.variants.size(); ++v) {
     if (!sameConfig(info.variants[v].config))
       continue;
-    size_t weight = 0;
-    bool holds = true;
-    for (const Requirement &r : requirements[v]) {
-      holds &= r.holds(args[r.arg]);
-      weight += r.weight();
-    }
-    if (holds && (!chosen || weight > chosenWeight)) {
+    bool holds =
+        std::all_of(requirements[v].begin(), requirements[v].end(),
+                    [&](const Requirement &r) { return r.holds(args[r.arg]); });
+    if (holds && (!chosen || requirements[v].size() > chosenRequirements)) {
       chosen = &info.variants[v];
-      chosenWeight = weight;
+      chosenRequirements = requirements[v].size();
     }
   }
   if (!chosen) {

@@ -50,9 +50,6 @@ struct Requirement {
   const char *spelling() const;
   /// Whether `a` meets it.
   bool holds(const Arg &a) const;
-  /// How much it assumes, for choosing the most specialized variant: equal
-  /// to 1 says more than divisible by 16.
-  size_t weight() const { return kind == Kind::Equal1 ? 2 : 1; }
 };
 
 struct Kernel::Impl {
@@ -82,7 +79,6 @@ struct Kernel::Impl {
   std::vector<size_t> choiceArgs;
   /// Per variant, its specialization requirements.
   std::vector<std::vector<Requirement>> requirements;
-  bool hasSpecializations = false;
 
   std::mutex mutex;
   std::unordered_map<std::vector<int64_t>, std::unique_ptr<Prepared>, KeyHash>

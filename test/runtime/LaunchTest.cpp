@@ -53,9 +53,9 @@ TEST_F(LaunchTest, ExplicitConfigWins) {
 }
 
 TEST_F(LaunchTest, MostSpecializedVariantTheArgumentsAllow) {
-  // A strided copy compiled generic, div16 and unit (as kdslc's bundles):
-  // a stride of 1 picks unit, which assumes as much of the other arguments
-  // and more of the stride; 16 picks div16; 3 the generic one.
+  // A strided copy compiled generic, div16 and, with the stride 1 in place
+  // of divisible, align16 and div16 again (as kdslc's bundles): the most
+  // assumptions that hold win, and a memoized choice follows the stride.
   BundleContents contents;
   KernelInfo k;
   k.name = "strided";
@@ -67,6 +67,7 @@ TEST_F(LaunchTest, MostSpecializedVariantTheArgumentsAllow) {
   k.fixedConfig = {{"num_warps", 4}};
   k.variants = {fakeVariant(config, "generic"),
                 fakeVariant(config, "div16", "x:align16,s:div16,n:div16"),
+                fakeVariant(config, "unit_align16", "x:align16,s:eq1"),
                 fakeVariant(config, "unit", "x:align16,n:div16,s:eq1")};
   contents.kernels.push_back(k);
   writeBundle(dir.file("s.kpack"), contents);
@@ -75,7 +76,10 @@ TEST_F(LaunchTest, MostSpecializedVariantTheArgumentsAllow) {
   EXPECT_EQ(kernel.plan({x, 32, 1}).entry, "unit");
   EXPECT_EQ(kernel.plan({x, 32, 16}).entry, "div16");
   EXPECT_EQ(kernel.plan({x, 32, 3}).entry, "generic");
-  EXPECT_EQ(kernel.plan({x, 33, 1}).entry, "generic");
+  EXPECT_EQ(kernel.plan({x, 33, 1}).entry, "unit_align16");
+  EXPECT_EQ(kernel.plan({x, 33, 16}).entry, "generic");
+  EXPECT_EQ(kernel.plan({Arg::ptr(0x1004, DType::F32), 32, 1}).entry,
+            "generic");
   EXPECT_EQ(kernel.plan({x, 32, 1}).specialization, "x:align16,n:div16,s:eq1");
 }
 

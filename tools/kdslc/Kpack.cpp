@@ -225,10 +225,12 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
           continue;
         // Specializations, as Triton's: generic; align16 (pointers 16-byte
         // aligned, strides divisible by 16); div16 (mask bounds divisible by
-        // 16 too); unit (div16, but the strides of a last dimension are 1,
-        // as Triton specializes integers equal to 1). Each is compiled where
-        // it assumes more than the one before. One that changes no code
-        // costs a row: the bundle stores each distinct PTX and cubin once.
+        // 16 too); then each of these two again with the strides of a last
+        // dimension 1 in place of divisible (as Triton specializes integers
+        // equal to 1). Each is compiled where it assumes something the
+        // ones before do not, from least to most specialized in each
+        // family. One that changes no code costs a row: the bundle stores
+        // each distinct PTX and cubin once.
         std::vector<std::string> pointers;
         for (const rt::ParamInfo &p : info.params)
           if (p.kind == rt::ParamInfo::Kind::Pointer)
@@ -237,23 +239,30 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         std::vector<std::string> withBounds = strides;
         llvm::append_range(withBounds, boundParams(variantKernel));
         std::vector<std::string> ones = unitStrideParams(variantKernel);
-        std::vector<std::string> notOnes;
-        for (const std::string &name : withBounds)
-          if (!llvm::is_contained(ones, name))
-            notOnes.push_back(name);
-        SmallVector<std::optional<Assumed>, 4> specializations = {std::nullopt};
-        size_t assumedBefore = 0;
+        auto withoutOnes = [&](std::vector<std::string> names) {
+          llvm::erase_if(names, [&](const std::string &name) {
+            return llvm::is_contained(ones, name);
+          });
+          return names;
+        };
+        // Generic first, then each that assumes something new (without
+        // pointers, one that assumes no integer assumes nothing).
+        SmallVector<std::optional<Assumed>, 5> specializations = {std::nullopt};
         for (Assumed assumed : {Assumed{strides, {}}, Assumed{withBounds, {}},
-                                Assumed{notOnes, ones}}) {
-          // Equal to 1 says more than divisible by 16, as the runtime counts.
-          size_t count = pointers.size() + assumed.divisible.size() +
-                         2 * assumed.equalToOne.size();
-          if (count != assumedBefore)
+                                Assumed{withoutOnes(strides), ones},
+                                Assumed{withoutOnes(withBounds), ones}}) {
+          bool nothing = pointers.empty() && assumed.divisible.empty() &&
+                         assumed.equalToOne.empty();
+          bool repeated = llvm::any_of(
+              specializations, [&](const std::optional<Assumed> &other) {
+                return other && other->divisible == assumed.divisible &&
+                       other->equalToOne == assumed.equalToOne;
+              });
+          if (!nothing && !repeated)
             specializations.push_back(std::move(assumed));
-          assumedBefore = count;
         }
         if (kpack.launchIntegers) {
-          // Only the most specialized one that the integers allow.
+          // Only the one the runtime would launch for these integers.
           auto allows = [&](const std::optional<Assumed> &assumed) {
             auto valueOf = [&](const std::string &name) {
               auto it = kpack.launchIntegers->find(name);
@@ -271,10 +280,17 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
                       return valueOf(name) == 1;
                     }));
           };
-          while (!allows(specializations.back()))
-            specializations.pop_back();
-          specializations.erase(specializations.begin(),
-                                specializations.end() - 1);
+          // As the runtime chooses: the most assumptions that hold.
+          auto count = [&](const std::optional<Assumed> &assumed) {
+            return assumed ? pointers.size() + assumed->divisible.size() +
+                                 assumed->equalToOne.size()
+                           : 0;
+          };
+          std::optional<Assumed> best;
+          for (const std::optional<Assumed> &assumed : specializations)
+            if (allows(assumed) && count(assumed) > count(best))
+              best = assumed;
+          specializations = {best};
         }
         for (const std::optional<Assumed> &assumed : specializations) {
           Job job;

@@ -24,8 +24,8 @@ rt::KernelInfo describeKernel(KernelOp kernel, llvm::StringRef sourceHash);
 
 /// Compiles every variant of every kernel of `module` (each config of its
 /// @autotune space, or its one config, times each alternative of
-/// `configEntries`, times the generic, align16, div16 and unit
-/// specializations) to
+/// `configEntries`, times the generic, align16 and div16 specializations and
+/// the last two with unit strides) to
 /// PTX and to cubins for sm_80 and sm_90a on a thread pool, and writes the
 /// bundle to `output` (default: the input's name with .kpack). Returns the
 /// exit status.

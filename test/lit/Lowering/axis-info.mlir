@@ -1,6 +1,6 @@
 // The axis analysis: [contiguity, divisibility, constancy] along the last
 // dimension (divisibility in bytes for pointers).
-// RUN: kdsl-opt %s -kdsl-test-axis-info="assume-aligned=true divisible=stride equal-to-one=s" | FileCheck %s
+// RUN: kdsl-opt %s -kdsl-test-axis-info="assume-aligned=true divisible=stride,s equal-to-one=s" | FileCheck %s
 // RUN: kdsl-opt %s -kdsl-test-axis-info | FileCheck %s --check-prefix=GENERIC
 
 // CHECK-LABEL: kdsl.kernel @rows
@@ -104,7 +104,8 @@ kdsl.kernel @remainder(%stride: i32) attributes {bindings = {}, num_stages = 2 :
 }
 
 // x * 1 is x, for a constant 1 and for a parameter the unit specialization
-// assumes 1: the offsets stay contiguous, so the accesses can be vectors.
+// assumes 1: the offsets stay contiguous, so the accesses can be vectors. A
+// sign-extended i1 true is -1, not 1.
 // CHECK-LABEL: kdsl.kernel @unit_stride
 // GENERIC-LABEL: kdsl.kernel @unit_stride
 kdsl.kernel @unit_stride(%x: !kdsl.ptr<f32>, %s: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "s"]} {
@@ -112,6 +113,9 @@ kdsl.kernel @unit_stride(%x: !kdsl.ptr<f32>, %s: i32) attributes {bindings = {},
   %c1 = arith.constant 1 : i32
   %c256 = arith.constant 256 : i32
   %cols = kdsl.arange %c0, %c256 : tensor<256xi32>
+  // A parameter both 1 and divisible by 16 (the lists disagree) is taken as 1.
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %s1 = arith.muli %s, %c1 : i32
   %ss = kdsl.splat %s : i32 -> tensor<256xi32>
   // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
   // GENERIC: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
@@ -120,6 +124,11 @@ kdsl.kernel @unit_stride(%x: !kdsl.ptr<f32>, %s: i32) attributes {bindings = {},
   // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
   // GENERIC: arith.muli %{{.*}} {axis_info = array<i64: 256, 1073741824, 1>}
   %by_one = arith.muli %ones, %cols : tensor<256xi32>
+  %true = arith.constant true
+  %minus_one = arith.extsi %true : i1 to i32
+  %m1 = kdsl.splat %minus_one : i32 -> tensor<256xi32>
+  // CHECK: arith.muli %{{.*}} {axis_info = array<i64: 1, 1, 1>}
+  %by_minus_one = arith.muli %cols, %m1 : tensor<256xi32>
   %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<256x!kdsl.ptr<f32>>
   %p = kdsl.addptr %xs, %by_s : tensor<256x!kdsl.ptr<f32>>, tensor<256xi32>
   %v = kdsl.load %p : tensor<256x!kdsl.ptr<f32>> -> tensor<256xf32>
