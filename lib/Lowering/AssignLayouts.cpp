@@ -18,6 +18,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
+
 namespace kdsl {
 #define GEN_PASS_DEF_KDSLASSIGNLAYOUTS
 #include "kdsl/Lowering/Passes.h.inc"
@@ -32,6 +34,7 @@ class LayoutAssigner {
 public:
   explicit LayoutAssigner(KernelOp kernel)
       : numWarps(*kernel.getNumWarps()), ctx(kernel.getContext()), b(ctx) {
+    chooseVectorWidths(kernel);
     chooseWarpOrders(kernel);
     findWantedLayouts(kernel);
   }
@@ -58,6 +61,34 @@ private:
   /// By rank, the order in which warps fill the dimensions of blocks of that
   /// rank (absent: from the last dimension to the first).
   DenseMap<int64_t, SmallVector<int64_t>> warpOrders;
+  /// By block shape, the contiguous elements each thread holds at most: 16
+  /// bytes of the widest element type that blocks of that shape load or
+  /// store (as Triton's coalescing gives each access 16 bytes where it can;
+  /// one layout per shape keeps elementwise code free of layout changes).
+  /// Absent: 4.
+  std::map<SmallVector<int64_t>, int64_t> vectorWidths;
+
+  void chooseVectorWidths(KernelOp kernel) {
+    kernel.walk([&](Operation *op) {
+      Value ptrs;
+      if (auto load = dyn_cast<LoadOp>(op))
+        ptrs = load.getPtr();
+      else if (auto store = dyn_cast<StoreOp>(op))
+        ptrs = store.getPtr();
+      auto type = ptrs ? dyn_cast<RankedTensorType>(ptrs.getType()) : nullptr;
+      if (!type)
+        return;
+      Type pointee = cast<PtrType>(type.getElementType()).getPointeeType();
+      int64_t bytes = std::max<int64_t>(1, pointee.getIntOrFloatBitWidth() / 8);
+      SmallVector<int64_t> shape(type.getShape());
+      auto [it, added] = vectorWidths.try_emplace(shape, 16 / bytes);
+      it->second = std::min(it->second, 16 / bytes);
+    });
+  }
+  int64_t vectorWidth(ArrayRef<int64_t> shape) const {
+    auto it = vectorWidths.find(SmallVector<int64_t>(shape));
+    return it == vectorWidths.end() ? 4 : it->second;
+  }
 
   /// Where every reduction of blocks of some rank (2 or more) is along one
   /// axis, and the other dimensions of each reduced block hold all the
@@ -79,8 +110,8 @@ private:
         if (d != r.getAxis())
           order.push_back(d);
       order.push_back(r.getAxis());
-      BlockedEncodingAttr layout =
-          getDefaultBlockedEncoding(ctx, type.getShape(), numWarps, order);
+      BlockedEncodingAttr layout = getDefaultBlockedEncoding(
+          ctx, type.getShape(), numWarps, order, vectorWidth(type.getShape()));
       bool withinWarps = layout.getWarpsPerCTA()[r.getAxis()] == 1;
       auto it = orders.try_emplace(rank, order).first;
       if (!withinWarps || (it->second && *it->second != order))
@@ -103,7 +134,8 @@ private:
   Attribute defaultFor(Value v) {
     ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
     return getDefaultBlockedEncoding(ctx, shape, numWarps,
-                                     warpOrders.lookup(shape.size()));
+                                     warpOrders.lookup(shape.size()),
+                                     vectorWidth(shape));
   }
   static Attribute rowMajorShared(Value v, MLIRContext *ctx) {
     int64_t rank = cast<RankedTensorType>(v.getType()).getRank();

@@ -15,15 +15,17 @@ namespace kdsl {
 BlockedEncodingAttr getDefaultBlockedEncoding(MLIRContext *ctx,
                                               ArrayRef<int64_t> shape,
                                               int64_t numWarps,
-                                              ArrayRef<int64_t> warpOrder) {
+                                              ArrayRef<int64_t> warpOrder,
+                                              int64_t maxVec) {
   int64_t rank = shape.size();
   int64_t elements = 1;
   for (int64_t d : shape)
     elements *= d;
   int64_t threads = numWarps * 32;
-  // Up to 4 elements per thread, while every thread still gets some.
+  // Up to maxVec elements per thread, while every thread still gets some.
   int64_t vec = 1;
-  while (vec < 4 && elements % (vec * 2) == 0 && vec * 2 * threads <= elements)
+  while (vec < maxVec && elements % (vec * 2) == 0 &&
+         vec * 2 * threads <= elements)
     vec *= 2;
   SmallVector<int64_t> sizePerThread(rank, 1), threadsPerWarp(rank, 1),
       warpsPerCTA(rank, 1), order;

@@ -24,15 +24,14 @@
 namespace kdsl {
 
 /// The blocked layout the back end gives a block of `shape` made by
-/// `numWarps` warps: up to 4 contiguous elements per thread (16 bytes of
-/// f32), lanes spread from the last dimension to the first, then warps in
-/// `warpOrder` (the dimensions warps fill first, first; empty: from the last
-/// dimension to the first), and what is left over wrapping around
+/// `numWarps` warps: up to `maxVec` contiguous elements per thread (4: 16
+/// bytes of f32), lanes spread from the last dimension to the first, then
+/// warps in `warpOrder` (the dimensions warps fill first, first; empty: from
+/// the last dimension to the first), and what is left over wrapping around
 /// dimension 0.
-BlockedEncodingAttr
-getDefaultBlockedEncoding(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> shape,
-                          int64_t numWarps,
-                          llvm::ArrayRef<int64_t> warpOrder = {});
+BlockedEncodingAttr getDefaultBlockedEncoding(
+    mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> shape, int64_t numWarps,
+    llvm::ArrayRef<int64_t> warpOrder = {}, int64_t maxVec = 4);
 
 /// Integer arithmetic on the host, for DistributedLayout's templates.
 struct HostArith {
