@@ -18,8 +18,6 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <map>
-
 namespace kdsl {
 #define GEN_PASS_DEF_KDSLASSIGNLAYOUTS
 #include "kdsl/Lowering/Passes.h.inc"
@@ -61,33 +59,85 @@ private:
   /// By rank, the order in which warps fill the dimensions of blocks of that
   /// rank (absent: from the last dimension to the first).
   DenseMap<int64_t, SmallVector<int64_t>> warpOrders;
-  /// By block shape, the contiguous elements each thread holds at most: 16
-  /// bytes of the widest element type that blocks of that shape load or
-  /// store (as Triton's coalescing gives each access 16 bytes where it can;
-  /// one layout per shape keeps elementwise code free of layout changes).
+  /// Blocks one layout serves as they are, as a union-find forest: the
+  /// operands and results of elementwise ops, pointer arithmetic, loads,
+  /// stores and reshapes, a loop's or an if's carried values, and a dot's
+  /// accumulator and result.
+  DenseMap<Value, Value> groupParent;
+  /// By group (its root), the contiguous elements each thread holds at
+  /// most: 16 bytes of the widest element type the group's loads and stores
+  /// access, as Triton's coalescing gives each access 16 bytes where it can.
   /// Absent: 4.
-  std::map<SmallVector<int64_t>, int64_t> vectorWidths;
+  DenseMap<Value, int64_t> groupWidths;
 
+  Value groupOf(Value v) {
+    Value parent = groupParent.lookup(v);
+    if (!parent || parent == v)
+      return v;
+    Value root = groupOf(parent);
+    groupParent[v] = root;
+    return root;
+  }
+  void join(Value a, Value c) {
+    Value ra = groupOf(a), rc = groupOf(c);
+    if (ra != rc)
+      groupParent[ra] = rc;
+  }
   void chooseVectorWidths(KernelOp kernel) {
+    kernel.walk([&](Operation *op) {
+      SmallVector<Value> together;
+      if (isElementwise(op) || isa<LoadOp, StoreOp, AddPtrOp, ReshapeOp>(op)) {
+        llvm::append_range(together, op->getOperands());
+        llvm::append_range(together, op->getResults());
+      } else if (auto dot = dyn_cast<DotOp>(op)) {
+        if (dot.getAcc())
+          together = {dot.getAcc(), dot.getResult()};
+      } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        Operation *yield = loop.getBody()->getTerminator();
+        for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs()))
+          if (isBlock(arg)) {
+            join(arg, loop.getInitArgs()[i]);
+            join(arg, loop.getResult(i));
+            join(arg, yield->getOperand(i));
+          }
+      } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
+        for (auto [i, result] : llvm::enumerate(branch.getResults()))
+          if (isBlock(result)) {
+            join(result, branch.thenYield()->getOperand(i));
+            if (!branch.getElseRegion().empty())
+              join(result, branch.elseYield()->getOperand(i));
+          }
+      }
+      llvm::erase_if(together, [](Value v) { return !isBlock(v); });
+      for (Value v : together)
+        join(together.front(), v);
+    });
     kernel.walk([&](Operation *op) {
       Value ptrs;
       if (auto load = dyn_cast<LoadOp>(op))
         ptrs = load.getPtr();
       else if (auto store = dyn_cast<StoreOp>(op))
         ptrs = store.getPtr();
-      auto type = ptrs ? dyn_cast<RankedTensorType>(ptrs.getType()) : nullptr;
-      if (!type)
+      if (!ptrs || !isBlock(ptrs))
         return;
-      Type pointee = cast<PtrType>(type.getElementType()).getPointeeType();
-      int64_t bytes = std::max<int64_t>(1, pointee.getIntOrFloatBitWidth() / 8);
-      SmallVector<int64_t> shape(type.getShape());
-      auto [it, added] = vectorWidths.try_emplace(shape, 16 / bytes);
-      it->second = std::min(it->second, 16 / bytes);
+      Type pointee =
+          cast<PtrType>(getElementTypeOrSelf(ptrs.getType())).getPointeeType();
+      int64_t width =
+          16 / std::max<int64_t>(1, pointee.getIntOrFloatBitWidth() / 8);
+      auto [it, added] = groupWidths.try_emplace(groupOf(ptrs), width);
+      if (!added)
+        it->second = std::min(it->second, width);
     });
   }
-  int64_t vectorWidth(ArrayRef<int64_t> shape) const {
-    auto it = vectorWidths.find(SmallVector<int64_t>(shape));
-    return it == vectorWidths.end() ? 4 : it->second;
+  /// The elements per thread `v`'s default layout may hold: its group's
+  /// width, within its last dimension, and never fewer than 4 (the width
+  /// of every block before the widths followed the element types).
+  int64_t vectorWidth(Value v) {
+    auto it = groupWidths.find(groupOf(v));
+    int64_t width = it == groupWidths.end() ? 4 : it->second;
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
+    return std::max<int64_t>(
+        4, std::min(width, shape.empty() ? int64_t(1) : shape.back()));
   }
 
   /// Where every reduction of blocks of some rank (2 or more) is along one
@@ -111,7 +161,7 @@ private:
           order.push_back(d);
       order.push_back(r.getAxis());
       BlockedEncodingAttr layout = getDefaultBlockedEncoding(
-          ctx, type.getShape(), numWarps, order, vectorWidth(type.getShape()));
+          ctx, type.getShape(), numWarps, order, vectorWidth(r.getSrc()));
       bool withinWarps = layout.getWarpsPerCTA()[r.getAxis()] == 1;
       auto it = orders.try_emplace(rank, order).first;
       if (!withinWarps || (it->second && *it->second != order))
@@ -133,9 +183,8 @@ private:
   }
   Attribute defaultFor(Value v) {
     ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
-    return getDefaultBlockedEncoding(ctx, shape, numWarps,
-                                     warpOrders.lookup(shape.size()),
-                                     vectorWidth(shape));
+    return getDefaultBlockedEncoding(
+        ctx, shape, numWarps, warpOrders.lookup(shape.size()), vectorWidth(v));
   }
   static Attribute rowMajorShared(Value v, MLIRContext *ctx) {
     int64_t rank = cast<RankedTensorType>(v.getType()).getRank();

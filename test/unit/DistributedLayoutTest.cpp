@@ -34,8 +34,9 @@ protected:
     return *l;
   }
   BlockedEncodingAttr defaultFor(ArrayRef<int64_t> shape, int64_t warps,
-                                 ArrayRef<int64_t> warpOrder = {}) {
-    return getDefaultBlockedEncoding(&context, shape, warps, warpOrder);
+                                 ArrayRef<int64_t> warpOrder = {},
+                                 int64_t maxVec = 4) {
+    return getDefaultBlockedEncoding(&context, shape, warps, warpOrder, maxVec);
   }
   /// The warp order that keeps warps off axis `k` while other dimensions
   /// hold them (as -kdsl-assign-layouts picks for reductions along `k`),
@@ -96,38 +97,42 @@ TEST_F(DistributedLayoutTest, DefaultIsChunkedRowMajor) {
   // chunks than threads are replicated (thread tid holds chunk tid % chunks
   // and owns it when tid < chunks).
   for (const auto &shape : kShapes)
-    for (int64_t warps : {1, 2, 4, 8}) {
-      int64_t threads = warps * 32, elements = 1;
-      for (int64_t d : shape)
-        elements *= d;
-      int64_t vec = 1;
-      while (vec < 4 && elements % (vec * 2) == 0 &&
-             vec * 2 * threads <= elements)
-        vec *= 2;
-      int64_t chunks = elements / vec;
-      bool replicated = chunks < threads;
-      int64_t chunksPerThread = (chunks + threads - 1) / threads;
-      DistributedLayout l = layout(shape, defaultFor(shape, warps));
-      SCOPED_TRACE(::testing::Message()
-                   << "shape " << shape.size() << "-d, " << elements
-                   << " elements, " << warps << " warps");
-      ASSERT_EQ(l.slots(), chunksPerThread * vec);
-      EXPECT_EQ(l.replicated(), replicated);
-      for (int64_t tid = 0; tid < threads; ++tid)
-        for (int64_t s = 0; s < l.slots(); ++s) {
-          int64_t chunk = replicated ? tid % chunks : (s / vec) * threads + tid;
-          int64_t linear = chunk * vec + s % vec;
-          SmallVector<int64_t> expected(shape.size());
-          for (int64_t d = shape.size() - 1; d >= 0; --d) {
-            expected[d] = linear % shape[d];
-            linear /= shape[d];
+    for (int64_t warps : {1, 2, 4, 8})
+      for (int64_t maxVec : {2, 4, 8, 16}) {
+        int64_t threads = warps * 32, elements = 1;
+        for (int64_t d : shape)
+          elements *= d;
+        int64_t vec = 1;
+        while (vec < maxVec && elements % (vec * 2) == 0 &&
+               vec * 2 * threads <= elements)
+          vec *= 2;
+        int64_t chunks = elements / vec;
+        bool replicated = chunks < threads;
+        int64_t chunksPerThread = (chunks + threads - 1) / threads;
+        DistributedLayout l =
+            layout(shape, defaultFor(shape, warps, {}, maxVec));
+        SCOPED_TRACE(::testing::Message()
+                     << "shape " << shape.size() << "-d, " << elements
+                     << " elements, " << warps << " warps, up to " << maxVec
+                     << " per thread");
+        ASSERT_EQ(l.slots(), chunksPerThread * vec);
+        EXPECT_EQ(l.replicated(), replicated);
+        for (int64_t tid = 0; tid < threads; ++tid)
+          for (int64_t s = 0; s < l.slots(); ++s) {
+            int64_t chunk =
+                replicated ? tid % chunks : (s / vec) * threads + tid;
+            int64_t linear = chunk * vec + s % vec;
+            SmallVector<int64_t> expected(shape.size());
+            for (int64_t d = shape.size() - 1; d >= 0; --d) {
+              expected[d] = linear % shape[d];
+              linear /= shape[d];
+            }
+            ASSERT_EQ(l.coordsOf(tid, s), expected)
+                << "tid " << tid << " slot " << s;
+            ASSERT_EQ(l.owns(tid, s), !replicated || tid < chunks);
           }
-          ASSERT_EQ(l.coordsOf(tid, s), expected)
-              << "tid " << tid << " slot " << s;
-          ASSERT_EQ(l.owns(tid, s), !replicated || tid < chunks);
-        }
-      expectOneOwnerEach(l);
-    }
+        expectOneOwnerEach(l);
+      }
 }
 
 TEST_F(DistributedLayoutTest, WarpOrderPlacesWarpsAndKeepsLanes) {

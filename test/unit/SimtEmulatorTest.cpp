@@ -374,23 +374,25 @@ TEST_F(SimtEmulatorTest, PipelinedLoops) {
                            {{"a", 64 * 64}, {"b", 64 * 64}, {"c", 64 * 64}},
                            "none"});
   // Unit strides along the tiles' rows: vector loads and stores, with a
-  // tail in N (48 of BN=64) and three trips through K.
-  for (const char *stages : {"num_stages=1", "num_stages=2"})
-    expectSameAsInterpreter(
-        {"examples/kernels/matmul.kdsl",
-         "matmul",
-         std::string("BM=64,BN=64,BK=32,num_warps=4,") + stages,
-         {{"M", 64},
-          {"N", 48},
-          {"K", 96},
-          {"sam", 96},
-          {"sak", 1},
-          {"sbk", 48},
-          {"sbn", 1},
-          {"scm", 48},
-          {"scn", 1}},
-         {{"a", 64 * 96}, {"b", 96 * 48}, {"c", 64 * 48}},
-         "unit"});
+  // tail in N (48 of BN=64) and three trips through K. At BN = BK the f16
+  // A tile and the f32 C tile have one shape but 8 and 4 per thread.
+  for (const char *config : {"BM=64,BN=64,BK=32,num_warps=4,num_stages=1",
+                             "BM=64,BN=64,BK=32,num_warps=4,num_stages=2",
+                             "BM=64,BN=32,BK=32,num_warps=4,num_stages=2"})
+    expectSameAsInterpreter({"examples/kernels/matmul.kdsl",
+                             "matmul",
+                             config,
+                             {{"M", 64},
+                              {"N", 48},
+                              {"K", 96},
+                              {"sam", 96},
+                              {"sak", 1},
+                              {"sbk", 48},
+                              {"sbn", 1},
+                              {"scm", 48},
+                              {"scn", 1}},
+                             {{"a", 64 * 96}, {"b", 96 * 48}, {"c", 64 * 48}},
+                             "unit"});
   expectSameAsInterpreter(
       {"examples/kernels/matmul_bias_relu.kdsl",
        "matmul_bias_relu",

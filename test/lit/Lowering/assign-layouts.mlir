@@ -306,33 +306,46 @@ kdsl.kernel @mm_trans(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f16>) attributes {bindin
 
 // -----
 
-// Blocks that only f16 loads and stores touch hold 8 contiguous elements per
-// thread (16-byte accesses); a shape an f32 load also reads keeps 4, so that
-// one layout serves both without a conversion.
+// Blocks joined through elementwise ops, pointer arithmetic, loads and stores
+// hold 16 bytes of the widest element type their loads and stores access: 8
+// contiguous f16 per thread where only f16 is accessed (in 2048- as in
+// 1024-element blocks), 4 where an f32 load joins an f16 one. Groups, not
+// shapes, decide: the two 2048-element groups differ, and nothing converts.
 // CHECK-LABEL: kdsl.kernel @half(
-// CHECK: kdsl.load %{{.*}} -> tensor<1024xf16, #kdsl.blocked<sizePerThread = [8], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
-// CHECK: kdsl.load %{{.*}} -> tensor<512xf16, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
-// CHECK: kdsl.load %{{.*}} -> tensor<512xf32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
 // CHECK-NOT: kdsl.convert_layout
-kdsl.kernel @half(%x: !kdsl.ptr<f16>, %y: !kdsl.ptr<f32>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y"]} {
+// CHECK: kdsl.load %{{.*}} -> tensor<1024xf16, #kdsl.blocked<sizePerThread = [8], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.load %{{.*}} -> tensor<2048xf16, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.load %{{.*}} -> tensor<2048xf32, #kdsl.blocked<sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.load %{{.*}} -> tensor<2048xf16, #kdsl.blocked<sizePerThread = [8], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.return
+kdsl.kernel @half(%x: !kdsl.ptr<f16>, %y: !kdsl.ptr<f32>, %z: !kdsl.ptr<f16>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["x", "y", "z"]} {
   %c0 = arith.constant 0 : i32
-  %c512 = arith.constant 512 : i32
   %c1024 = arith.constant 1024 : i32
+  %c2048 = arith.constant 2048 : i32
   %r = kdsl.arange %c0, %c1024 : tensor<1024xi32>
   %xs = kdsl.splat %x : !kdsl.ptr<f16> -> tensor<1024x!kdsl.ptr<f16>>
   %px = kdsl.addptr %xs, %r : tensor<1024x!kdsl.ptr<f16>>, tensor<1024xi32>
   %v = kdsl.load %px : tensor<1024x!kdsl.ptr<f16>> -> tensor<1024xf16>
   %w = arith.addf %v, %v : tensor<1024xf16>
   kdsl.store %px, %w : tensor<1024x!kdsl.ptr<f16>>, tensor<1024xf16>
-  %h = kdsl.arange %c0, %c512 : tensor<512xi32>
-  %xh = kdsl.splat %x : !kdsl.ptr<f16> -> tensor<512x!kdsl.ptr<f16>>
-  %ph = kdsl.addptr %xh, %h : tensor<512x!kdsl.ptr<f16>>, tensor<512xi32>
-  %a = kdsl.load %ph : tensor<512x!kdsl.ptr<f16>> -> tensor<512xf16>
-  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<512x!kdsl.ptr<f32>>
-  %py = kdsl.addptr %ys, %h : tensor<512x!kdsl.ptr<f32>>, tensor<512xi32>
-  %b = kdsl.load %py : tensor<512x!kdsl.ptr<f32>> -> tensor<512xf32>
-  %ae = arith.extf %a : tensor<512xf16> to tensor<512xf32>
-  %s = arith.addf %ae, %b : tensor<512xf32>
-  kdsl.store %py, %s : tensor<512x!kdsl.ptr<f32>>, tensor<512xf32>
+  %h = kdsl.arange %c0, %c2048 : tensor<2048xi32>
+  %xh = kdsl.splat %x : !kdsl.ptr<f16> -> tensor<2048x!kdsl.ptr<f16>>
+  %ph = kdsl.addptr %xh, %h : tensor<2048x!kdsl.ptr<f16>>, tensor<2048xi32>
+  %a = kdsl.load %ph : tensor<2048x!kdsl.ptr<f16>> -> tensor<2048xf16>
+  %ys = kdsl.splat %y : !kdsl.ptr<f32> -> tensor<2048x!kdsl.ptr<f32>>
+  %py = kdsl.addptr %ys, %h : tensor<2048x!kdsl.ptr<f32>>, tensor<2048xi32>
+  %b = kdsl.load %py : tensor<2048x!kdsl.ptr<f32>> -> tensor<2048xf32>
+  %ae = arith.extf %a : tensor<2048xf16> to tensor<2048xf32>
+  %s = arith.addf %ae, %b : tensor<2048xf32>
+  kdsl.store %py, %s : tensor<2048x!kdsl.ptr<f32>>, tensor<2048xf32>
+  %g = kdsl.arange %c0, %c2048 : tensor<2048xi32>
+  %zs = kdsl.splat %z : !kdsl.ptr<f16> -> tensor<2048x!kdsl.ptr<f16>>
+  %pz = kdsl.addptr %zs, %g : tensor<2048x!kdsl.ptr<f16>>, tensor<2048xi32>
+  %c = kdsl.load %pz : tensor<2048x!kdsl.ptr<f16>> -> tensor<2048xf16>
+  kdsl.store %pz, %c : tensor<2048x!kdsl.ptr<f16>>, tensor<2048xf16>
   kdsl.return
 }
