@@ -135,6 +135,75 @@ struct Job {
   std::string error;
 };
 
+/// The specializations to compile of a variant, as Triton's: generic (none);
+/// align16 (pointers 16-byte aligned, strides divisible by 16); div16 (mask
+/// bounds divisible by 16 too); then these two again with the strides along
+/// a last dimension 1 in place of divisible (as Triton specializes integers
+/// equal to 1). Only those that assume something the ones before do not.
+/// One that changes no code costs a row: the bundle stores each distinct PTX
+/// and cubin once.
+SmallVector<std::optional<Assumed>, 5> specializationsOf(KernelOp variant,
+                                                         size_t numPointers) {
+  std::vector<std::string> strides = strideParams(variant);
+  std::vector<std::string> withBounds = strides;
+  llvm::append_range(withBounds, boundParams(variant));
+  std::vector<std::string> ones = unitStrideParams(variant);
+  auto withoutOnes = [&](std::vector<std::string> names) {
+    llvm::erase_if(names, [&](const std::string &name) {
+      return llvm::is_contained(ones, name);
+    });
+    return names;
+  };
+  SmallVector<std::optional<Assumed>, 5> specializations = {std::nullopt};
+  for (Assumed assumed : {Assumed{strides, {}}, Assumed{withBounds, {}},
+                          Assumed{withoutOnes(strides), ones},
+                          Assumed{withoutOnes(withBounds), ones}}) {
+    // Without pointers, one that assumes no integer assumes nothing.
+    bool nothing = numPointers == 0 && assumed.divisible.empty() &&
+                   assumed.equalToOne.empty();
+    bool repeated =
+        llvm::any_of(specializations, [&](const std::optional<Assumed> &other) {
+          return other && other->divisible == assumed.divisible &&
+                 other->equalToOne == assumed.equalToOne;
+        });
+    if (!nothing && !repeated)
+      specializations.push_back(std::move(assumed));
+  }
+  return specializations;
+}
+
+/// Of `specializations`, the one the runtime launches for these integer
+/// arguments: the most assumptions that hold.
+std::optional<Assumed>
+launchedFor(ArrayRef<std::optional<Assumed>> specializations,
+            size_t numPointers,
+            const std::map<std::string, int64_t> &integers) {
+  auto valueOf = [&](const std::string &name) {
+    auto it = integers.find(name);
+    return it == integers.end() ? std::optional<int64_t>() : it->second;
+  };
+  auto holds = [&](const Assumed &assumed) {
+    return llvm::all_of(assumed.divisible,
+                        [&](const std::string &name) {
+                          std::optional<int64_t> v = valueOf(name);
+                          return v && *v % 16 == 0;
+                        }) &&
+           llvm::all_of(assumed.equalToOne, [&](const std::string &name) {
+             return valueOf(name) == 1;
+           });
+  };
+  auto count = [&](const std::optional<Assumed> &assumed) {
+    return assumed ? numPointers + assumed->divisible.size() +
+                         assumed->equalToOne.size()
+                   : 0;
+  };
+  std::optional<Assumed> best;
+  for (const std::optional<Assumed> &assumed : specializations)
+    if (assumed && holds(*assumed) && count(assumed) > count(best))
+      best = assumed;
+  return best;
+}
+
 } // namespace
 
 int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
@@ -223,75 +292,15 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         v.entry = info.name;
         if (!seen.insert(rt::formatConfig(v.config)).second)
           continue;
-        // Specializations, as Triton's: generic; align16 (pointers 16-byte
-        // aligned, strides divisible by 16); div16 (mask bounds divisible by
-        // 16 too); then each of these two again with the strides of a last
-        // dimension 1 in place of divisible (as Triton specializes integers
-        // equal to 1). Each is compiled where it assumes something the
-        // ones before do not, from least to most specialized in each
-        // family. One that changes no code costs a row: the bundle stores
-        // each distinct PTX and cubin once.
         std::vector<std::string> pointers;
         for (const rt::ParamInfo &p : info.params)
           if (p.kind == rt::ParamInfo::Kind::Pointer)
             pointers.push_back(p.name);
-        std::vector<std::string> strides = strideParams(variantKernel);
-        std::vector<std::string> withBounds = strides;
-        llvm::append_range(withBounds, boundParams(variantKernel));
-        std::vector<std::string> ones = unitStrideParams(variantKernel);
-        auto withoutOnes = [&](std::vector<std::string> names) {
-          llvm::erase_if(names, [&](const std::string &name) {
-            return llvm::is_contained(ones, name);
-          });
-          return names;
-        };
-        // Generic first, then each that assumes something new (without
-        // pointers, one that assumes no integer assumes nothing).
-        SmallVector<std::optional<Assumed>, 5> specializations = {std::nullopt};
-        for (Assumed assumed : {Assumed{strides, {}}, Assumed{withBounds, {}},
-                                Assumed{withoutOnes(strides), ones},
-                                Assumed{withoutOnes(withBounds), ones}}) {
-          bool nothing = pointers.empty() && assumed.divisible.empty() &&
-                         assumed.equalToOne.empty();
-          bool repeated = llvm::any_of(
-              specializations, [&](const std::optional<Assumed> &other) {
-                return other && other->divisible == assumed.divisible &&
-                       other->equalToOne == assumed.equalToOne;
-              });
-          if (!nothing && !repeated)
-            specializations.push_back(std::move(assumed));
-        }
-        if (kpack.launchIntegers) {
-          // Only the one the runtime would launch for these integers.
-          auto allows = [&](const std::optional<Assumed> &assumed) {
-            auto valueOf = [&](const std::string &name) {
-              auto it = kpack.launchIntegers->find(name);
-              return it == kpack.launchIntegers->end()
-                         ? std::optional<int64_t>()
-                         : it->second;
-            };
-            return !assumed ||
-                   (llvm::all_of(assumed->divisible,
-                                 [&](auto &name) {
-                                   std::optional<int64_t> v = valueOf(name);
-                                   return v && *v % 16 == 0;
-                                 }) &&
-                    llvm::all_of(assumed->equalToOne, [&](auto &name) {
-                      return valueOf(name) == 1;
-                    }));
-          };
-          // As the runtime chooses: the most assumptions that hold.
-          auto count = [&](const std::optional<Assumed> &assumed) {
-            return assumed ? pointers.size() + assumed->divisible.size() +
-                                 assumed->equalToOne.size()
-                           : 0;
-          };
-          std::optional<Assumed> best;
-          for (const std::optional<Assumed> &assumed : specializations)
-            if (allows(assumed) && count(assumed) > count(best))
-              best = assumed;
-          specializations = {best};
-        }
+        SmallVector<std::optional<Assumed>, 5> specializations =
+            specializationsOf(variantKernel, pointers.size());
+        if (kpack.launchIntegers)
+          specializations = {launchedFor(specializations, pointers.size(),
+                                         *kpack.launchIntegers)};
         for (const std::optional<Assumed> &assumed : specializations) {
           Job job;
           job.kernel = index;
