@@ -42,7 +42,7 @@ struct KpackOptions {
   std::string shownAs;
   /// When set, each config gets only the most specialized variant that a
   /// launch with these integer arguments (by name) and 16-byte aligned
-  /// buffers uses, not all three: what `kdslc tune` times.
+  /// buffers uses, not every specialization: what `kdslc tune` times.
   std::optional<std::map<std::string, int64_t>> launchIntegers;
 };
 
