@@ -90,8 +90,7 @@ private:
         llvm::append_range(together, op->getOperands());
         llvm::append_range(together, op->getResults());
       } else if (auto dot = dyn_cast<DotOp>(op)) {
-        if (dot.getAcc())
-          together = {dot.getAcc(), dot.getResult()};
+        together = {dot.getAcc(), dot.getResult()};
       } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
         Operation *yield = loop.getBody()->getTerminator();
         for (auto [i, arg] : llvm::enumerate(loop.getRegionIterArgs()))
@@ -137,7 +136,8 @@ private:
     int64_t width = it == groupWidths.end() ? 4 : it->second;
     ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
     return std::max<int64_t>(
-        4, std::min(width, shape.empty() ? int64_t(1) : shape.back()));
+        4, llvm::bit_floor(static_cast<uint64_t>(
+               std::min(width, shape.empty() ? int64_t(1) : shape.back()))));
   }
 
   /// Where every reduction of blocks of some rank (2 or more) is along one
@@ -247,9 +247,9 @@ private:
   }
   /// The block that `v` is broadcast to, directly or after the elementwise
   /// ops put in `between`; none where there is no broadcast or they make
-  /// blocks of several shapes.
-  static std::optional<Value>
-  broadcastOf(Value v, SmallVectorImpl<Operation *> &between) {
+  /// blocks of several shapes or default layouts.
+  std::optional<Value> broadcastOf(Value v,
+                                   SmallVectorImpl<Operation *> &between) {
     std::optional<Value> to;
     SmallVector<Value> worklist = {v};
     DenseSet<Value> seen;
@@ -259,7 +259,8 @@ private:
         continue;
       for (Operation *user : next.getUsers()) {
         if (auto broadcast = dyn_cast<BroadcastOp>(user)) {
-          if (to && to->getType() != broadcast.getType())
+          if (to && (to->getType() != broadcast.getType() ||
+                     defaultFor(*to) != defaultFor(broadcast.getResult())))
             return std::nullopt;
           to = broadcast.getResult();
         } else if (isElementwise(user) && user->getNumResults() == 1) {

@@ -349,3 +349,30 @@ kdsl.kernel @half(%x: !kdsl.ptr<f16>, %y: !kdsl.ptr<f32>, %z: !kdsl.ptr<f16>) at
   kdsl.store %pz, %c : tensor<2048x!kdsl.ptr<f16>>, tensor<2048xf16>
   kdsl.return
 }
+
+// -----
+
+// A loop-carried block joins its initial value, its result and what the
+// body yields: the f16 block the loop leaves for a store gets 8 per thread
+// in every iteration, and nothing converts.
+// CHECK-LABEL: kdsl.kernel @half_loop(
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: scf.for {{.*}} -> (tensor<1024xf16, #kdsl.blocked<sizePerThread = [8], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]>>)
+// CHECK-NOT: kdsl.convert_layout
+// CHECK: kdsl.return
+kdsl.kernel @half_loop(%y: !kdsl.ptr<f16>, %n: i32) attributes {bindings = {}, num_stages = 1 : i32, num_warps = 4 : i32, param_names = ["y", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c1024 = arith.constant 1024 : i32
+  %one = arith.constant 1.0 : f16
+  %init = kdsl.splat %one : f16 -> tensor<1024xf16>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (tensor<1024xf16>) : i32 {
+    %next = arith.addf %acc, %acc : tensor<1024xf16>
+    scf.yield %next : tensor<1024xf16>
+  }
+  %offs = kdsl.arange %c0, %c1024 : tensor<1024xi32>
+  %ys = kdsl.splat %y : !kdsl.ptr<f16> -> tensor<1024x!kdsl.ptr<f16>>
+  %py = kdsl.addptr %ys, %offs : tensor<1024x!kdsl.ptr<f16>>, tensor<1024xi32>
+  kdsl.store %py, %r : tensor<1024x!kdsl.ptr<f16>>, tensor<1024xf16>
+  kdsl.return
+}
