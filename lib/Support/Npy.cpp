@@ -17,10 +17,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Support/Npy.h"
+#include "kdsl/Support/Files.h"
 
-#include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -580,44 +579,9 @@ bool kdsl::parseNpy(const std::string &name, const uint8_t *bytes, size_t size,
 }
 
 bool kdsl::readNpy(const std::string &path, NpyArray &out, std::string &error) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
-    error = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  // The file size, as a hint to read it with a single allocation. Trusted
-  // only once a first read has succeeded (a directory opens fine but cannot
-  // be read, and reports a bogus size).
-  long sizeHint = -1;
-  if (std::fseek(file, 0, SEEK_END) == 0)
-    sizeHint = std::ftell(file);
-  std::rewind(file);
   std::vector<uint8_t> buffer;
-  while (true) {
-    size_t old = buffer.size();
-    size_t want = old == 0                  ? size_t(1) << 16
-                  : buffer.capacity() > old ? buffer.capacity() - old
-                                            : size_t(1) << 20;
-    buffer.resize(old + want);
-    size_t got = std::fread(buffer.data() + old, 1, want, file);
-    buffer.resize(old + got);
-    if (got < want) {
-      if (std::ferror(file)) {
-        int savedErrno = errno;
-        std::fclose(file);
-        error = path + ": read error: " + std::strerror(savedErrno);
-        return false;
-      }
-      break;
-    }
-    // One byte more than the file so that the read that sees EOF fits too.
-    if (old == 0 && sizeHint > 0 &&
-        static_cast<unsigned long>(sizeHint) < buffer.max_size() - 1 &&
-        static_cast<size_t>(sizeHint) > buffer.size())
-      buffer.reserve(static_cast<size_t>(sizeHint) + 1);
-  }
-  std::fclose(file);
-
+  if (!readInputFile(path, kMaxArrayInputBytes, "a .npy file", buffer, error))
+    return false;
   Parsed parsed;
   std::string why;
   if (!parseImage(buffer.data(), buffer.size(), parsed, why)) {
@@ -690,53 +654,7 @@ bool kdsl::writeNpy(const std::string &path, const NpyArray &array,
     return false;
   }
 
-  // A temporary file next to `path` (so that the rename stays within one
-  // file system), created exclusively ("x") so two writers never share one.
-  static std::atomic<unsigned> counter{0};
-  uint64_t seed =
-      static_cast<uint64_t>(
-          std::chrono::steady_clock::now().time_since_epoch().count()) ^
-      (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&why)) << 16);
-  std::string tempPath;
-  std::FILE *file = nullptr;
-  int openErrno = 0;
-  for (int attempt = 0; attempt < 100 && !file; ++attempt) {
-    uint64_t tag = seed + 0x9e3779b97f4a7c15ull * (++counter + attempt);
-    char suffix[32];
-    std::snprintf(suffix, sizeof(suffix), ".tmp%08x",
-                  static_cast<unsigned>(tag ^ (tag >> 32)));
-    tempPath = path + suffix;
-    errno = 0;
-    file = std::fopen(tempPath.c_str(), "wbx");
-    openErrno = errno;
-    if (!file && openErrno != EEXIST)
-      break;
-  }
-  if (!file) {
-    error = path + ": cannot create temporary file " + quote(tempPath) + ": " +
-            std::strerror(openErrno ? openErrno : EEXIST);
-    return false;
-  }
-  errno = 0;
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size() &&
-            std::fflush(file) == 0;
-  int writeErrno = errno;
-  if (std::fclose(file) != 0 && ok) {
-    ok = false;
-    writeErrno = errno;
-  }
-  if (!ok) {
-    std::remove(tempPath.c_str());
-    error = path + ": write error: " +
-            (writeErrno ? std::strerror(writeErrno) : "short write");
-    return false;
-  }
-  if (std::rename(tempPath.c_str(), path.c_str()) != 0) {
-    int renameErrno = errno;
-    std::remove(tempPath.c_str());
-    error = path + ": cannot rename the temporary file " + quote(tempPath) +
-            " to it: " + std::strerror(renameErrno);
-    return false;
-  }
-  return true;
+  std::string_view text(reinterpret_cast<const char *>(bytes.data()),
+                        bytes.size());
+  return writeOutputFile(path, text, error);
 }

@@ -6,6 +6,7 @@
 
 #include "kdsl/bundle.hpp"
 #include "kdsl/Support/ConfigSpace.h"
+#include "kdsl/Support/Files.h"
 
 #include "Sqlite.h"
 
@@ -138,113 +139,111 @@ ConfigEntries kdsl::rt::parseConfig(const std::string &text) {
 
 void kdsl::rt::writeBundle(const std::string &path,
                            const BundleContents &contents) {
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
-  std::remove(temp.c_str());
-  try {
-    {
-      SqliteDb db(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                  "bundle '" + path + "'");
-      db.exec("PRAGMA journal_mode = OFF; BEGIN;");
-      db.exec(kSchema);
-      SqliteStmt meta = db.prepare("INSERT INTO meta VALUES (?, ?)");
-      meta.bind(1, "format").bind(2, "kdsl-kpack").step();
-      meta.reset()
-          .bind(1, "format_version")
-          .bind(2, std::to_string(kBundleFormatVersion))
-          .step();
-      meta.reset().bind(1, "producer").bind(2, contents.producer).step();
+  // Written beside `path` and renamed over it when complete.
+  AtomicFile file;
+  std::string error;
+  if (!file.open(path, error))
+    throw Error("cannot write bundle: " + error);
+  {
+    SqliteDb db(file.tempPath(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                "bundle '" + path + "'");
+    db.exec("PRAGMA journal_mode = OFF; BEGIN;");
+    db.exec(kSchema);
+    SqliteStmt meta = db.prepare("INSERT INTO meta VALUES (?, ?)");
+    meta.bind(1, "format").bind(2, "kdsl-kpack").step();
+    meta.reset()
+        .bind(1, "format_version")
+        .bind(2, std::to_string(kBundleFormatVersion))
+        .step();
+    meta.reset().bind(1, "producer").bind(2, contents.producer).step();
 
-      SqliteStmt kernel =
-          db.prepare("INSERT INTO kernels VALUES (?, ?, ?, ?, ?, ?, ?)");
-      SqliteStmt param =
-          db.prepare("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?)");
-      SqliteStmt variant = db.prepare(
-          "INSERT INTO variants (kernel, config, specialization, entry, "
-          "num_warps, num_stages, shared_bytes, ptx_id) VALUES "
-          "(?, ?, ?, ?, ?, ?, ?, ?)");
-      SqliteStmt binary =
-          db.prepare("INSERT INTO binaries VALUES (?, ?, ?, ?, ?, ?)");
-      // Variants that compiled to the same code (configs whose knobs change
-      // nothing, like num_stages without a loop) store it once.
-      SqliteStmt ptxRow = db.prepare("INSERT INTO ptx (text) VALUES (?)");
-      SqliteStmt cubinRow = db.prepare("INSERT INTO cubins (data) VALUES (?)");
-      std::map<std::string, int64_t> ptxIds;
-      std::map<std::vector<uint8_t>, int64_t> cubinIds;
-      auto ptxId = [&](const std::string &text) {
-        auto [it, added] = ptxIds.emplace(text, 0);
-        if (added) {
-          ptxRow.reset().bind(1, text).step();
-          it->second = db.lastInsertRowid();
-        }
-        return it->second;
-      };
-      auto cubinId = [&](const std::vector<uint8_t> &data) {
-        auto [it, added] = cubinIds.emplace(data, 0);
-        if (added) {
-          cubinRow.reset().bindBlob(1, data.data(), data.size()).step();
-          it->second = db.lastInsertRowid();
-        }
-        return it->second;
-      };
-      for (const KernelInfo &k : contents.kernels) {
-        std::vector<std::string> space;
-        for (const auto &[name, values] : k.tuneSpace) {
-          std::vector<std::string> texts;
-          for (int64_t v : values)
-            texts.push_back(std::to_string(v));
-          space.push_back(name + "=" + join(texts, '|'));
-        }
-        kernel.reset()
-            .bind(1, k.name)
-            .bind(2, join(k.grid, ';'))
-            .bind(3, formatConfig(k.fixedConfig))
-            .bind(4, join(space, ';'))
-            .bind(5, k.tuneWhere)
-            .bind(6, join(k.tuneKey, ','))
-            .bind(7, k.sourceHash)
-            .step();
-        for (size_t i = 0; i < k.params.size(); ++i) {
-          const ParamInfo &p = k.params[i];
-          param.reset()
-              .bind(1, k.name)
-              .bind(2, static_cast<int64_t>(i))
-              .bind(3, p.name)
-              .bind(4, kindName(p.kind))
-              .bind(5, dtypeName(p.type))
-              .bind(6, p.defaultExpr)
-              .step();
-        }
-        for (const VariantInfo &v : k.variants) {
-          variant.reset()
-              .bind(1, k.name)
-              .bind(2, formatConfig(v.config))
-              .bind(3, v.specialization)
-              .bind(4, v.entry)
-              .bind(5, v.numWarps)
-              .bind(6, v.numStages)
-              .bind(7, static_cast<int64_t>(v.sharedBytes))
-              .bind(8, ptxId(v.ptx))
-              .step();
-          int64_t id = db.lastInsertRowid();
-          for (const BinaryInfo &b : v.binaries)
-            binary.reset()
-                .bind(1, id)
-                .bind(2, b.arch)
-                .bind(3, cubinId(b.cubin))
-                .bind(4, b.registers)
-                .bind(5, b.spillBytes)
-                .bind(6, b.stackBytes)
-                .step();
-        }
+    SqliteStmt kernel =
+        db.prepare("INSERT INTO kernels VALUES (?, ?, ?, ?, ?, ?, ?)");
+    SqliteStmt param =
+        db.prepare("INSERT INTO params VALUES (?, ?, ?, ?, ?, ?)");
+    SqliteStmt variant = db.prepare(
+        "INSERT INTO variants (kernel, config, specialization, entry, "
+        "num_warps, num_stages, shared_bytes, ptx_id) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?)");
+    SqliteStmt binary =
+        db.prepare("INSERT INTO binaries VALUES (?, ?, ?, ?, ?, ?)");
+    // Variants that compiled to the same code (configs whose knobs change
+    // nothing, like num_stages without a loop) store it once.
+    SqliteStmt ptxRow = db.prepare("INSERT INTO ptx (text) VALUES (?)");
+    SqliteStmt cubinRow = db.prepare("INSERT INTO cubins (data) VALUES (?)");
+    std::map<std::string, int64_t> ptxIds;
+    std::map<std::vector<uint8_t>, int64_t> cubinIds;
+    auto ptxId = [&](const std::string &text) {
+      auto [it, added] = ptxIds.emplace(text, 0);
+      if (added) {
+        ptxRow.reset().bind(1, text).step();
+        it->second = db.lastInsertRowid();
       }
-      db.exec("COMMIT;");
+      return it->second;
+    };
+    auto cubinId = [&](const std::vector<uint8_t> &data) {
+      auto [it, added] = cubinIds.emplace(data, 0);
+      if (added) {
+        cubinRow.reset().bindBlob(1, data.data(), data.size()).step();
+        it->second = db.lastInsertRowid();
+      }
+      return it->second;
+    };
+    for (const KernelInfo &k : contents.kernels) {
+      std::vector<std::string> space;
+      for (const auto &[name, values] : k.tuneSpace) {
+        std::vector<std::string> texts;
+        for (int64_t v : values)
+          texts.push_back(std::to_string(v));
+        space.push_back(name + "=" + join(texts, '|'));
+      }
+      kernel.reset()
+          .bind(1, k.name)
+          .bind(2, join(k.grid, ';'))
+          .bind(3, formatConfig(k.fixedConfig))
+          .bind(4, join(space, ';'))
+          .bind(5, k.tuneWhere)
+          .bind(6, join(k.tuneKey, ','))
+          .bind(7, k.sourceHash)
+          .step();
+      for (size_t i = 0; i < k.params.size(); ++i) {
+        const ParamInfo &p = k.params[i];
+        param.reset()
+            .bind(1, k.name)
+            .bind(2, static_cast<int64_t>(i))
+            .bind(3, p.name)
+            .bind(4, kindName(p.kind))
+            .bind(5, dtypeName(p.type))
+            .bind(6, p.defaultExpr)
+            .step();
+      }
+      for (const VariantInfo &v : k.variants) {
+        variant.reset()
+            .bind(1, k.name)
+            .bind(2, formatConfig(v.config))
+            .bind(3, v.specialization)
+            .bind(4, v.entry)
+            .bind(5, v.numWarps)
+            .bind(6, v.numStages)
+            .bind(7, static_cast<int64_t>(v.sharedBytes))
+            .bind(8, ptxId(v.ptx))
+            .step();
+        int64_t id = db.lastInsertRowid();
+        for (const BinaryInfo &b : v.binaries)
+          binary.reset()
+              .bind(1, id)
+              .bind(2, b.arch)
+              .bind(3, cubinId(b.cubin))
+              .bind(4, b.registers)
+              .bind(5, b.spillBytes)
+              .bind(6, b.stackBytes)
+              .step();
+      }
     }
-    if (std::rename(temp.c_str(), path.c_str()) != 0)
-      throw Error("cannot write bundle '" + path + "': rename failed");
-  } catch (...) {
-    std::remove(temp.c_str());
-    throw;
+    db.exec("COMMIT;");
   }
+  if (!file.commit(error))
+    throw Error("cannot write bundle: " + error);
 }
 
 //===----------------------------------------------------------------------===//

@@ -199,7 +199,8 @@ TEST(BundleTest, FailedWriteLeavesTheOldFile) {
 
 TEST(BundleTest, UnwritableDirectory) {
   EXPECT_RT_ERROR(writeBundle("/nonexistent/dir/k.kpack", sampleBundle()),
-                  "bundle '/nonexistent/dir/k.kpack': cannot open");
+                  "cannot write bundle: /nonexistent/dir/k.kpack: cannot "
+                  "create a temporary file beside it: No such file");
 }
 
 TEST(BundleTest, OpenListsKernels) {

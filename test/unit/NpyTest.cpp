@@ -309,11 +309,13 @@ TEST(NpyTest, WriteFailureLeavesNoFile) {
   EXPECT_EQ(error.rfind(path + ": ", 0), 0u) << error;
   EXPECT_NE(error.find("No such file"), std::string::npos) << error;
 
-  // Renaming onto a directory fails; the temporary file is removed.
+  // A directory is not replaced; no temporary file is left.
   std::filesystem::create_directory(dir / "taken.npy");
   path = (dir / "taken.npy").string();
   EXPECT_FALSE(writeNpy(path, makeArray(NpyDType::F32, {2}), error));
-  EXPECT_NE(error.find("rename"), std::string::npos) << error;
+  EXPECT_NE(error.find("is a directory; kdsl writes only regular files"),
+            std::string::npos)
+      << error;
   EXPECT_EQ(listDir(dir), std::vector<std::string>{"taken.npy"});
   std::filesystem::remove_all(dir);
 }

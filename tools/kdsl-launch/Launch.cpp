@@ -6,6 +6,7 @@
 
 #include "Launch.h"
 
+#include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
 #include "kdsl/bundle.hpp"
 #include "kdsl/runtime.hpp"
@@ -201,6 +202,9 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
           !buffers.count(save.substr(0, eq)))
         return fail("--save '" + save +
                     "' must be POINTER=OUT.npy for a pointer argument");
+      std::string error;
+      if (!checkOutputPath(save.substr(eq + 1), error))
+        return fail(error);
     }
     // Check the launch (variant, grid) before touching the GPU.
     rt::LaunchPlan plan = kernel.plan(args.data(), args.size(), options);

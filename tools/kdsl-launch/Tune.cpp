@@ -15,6 +15,7 @@
 #include "Launch.h"
 #include "Report.h"
 
+#include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
 #include "kdsl/tune_cache.hpp"
 
@@ -120,6 +121,8 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
     return failWith(command.tool, message);
   };
   std::string error;
+  if (!command.report.empty() && !checkOutputPath(command.report, error))
+    return fail(error);
   if (info.tuneSpace.empty())
     return fail("kernel '" + command.kernel +
                 "' has no @autotune space: there is nothing to tune");
@@ -315,12 +318,12 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
               << report.records.size() << " configs in "
               << fixed(report.seconds) << " s, " << report.pruned << " pruned, "
               << report.invalid << " invalid; stored in " << dbPath << "\n";
-    if (!command.report.empty()) {
-      std::ofstream out(command.report);
-      out << renderTuneReport("kdsl tuning: " + command.kernel, report.records);
-      if (!out)
-        return fail("cannot write '" + command.report + "'");
-    }
+    if (!command.report.empty() &&
+        !writeOutputFile(
+            command.report,
+            renderTuneReport("kdsl tuning: " + command.kernel, report.records),
+            error))
+      return fail(error);
     return 0;
   } catch (const std::exception &e) {
     return fail(e.what());
@@ -345,15 +348,14 @@ int kdsl::cacheCommand(const CacheCommand &command) {
         path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
     return std::string(json ? "json" : "csv");
   };
+  std::string error;
   auto write = [&](const std::string &text) {
-    if (command.output.empty() || command.output == "-") {
-      std::cout << text;
-      return true;
-    }
-    std::ofstream out(command.output, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
+    std::cout.flush();
+    return writeOutputFile(command.output.empty() ? "-" : command.output, text,
+                           error);
   };
+  if (!command.output.empty() && !checkOutputPath(command.output, error))
+    return fail(error);
   try {
     // Reading creates no file, but an existing one opens for writing, so
     // an older schema is migrated.
@@ -388,7 +390,7 @@ int kdsl::cacheCommand(const CacheCommand &command) {
                     dbPath);
       if (command.action == "report") {
         if (!write(renderTuneReport("kdsl tuning: " + command.kernel, rows)))
-          return fail("cannot write '" + command.output + "'");
+          return fail(error);
         return 0;
       }
       std::string lastGroup;
@@ -418,20 +420,19 @@ int kdsl::cacheCommand(const CacheCommand &command) {
       std::string text = format == "json" ? cache.exportJson(command.kernel)
                                           : cache.exportCsv(command.kernel);
       if (!write(text))
-        return fail("cannot write '" + command.output + "'");
+        return fail(error);
       return 0;
     }
     if (command.action == "import") {
-      std::ifstream in(command.input, std::ios::binary);
-      if (!in)
-        return fail("cannot read '" + command.input + "'");
-      std::stringstream text;
-      text << in.rdbuf();
+      std::string text;
+      if (!readInputFile(command.input, kMaxTextInputBytes, "a tuning export",
+                         text, error))
+        return fail(error);
       std::string format = formatOf(command.input);
       if (format != "csv" && format != "json")
         return fail("--format must be csv or json, not '" + format + "'");
-      size_t n = format == "json" ? cache.importJson(text.str())
-                                  : cache.importCsv(text.str());
+      size_t n =
+          format == "json" ? cache.importJson(text) : cache.importCsv(text);
       std::cout << "imported " << n << " rows from " << command.input
                 << " into " << dbPath << "\n";
       return 0;

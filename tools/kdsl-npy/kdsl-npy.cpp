@@ -17,8 +17,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <random>
+#include <vector>
 
 using namespace kdsl;
 
@@ -93,6 +95,72 @@ void store(NpyArray &array, bool bf16, int64_t i, double v) {
     put(bf16 ? toBF16(v) : uint16_t(int64_t(v)));
     break;
   }
+}
+
+/// Why `v` cannot be stored exactly enough in `dtype`: an integer type takes
+/// whole numbers in its range (bool: 0 or 1), a float type any value its
+/// range holds once rounded (inf and nan when asked for). Empty when it can.
+std::string unfit(double v, NpyDType dtype, bool bf16) {
+  auto name = [&] { return std::string(bf16 ? "bf16" : npyDTypeName(dtype)); };
+  auto number = [&] {
+    char text[64];
+    std::snprintf(text, sizeof(text), "%.17g", v);
+    return std::string(text);
+  };
+  double lo = 0, hi = 0;
+  switch (dtype) {
+  case NpyDType::Bool:
+    lo = 0, hi = 1;
+    break;
+  case NpyDType::I8:
+    lo = -128, hi = 127;
+    break;
+  case NpyDType::I16:
+    lo = -32768, hi = 32767;
+    break;
+  case NpyDType::I32:
+    lo = -2147483648.0, hi = 2147483647.0;
+    break;
+  case NpyDType::I64:
+    lo = -9223372036854775808.0, hi = 9223372036854775807.0;
+    break;
+  case NpyDType::U16:
+    if (!bf16) {
+      lo = 0, hi = 65535;
+      break;
+    }
+    [[fallthrough]];
+  default: {
+    // The largest finite value of each float type; beyond it (and below the
+    // halfway point to the next power) a value rounds to inf.
+    double max = dtype == NpyDType::F16   ? 65504.0
+                 : dtype == NpyDType::F64 ? std::numeric_limits<double>::max()
+                                          : std::numeric_limits<float>::max();
+    if (bf16)
+      max = fromBF16(0x7F7F);
+    double ulp = dtype == NpyDType::F16   ? 32.0
+                 : bf16                   ? std::ldexp(1.0, 127 - 7)
+                 : dtype == NpyDType::F32 ? std::ldexp(1.0, 127 - 23)
+                                          : 0;
+    if (std::isfinite(v) && std::fabs(v) >= max + ulp / 2 &&
+        !(dtype == NpyDType::F64))
+      return number() + " is out of range for " + name() +
+             " (the largest finite value is " +
+             std::to_string(static_cast<long long>(max)) + ")";
+    return "";
+  }
+  }
+  if (!std::isfinite(v) || v != std::trunc(v))
+    return number() + " is not a whole number, as " + name() + " needs";
+  // 2^63 is the first double above INT64_MAX.
+  if (v < lo || (dtype == NpyDType::I64 ? v >= 9223372036854775808.0 : v > hi))
+    return number() + " is out of range for " + name() + " (" +
+           std::to_string(static_cast<long long>(lo)) + " to " +
+           (dtype == NpyDType::I64
+                ? "9223372036854775807"
+                : std::to_string(static_cast<long long>(hi))) +
+           ")";
+  return "";
 }
 
 double load(const NpyArray &array, bool bf16, int64_t i) {
@@ -213,6 +281,29 @@ int main(int argc, char **argv) {
     if (*end)
       return fail("--fill '" + fill + "' is not a number");
   }
+  // Values that would wrap, round to inf or lose their fraction are errors,
+  // not silently different numbers. A range is checked at both ends.
+  std::vector<std::pair<std::string, double>> ends;
+  if (seed)
+    ends = {{"--low", low}, {"--high", high}};
+  else if (!fill.empty())
+    ends = {{"--fill", value}};
+  else if (n > 0)
+    ends = {{"--range start", start},
+            {"--range end", start + step * static_cast<double>(n - 1)}};
+  bool integral = array.dtype != NpyDType::F16 &&
+                  array.dtype != NpyDType::F32 &&
+                  array.dtype != NpyDType::F64 && !bf16;
+  for (const auto &[what, v] : ends)
+    if (std::string why = unfit(v, array.dtype, bf16);
+        !why.empty() && !(seed && integral && std::isfinite(v)))
+      return fail(what + ": " + why);
+  if (seed && integral)
+    for (double bound : {low, high})
+      if (std::string why = unfit(std::trunc(bound), array.dtype, bf16);
+          !why.empty())
+        return fail(std::string(bound == low ? "--low" : "--high") + ": " +
+                    why);
   std::mt19937 gen(seed.value_or(0));
   std::uniform_real_distribution<double> dist(low, high);
   for (int64_t i = 0; i < n; ++i) {

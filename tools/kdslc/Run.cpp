@@ -18,6 +18,7 @@
 #include "kdsl/Frontend/Compiler.h"
 #include "kdsl/Interpreter/Interpreter.h"
 #include "kdsl/Lowering/Pipeline.h"
+#include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
 #include "kdsl/bundle.hpp"
 
@@ -267,6 +268,8 @@ int kdsl::runKernel(const RunOptions &options) {
       return fail("--save: '" + name +
                   "' is not a pointer argument of kernel '" + options.kernel +
                   "'");
+    if (!checkOutputPath(path.str(), error))
+      return fail(error);
   }
 
   std::array<int64_t, 3> grid = {1, 1, 1};

@@ -10,10 +10,10 @@
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Lowering/Pipeline.h"
+#include "kdsl/Support/Files.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -29,12 +29,15 @@ struct SourceFile {
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
   llvm::StringRef text;
 
-  /// Reads `path`; on failure returns false and sets `error`.
+  /// Reads `path`, a regular file of at most kMaxSourceBytes ("-": standard
+  /// input); on failure returns false and sets `error`.
   bool load(const std::string &path, std::string &error) {
-    std::unique_ptr<llvm::MemoryBuffer> file =
-        mlir::openInputFile(path, &error);
-    if (!file)
+    std::string bytes;
+    if (!readInputFile(path, kMaxSourceBytes, "a .kdsl source", bytes, error))
       return false;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        llvm::MemoryBuffer::getMemBufferCopy(bytes,
+                                             path == "-" ? "<stdin>" : path);
     text = file->getBuffer();
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     // A failed pass would otherwise dump the whole kernel after the error.

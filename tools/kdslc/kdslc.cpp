@@ -17,6 +17,7 @@
 #include "kdsl/Frontend/ASTPrinter.h"
 #include "kdsl/Frontend/Compiler.h"
 #include "kdsl/Lowering/Passes.h"
+#include "kdsl/Support/Files.h"
 
 #include "CHeader.h"
 #include "Kpack.h"
@@ -33,7 +34,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
@@ -112,10 +112,21 @@ int compile(const Options &options) {
   if (failed(result))
     return 1;
 
-  std::unique_ptr<llvm::ToolOutputFile> output;
-  auto openOutput = [&]() {
-    output = openOutputFile(options.output, &errorMessage);
-    return output != nullptr;
+  // Every output is written beside its target and renamed into place only
+  // when complete (kdsl/Support/Files.h): a failed or killed compile leaves
+  // the old file. Opened now, so that an unwritable target fails first.
+  kdsl::AtomicFile output;
+  bool toStdout = options.output == "-";
+  if (!toStdout && !output.open(options.output, errorMessage))
+    return fail(errorMessage);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto writeOutput = [&]() {
+    os.flush();
+    bool ok = toStdout ? kdsl::writeOutputFile("-", text, errorMessage)
+                       : output.write(text, errorMessage) &&
+                             output.commit(errorMessage);
+    return ok ? 0 : fail(errorMessage);
   };
 
   if (options.emit == "ast") {
@@ -127,11 +138,8 @@ int compile(const Options &options) {
         }))
       return fail("no kernel named '" + options.kernel + "' in '" +
                   options.input + "'");
-    if (!openOutput())
-      return fail("cannot write '" + options.output + "': " + errorMessage);
-    kdsl::printAST(*result->ast, output->os());
-    output->keep();
-    return 0;
+    kdsl::printAST(*result->ast, os);
+    return writeOutput();
   }
 
   ModuleOp module = *result->ir;
@@ -147,15 +155,17 @@ int compile(const Options &options) {
         other.erase();
   }
   if (options.emit == "kpack") {
-    if (!openOutput())
-      return fail("cannot write '" + options.output + "': " + errorMessage);
-    output.reset(); // the bundle is written by name, atomically
+    // The bundle is written by name, through an AtomicFile of its own.
     return kdsl::emitKpack(module, options.input, configEntries,
                            options.output == "-" ? "" : options.output);
   }
-  if (options.emit == "c-header")
-    return kdsl::emitCHeader(module, options.input, configEntries,
-                             options.output);
+  if (options.emit == "c-header") {
+    if (int status = kdsl::emitCHeader(
+            module, options.input, configEntries,
+            toStdout ? "standard output" : options.output, os))
+      return status;
+    return writeOutput();
+  }
   bool gpuStage = options.emit != "kdsl";
   if (options.remarks &&
       !llvm::is_contained({"kdsl-gpu", "llvm", "ptx", "cubin"}, options.emit))
@@ -229,13 +239,10 @@ int compile(const Options &options) {
         kdsl::compileToPTX(module, target, options.timing ? &timing : nullptr);
     if (failed(ptx))
       return 1;
-    if (!openOutput())
-      return fail("cannot write '" + options.output + "': " + errorMessage);
     if (options.emit == "ptx") {
       for (const kdsl::KernelPTX &kernel : *ptx)
-        output->os() << (ptx->size() > 1 ? "// kernel " + kernel.name + "\n"
-                                         : "")
-                     << kernel.ptx;
+        os << (ptx->size() > 1 ? "// kernel " + kernel.name + "\n" : "")
+           << kernel.ptx;
     } else {
       std::string ptxas = kdsl::findPtxas();
       if (ptxas.empty())
@@ -254,17 +261,13 @@ int compile(const Options &options) {
             << " bytes spilled, " << cubin.stackBytes << " bytes of stack, "
             << ptx->front().sharedBytes << " bytes of shared memory, "
             << ptx->front().numWarps << " warps";
-      output->os().write(reinterpret_cast<const char *>(cubin.cubin.data()),
-                         cubin.cubin.size());
+      os.write(reinterpret_cast<const char *>(cubin.cubin.data()),
+               cubin.cubin.size());
     }
-    output->keep();
-    return 0;
+    return writeOutput();
   }
-  if (!openOutput())
-    return fail("cannot write '" + options.output + "': " + errorMessage);
-  module.print(output->os());
-  output->keep();
-  return 0;
+  module.print(os);
+  return writeOutput();
 }
 
 } // namespace

@@ -55,8 +55,9 @@ struct NpyArray {
   int64_t numElements() const;
 };
 
-/// Reads `path`. On failure returns false, leaves `out` unchanged and sets
-/// `error` ("FILE: what is wrong").
+/// Reads `path`, a regular file of at most kMaxArrayInputBytes (Files.h). On
+/// failure returns false, leaves `out` unchanged and sets `error` ("FILE:
+/// what is wrong").
 bool readNpy(const std::string &path, NpyArray &out, std::string &error);
 
 /// Parses an in-memory file image of `size` bytes (same errors as readNpy,
@@ -66,8 +67,8 @@ bool parseNpy(const std::string &name, const uint8_t *bytes, size_t size,
               NpyArray &out, std::string &error);
 
 /// Writes version 1.0 (or 2.0 if the header needs it), the preamble padded to
-/// 64 bytes. Writes to a temporary file in the same directory and renames it,
-/// so a failure leaves no partial file. On failure (an inconsistent array, an
+/// 64 bytes, through writeOutputFile (Files.h): a failure leaves the old file
+/// as it was. On failure (an inconsistent array, an
 /// I/O error) returns false and sets `error` ("FILE: what is wrong").
 bool writeNpy(const std::string &path, const NpyArray &array,
               std::string &error);
