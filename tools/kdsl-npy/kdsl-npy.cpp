@@ -14,12 +14,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
 #include <random>
+#include <tuple>
 #include <vector>
 
 using namespace kdsl;
@@ -97,70 +100,82 @@ void store(NpyArray &array, bool bf16, int64_t i, double v) {
   }
 }
 
-/// Why `v` cannot be stored exactly enough in `dtype`: an integer type takes
-/// whole numbers in its range (bool: 0 or 1), a float type any value its
-/// range holds once rounded (inf and nan when asked for). Empty when it can.
-std::string unfit(double v, NpyDType dtype, bool bf16) {
-  auto name = [&] { return std::string(bf16 ? "bf16" : npyDTypeName(dtype)); };
-  auto number = [&] {
-    char text[64];
-    std::snprintf(text, sizeof(text), "%.17g", v);
-    return std::string(text);
-  };
-  double lo = 0, hi = 0;
+/// The integer range of an integer `dtype` (bool: 0 to 1); nullopt for a
+/// float type (bf16 included).
+std::optional<std::pair<int64_t, int64_t>> integerRange(NpyDType dtype,
+                                                        bool bf16) {
   switch (dtype) {
   case NpyDType::Bool:
-    lo = 0, hi = 1;
-    break;
+    return std::make_pair(int64_t(0), int64_t(1));
   case NpyDType::I8:
-    lo = -128, hi = 127;
-    break;
+    return std::make_pair(int64_t(INT8_MIN), int64_t(INT8_MAX));
   case NpyDType::I16:
-    lo = -32768, hi = 32767;
-    break;
+    return std::make_pair(int64_t(INT16_MIN), int64_t(INT16_MAX));
   case NpyDType::I32:
-    lo = -2147483648.0, hi = 2147483647.0;
-    break;
+    return std::make_pair(int64_t(INT32_MIN), int64_t(INT32_MAX));
   case NpyDType::I64:
-    lo = -9223372036854775808.0, hi = 9223372036854775807.0;
-    break;
+    return std::make_pair(INT64_MIN, INT64_MAX);
   case NpyDType::U16:
-    if (!bf16) {
-      lo = 0, hi = 65535;
-      break;
-    }
-    [[fallthrough]];
-  default: {
-    // The largest finite value of each float type; beyond it (and below the
-    // halfway point to the next power) a value rounds to inf.
-    double max = dtype == NpyDType::F16   ? 65504.0
-                 : dtype == NpyDType::F64 ? std::numeric_limits<double>::max()
-                                          : std::numeric_limits<float>::max();
-    if (bf16)
-      max = fromBF16(0x7F7F);
-    double ulp = dtype == NpyDType::F16   ? 32.0
-                 : bf16                   ? std::ldexp(1.0, 127 - 7)
-                 : dtype == NpyDType::F32 ? std::ldexp(1.0, 127 - 23)
-                                          : 0;
-    if (std::isfinite(v) && std::fabs(v) >= max + ulp / 2 &&
-        !(dtype == NpyDType::F64))
-      return number() + " is out of range for " + name() +
-             " (the largest finite value is " +
-             std::to_string(static_cast<long long>(max)) + ")";
+    if (!bf16)
+      return std::make_pair(int64_t(0), int64_t(UINT16_MAX));
+    return std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// Why the value `text` (`v` once parsed) cannot be stored in `dtype`: an
+/// integer type takes whole numbers in its range, a float type any value
+/// that does not round to inf (inf itself when asked for). Empty when it can.
+std::string unfit(const std::string &text, double v, NpyDType dtype,
+                  bool bf16) {
+  std::string name = bf16 ? "bf16" : npyDTypeName(dtype);
+  if (auto range = integerRange(dtype, bf16)) {
+    auto [lo, hi] = *range;
+    std::string bounds =
+        " (" + std::to_string(lo) + " to " + std::to_string(hi) + ")";
+    // Exactly, as an integer, where the text is one (i64 needs all 64 bits).
+    errno = 0;
+    char *end = nullptr;
+    long long exact = std::strtoll(text.c_str(), &end, 10);
+    if (!text.empty() && *end == '\0')
+      return errno == ERANGE || exact < lo || exact > hi
+                 ? text + " is out of range for " + name + bounds
+                 : "";
+    if (!std::isfinite(v) || v != std::trunc(v))
+      return text + " is not a whole number, as " + name + " needs";
+    // 2^63 is the first double above INT64_MAX.
+    if (v < static_cast<double>(lo) || v >= 9223372036854775808.0 ||
+        v > static_cast<double>(hi))
+      return text + " is out of range for " + name + bounds;
     return "";
   }
+  // A float type: what rounds to inf is out of range. Its largest finite
+  // value plus half an ulp there.
+  double max = dtype == NpyDType::F16 ? 65504.0
+               : bf16                 ? fromBF16(0x7F7F)
+               : dtype == NpyDType::F32
+                   ? static_cast<double>(std::numeric_limits<float>::max())
+                   : std::numeric_limits<double>::max();
+  double halfUlp = dtype == NpyDType::F16   ? 16.0
+                   : bf16                   ? std::ldexp(1.0, 127 - 8)
+                   : dtype == NpyDType::F32 ? std::ldexp(1.0, 127 - 24)
+                                            : 0;
+  if (std::isfinite(v) && dtype != NpyDType::F64 &&
+      std::fabs(v) >= max + halfUlp) {
+    char largest[32];
+    std::snprintf(largest, sizeof(largest), "%g", max);
+    return text + " is out of range for " + name +
+           " (its largest finite value is " + largest + ")";
   }
-  if (!std::isfinite(v) || v != std::trunc(v))
-    return number() + " is not a whole number, as " + name() + " needs";
-  // 2^63 is the first double above INT64_MAX.
-  if (v < lo || (dtype == NpyDType::I64 ? v >= 9223372036854775808.0 : v > hi))
-    return number() + " is out of range for " + name() + " (" +
-           std::to_string(static_cast<long long>(lo)) + " to " +
-           (dtype == NpyDType::I64
-                ? "9223372036854775807"
-                : std::to_string(static_cast<long long>(hi))) +
-           ")";
   return "";
+}
+
+/// `v` as a message shows a computed value.
+std::string shown(double v) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.17g", v);
+  return text;
 }
 
 double load(const NpyArray &array, bool bf16, int64_t i) {
@@ -282,33 +297,41 @@ int main(int argc, char **argv) {
       return fail("--fill '" + fill + "' is not a number");
   }
   // Values that would wrap, round to inf or lose their fraction are errors,
-  // not silently different numbers. A range is checked at both ends.
-  std::vector<std::pair<std::string, double>> ends;
+  // not silently different numbers. A range is checked at both ends, random
+  // bounds as given (integers take whole values between them).
+  std::vector<std::tuple<std::string, std::string, double>> given;
   if (seed)
-    ends = {{"--low", low}, {"--high", high}};
+    given = {{"--low", shown(low), low}, {"--high", shown(high), high}};
   else if (!fill.empty())
-    ends = {{"--fill", value}};
-  else if (n > 0)
-    ends = {{"--range start", start},
-            {"--range end", start + step * static_cast<double>(n - 1)}};
-  bool integral = array.dtype != NpyDType::F16 &&
-                  array.dtype != NpyDType::F32 &&
-                  array.dtype != NpyDType::F64 && !bf16;
-  for (const auto &[what, v] : ends)
-    if (std::string why = unfit(v, array.dtype, bf16);
-        !why.empty() && !(seed && integral && std::isfinite(v)))
+    given = {{"--fill", fill, value}};
+  else if (n > 0) {
+    double last = start + step * static_cast<double>(n - 1);
+    given = {{"--range start", shown(start), start},
+             {"--range end", shown(last), last}};
+  }
+  std::optional<std::pair<int64_t, int64_t>> integral =
+      integerRange(array.dtype, bf16);
+  for (auto &[what, text, v] : given) {
+    if (seed && integral && std::isfinite(v))
+      v = std::trunc(v), text = shown(v);
+    if (std::string why = unfit(text, v, array.dtype, bf16); !why.empty())
       return fail(what + ": " + why);
-  if (seed && integral)
-    for (double bound : {low, high})
-      if (std::string why = unfit(std::trunc(bound), array.dtype, bf16);
-          !why.empty())
-        return fail(std::string(bound == low ? "--low" : "--high") + ": " +
-                    why);
+  }
+  // An integer fill is stored exactly (i64 beyond 2^53 included).
+  std::optional<int64_t> exactFill;
+  if (integral && !fill.empty()) {
+    char *end = nullptr;
+    long long exact = std::strtoll(fill.c_str(), &end, 10);
+    exactFill = *end == '\0' ? exact : static_cast<int64_t>(value);
+  }
   std::mt19937 gen(seed.value_or(0));
   std::uniform_real_distribution<double> dist(low, high);
   for (int64_t i = 0; i < n; ++i) {
     double v = seed ? dist(gen) : !fill.empty() ? value : start + step * i;
-    store(array, bf16, i, v);
+    if (exactFill && array.dtype == NpyDType::I64)
+      std::memcpy(array.data.data() + i * 8, &*exactFill, 8);
+    else
+      store(array, bf16, i, v);
   }
   std::string error;
   if (!writeNpy(out, array, error))
