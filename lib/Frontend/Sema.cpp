@@ -10,6 +10,7 @@
 
 #include "kdsl/Frontend/Sema.h"
 #include "kdsl/Support/ConfigSpace.h"
+#include "kdsl/Support/Limits.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
@@ -541,6 +542,15 @@ private:
       if (v && checkConfigValue(arg.value->loc, arg.loc, arg.name, *v, param,
                                 attr.name))
         k.fixedConfig.emplace_back(arg.name, *v);
+    }
+    if (tune) {
+      std::vector<size_t> lengths;
+      for (const TuneAxis &axis : k.tuneSpace)
+        lengths.push_back(axis.values.size());
+      if (std::string why = checkAutotuneSpaceSize(lengths); !why.empty()) {
+        error(attr.loc) << why;
+        return;
+      }
     }
     if (tune && !k.tuneWhere.empty() && !k.tuneSpace.empty()) {
       // A `where` over the axes alone can be decided now.

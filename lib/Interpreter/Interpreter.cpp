@@ -9,6 +9,7 @@
 
 #include "kdsl/Interpreter/Interpreter.h"
 #include "kdsl/Support/ConstExpr.h"
+#include "kdsl/Support/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -939,9 +940,11 @@ LogicalResult kdsl::interpret(KernelOp variant, std::array<int64_t, 3> grid,
     return variant.emitError()
            << "kernel '" << variant.getSymName() << "' takes " << types.size()
            << " arguments, got " << args.size();
-  for (int64_t g : grid)
-    if (g < 0)
-      return variant.emitError() << "grid dimensions must not be negative";
+  // The runtime's limits, in its words: a grid the GPU would refuse is
+  // refused here too (2^31 - 1 programs along y would otherwise run for
+  // ever).
+  if (std::string why = checkGrid(grid); !why.empty())
+    return variant.emitError() << why;
 
   std::vector<HostBuffer *> buffers;
   std::vector<std::string> names;
@@ -1010,10 +1013,12 @@ FailureOr<std::array<int64_t, 3>> kdsl::evaluateGrid(KernelOp variant,
     if (!value.ok)
       return variant.emitError()
              << "grid expression '" << text << "': " << value.error;
-    if (value.value < 0)
-      return variant.emitError()
-             << "grid expression '" << text << "' gives " << value.value;
     grid[i] = value.value;
   }
+  std::vector<std::string> origins;
+  for (Attribute dim : *dims)
+    origins.push_back(cast<StringAttr>(dim).str());
+  if (std::string why = checkGrid(grid, origins); !why.empty())
+    return variant.emitError() << why;
   return grid;
 }

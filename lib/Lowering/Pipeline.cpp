@@ -8,6 +8,7 @@
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Lowering/Passes.h"
+#include "kdsl/Support/Limits.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -158,12 +159,14 @@ void kdsl::buildGpuPipeline(OpPassManager &pm, const GpuTarget &target,
     divisible += (divisible.empty() ? " divisible=" : ",") + name;
   for (auto [i, name] : llvm::enumerate(target.equalToOne))
     divisible += (i == 0 ? " equal-to-one=" : ",") + name;
-  std::string pipeline = std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
-                                     "convert-kdsl-to-gpu{assume-aligned=") +
-                         (target.assumeAligned ? "true" : "false") + divisible +
-                         (target.remarks ? " remarks=true" : "") + "}," +
-                         "nvvm-attach-target{chip=" + target.arch +
-                         " features=+ptx80 O=3" + libdevice + "}";
+  std::string pipeline =
+      std::string("kdsl-pipeline-loops,kdsl-assign-layouts,"
+                  "convert-kdsl-to-gpu{assume-aligned=") +
+      (target.assumeAligned ? "true" : "false") + divisible +
+      " max-shared-bytes=" + std::to_string(maxSharedBytes(target.arch)) +
+      (target.remarks ? " remarks=true" : "") + "}," +
+      "nvvm-attach-target{chip=" + target.arch + " features=+ptx80 O=3" +
+      libdevice + "}";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("kdsl: the GPU pass pipeline does not parse");
   // MLIR 22's canonicalization of duplicate loop-carried values takes time

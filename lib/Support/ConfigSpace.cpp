@@ -2,6 +2,7 @@
 
 #include "kdsl/Support/ConfigSpace.h"
 #include "kdsl/Support/ConstExpr.h"
+#include "kdsl/Support/Limits.h"
 
 #include <functional>
 #include <optional>
@@ -21,9 +22,16 @@ std::vector<Config> enumerateConfigs(const std::vector<TuneAxis> &axes,
     filter = parsed.expr;
   }
   std::vector<Config> configs;
-  for (const TuneAxis &axis : axes)
+  std::vector<size_t> lengths;
+  for (const TuneAxis &axis : axes) {
     if (axis.values.empty())
       return configs;
+    lengths.push_back(axis.values.size());
+  }
+  // The front end refuses larger spaces; a bundle could still hold one.
+  error = checkAutotuneSpaceSize(lengths);
+  if (!error.empty())
+    return {};
   std::vector<size_t> index(axes.size(), 0);
   while (true) {
     Config config;

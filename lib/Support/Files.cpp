@@ -293,8 +293,7 @@ bool AtomicFile::open(const std::string &path, std::string &error) {
         createTemporary(dirName(target), tempPrefix(target), temp, code);
   }
   if (descriptor < 0) {
-    error =
-        path + ": cannot create a temporary file beside it: " + errnoText(code);
+    error = path + ": cannot write: " + errnoText(code);
     return false;
   }
   open_ = true;

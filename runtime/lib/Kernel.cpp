@@ -14,6 +14,7 @@
 
 #include "kdsl/Support/ConfigSpace.h"
 #include "kdsl/Support/ConstExpr.h"
+#include "kdsl/Support/Limits.h"
 #include "kdsl/bundle.hpp"
 
 #include "KernelImpl.h"
@@ -466,8 +467,16 @@ Kernel::Impl::evaluateGrid(const Prepared &prepared, const Arg *args,
                            const LaunchOptions &options) const {
   std::array<uint32_t, 3> grid = options.grid;
   if (grid[0] || grid[1] || grid[2]) {
-    for (uint32_t &dim : grid)
-      dim = std::max<uint32_t>(dim, 1);
+    std::array<int64_t, 3> given;
+    for (size_t d = 0; d < 3; ++d)
+      given[d] = std::max<uint32_t>(grid[d], 1);
+    if (std::string why =
+            kdsl::checkGrid(given, {"the caller's grid", "the caller's grid",
+                                    "the caller's grid"});
+        !why.empty())
+      fail(why);
+    for (size_t d = 0; d < 3; ++d)
+      grid[d] = static_cast<uint32_t>(given[d]);
     return grid;
   }
   if (info.grid.empty())
@@ -491,15 +500,12 @@ Kernel::Impl::evaluateGrid(const Prepared &prepared, const Arg *args,
       values[d] = result.value;
     }
   }
-  static const int64_t limits[3] = {2147483647, 65535, 65535};
-  for (size_t d = 0; d < 3; ++d) {
-    if (values[d] < 0 || values[d] > limits[d])
-      fail("grid dimension " + std::to_string(d) + " = " +
-           std::to_string(values[d]) + " (from '" +
-           (d < info.grid.size() ? info.grid[d] : "1") + "') is outside [0, " +
-           std::to_string(limits[d]) + "]");
+  std::vector<std::string> origins(info.grid.begin(), info.grid.end());
+  origins.resize(3, "1");
+  if (std::string why = kdsl::checkGrid(values, origins); !why.empty())
+    fail(why);
+  for (size_t d = 0; d < 3; ++d)
     grid[d] = static_cast<uint32_t>(values[d]);
-  }
   return grid;
 }
 

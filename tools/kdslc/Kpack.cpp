@@ -19,10 +19,12 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/xxhash.h"
 #include <future>
 #include <map>
 #include <mutex>
+#include <unistd.h>
 
 #include <chrono>
 #include <set>
@@ -204,6 +206,38 @@ launchedFor(ArrayRef<std::optional<Assumed>> specializations,
   return best;
 }
 
+/// How many variants a compile must have before kdslc says how many and
+/// (on a terminal) shows how far it is.
+constexpr size_t kProgressFrom = 64;
+
+/// The progress of a bundle's compile, from the thread pool's workers.
+class Progress {
+public:
+  explicit Progress(size_t total)
+      : total(total), shown(total >= kProgressFrom),
+        bar(shown && ::isatty(STDERR_FILENO)) {
+    if (shown)
+      llvm::errs() << "kdslc: compiling " << total
+                   << " variants (configs x specializations)\n";
+  }
+  void advance() {
+    if (!bar)
+      return;
+    std::lock_guard<std::mutex> lock(mutex);
+    ++done;
+    size_t filled = 30 * done / total;
+    llvm::errs() << "\r  compiling [" << std::string(filled, '#')
+                 << std::string(30 - filled, '.') << "] " << done << "/"
+                 << total << (done == total ? "\n" : "");
+    llvm::errs().flush();
+  }
+
+private:
+  size_t total, done = 0;
+  bool shown, bar;
+  std::mutex mutex;
+};
+
 } // namespace
 
 int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
@@ -338,9 +372,12 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
   };
   SharedPTX sharedPtx;
   SharedResults<Assembled> sharedCubins;
+  // A large space says how large, and on a terminal shows its progress.
+  Progress progress(jobs.size());
   llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
   for (Job &job : jobs)
-    pool.async([&job, &ptxas, &kpack, &sharedPtx, &sharedCubins] {
+    pool.async([&job, &ptxas, &kpack, &sharedPtx, &sharedCubins, &progress] {
+      auto done = llvm::scope_exit([&] { progress.advance(); });
       for (const std::string &archName : kpack.archs) {
         const char *arch = archName.c_str();
         OwningOpRef<ModuleOp> copy = job.module->clone();

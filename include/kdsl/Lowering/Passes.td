@@ -71,6 +71,11 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     ListOption<"equalToOne", "equal-to-one", "std::string",
                "Integer parameters assumed to be 1 (the `unit` "
                "specialization: strides of a last dimension)">,
+    Option<"maxSharedBytes", "max-shared-bytes", "int64_t",
+           /*default=*/"232448",
+           "Shared memory a thread block may use: the target's opt-in "
+           "maximum (232448, 227 KiB, for sm_90a; 166912 for sm_80); a "
+           "variant that needs more is an error">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Say how each block load, store, atomic, reduction and layout "
            "change was lowered, as a remark at its location: the width of "

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Lowering/Passes.h"
+#include "kdsl/Support/Limits.h"
 
 #include "KernelEmitter.h"
 
@@ -234,6 +235,17 @@ LogicalResult KernelEmitter::checkLayouts() {
                           << " threads in a kernel of " << threads;
         return WalkResult::interrupt();
       }
+      // Each slot is a register (or several): past the limit, per-thread
+      // code takes seconds to compile and spills.
+      if (int64_t slots = layoutOf(type).slots();
+          slots > kMaxElementsPerThread) {
+        op->emitError() << "block " << formatType(type) << " gives each of "
+                        << threads << " threads " << slots
+                        << " elements; a thread may hold at most "
+                        << kMaxElementsPerThread
+                        << " of a block (use more warps or a smaller block)";
+        return WalkResult::interrupt();
+      }
     }
     return WalkResult::advance();
   });
@@ -309,6 +321,13 @@ struct ConvertKdslToGPUPass
                             oneParams, remarks);
       if (failed(emitter.run(func)))
         return signalPassFailure();
+      if (emitter.sharedBytes() > maxSharedBytes) {
+        kernel.emitError() << "kernel '" << kernel.getSymName() << "' needs "
+                           << emitter.sharedBytes()
+                           << " bytes of shared memory; the target allows "
+                           << maxSharedBytes.getValue() << " per thread block";
+        return signalPassFailure();
+      }
       func->setAttr("kdsl.shared_bytes",
                     builder.getI64IntegerAttr(emitter.sharedBytes()));
       func->setAttr("kdsl.num_warps",

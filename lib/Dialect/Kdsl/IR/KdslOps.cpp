@@ -40,6 +40,19 @@ std::string kdsl::formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
+std::string kdsl::formatType(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  Type element = getElementTypeOrSelf(type);
+  if (element.isInteger(1))
+    os << "bool";
+  else
+    os << element;
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    os << formatShape(tensor.getShape());
+  return text;
+}
+
 /// The shape of a scalar (empty) or of a block.
 static ArrayRef<int64_t> shapeOf(Type type) {
   if (auto tensor = dyn_cast<RankedTensorType>(type))

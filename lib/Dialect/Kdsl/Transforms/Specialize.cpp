@@ -9,6 +9,7 @@
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
 #include "kdsl/Support/ConfigSpace.h"
 #include "kdsl/Support/ConstExpr.h"
+#include "kdsl/Support/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -409,6 +410,18 @@ struct KdslSpecializePass
                              "constexpr: its size does not fold to a "
                              "constant (a runtime value, a division by zero "
                              "or an out-of-range shift?)";
+          return WalkResult::interrupt();
+        }
+        // Every backend holds a block whole: its size is bounded here, once
+        // it is known, before anything allocates it.
+        std::optional<int64_t> elements =
+            tensor ? numElements(tensor.getShape().vec()) : std::nullopt;
+        if (tensor && (!elements || *elements > kMaxBlockElements)) {
+          op->emitError() << "block " << formatType(tensor) << " has "
+                          << (elements ? std::to_string(*elements)
+                                       : std::string("more than 2^63"))
+                          << " elements; a block may have at most "
+                          << kMaxBlockElements << " (2^20)";
           return WalkResult::interrupt();
         }
       }

@@ -42,6 +42,9 @@ bool isScalarElementType(mlir::Type type);
 int64_t getConfigInt(mlir::IntegerAttr attr);
 /// Prints a shape as `[64, ?]`, the way diagnostics show it.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
+/// Prints a scalar or block type as the language spells it: `bool`,
+/// `f32[64, 32]`.
+std::string formatType(mlir::Type type);
 } // namespace kdsl
 
 #endif // KDSL_DIALECT_KDSL_IR_KDSLDIALECT_H
