@@ -10,6 +10,7 @@
 #include "kdsl/Lowering/Passes.h"
 #include "kdsl/Support/Limits.h"
 
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -116,6 +117,7 @@ bool kdsl::isSupportedArch(llvm::StringRef arch) {
 void kdsl::registerGpuLowering(DialectRegistry &registry) {
   registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect>();
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
   registerBuiltinDialectTranslation(registry);
   registerGPUDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);

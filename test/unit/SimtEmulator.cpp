@@ -12,6 +12,7 @@
 #include "SimtEmulator.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -869,6 +870,13 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
         for (auto [result, bits] : llvm::zip_equal(forOp.getResults(), carried))
           thread.values[result] = bits;
         return success();
+      })
+      .Case([&](cf::AssertOp assertOp) -> LogicalResult {
+        // A device-side assert (__assertfail): the kernel stops, and the
+        // message is what the GPU prints.
+        if (get(thread, assertOp.getArg())[0] & 1)
+          return success();
+        return fail(thread, op, "assertion failed: " + assertOp.getMsg().str());
       })
       .Case([&](gpu::BarrierOp) -> LogicalResult {
         suspend(thread, Wait::Barrier, op);

@@ -409,6 +409,74 @@ TEST_F(SimtEmulatorTest, PipelinedLoops) {
        "none"});
 }
 
+TEST_F(SimtEmulatorTest, LoopsNeverWrap) {
+  // Bounds and steps known only at run time: the induction variable steps
+  // in 64 bits, so the loop that ends near 2^31 ends (the i32 increment
+  // wrapped and the GPU never left it), and matches the interpreter.
+  struct Bounds {
+    int64_t start, end, step;
+    int32_t iterations;
+  };
+  for (Bounds b :
+       {Bounds{2147483600, 2147483647, 1000, 1},
+        Bounds{2147483600, 2147483647, 20, 3},
+        Bounds{-2147483647 - 1, -2147483647 + 5, 3, 2}, Bounds{0, 10, 3, 4},
+        Bounds{7, 7, 1, 0}, Bounds{-5, 2147483647, 2147483647, 2}}) {
+    Case c{"test/kernels/loop_bounds.kdsl",
+           "count_iterations",
+           "num_warps=1",
+           {{"start", double(b.start)},
+            {"end", double(b.end)},
+            {"step", double(b.step)}},
+           {{"out", 2}},
+           "none",
+           {0, 0, 0},
+           /*exact=*/true};
+    expectSameAsInterpreter(c);
+    // And the count is the language's, not only the same on both sides.
+    KernelOp v = variant(c.file, c.kernel, configOf(c), false);
+    HostBuffer out;
+    out.elementType = IntegerType::get(&context, 32);
+    out.bytes.assign(8, 0);
+    ASSERT_TRUE(succeeded(
+        interpret(v, {1, 1, 1},
+                  {LaunchArg::ofBuffer(out), LaunchArg::ofInt(b.start),
+                   LaunchArg::ofInt(b.end), LaunchArg::ofInt(b.step)})))
+        << diagnostics;
+    int32_t n;
+    std::memcpy(&n, out.bytes.data(), 4);
+    EXPECT_EQ(n, b.iterations)
+        << b.start << " to " << b.end << " by " << b.step;
+  }
+
+  // A step of 0 known only at run time: the interpreter reports it, and the
+  // GPU code traps with the same words (the emulator runs its assert).
+  Case zero{"test/kernels/loop_bounds.kdsl",
+            "count_iterations",
+            "num_warps=1",
+            {{"start", 0}, {"end", 10}, {"step", 0}},
+            {{"out", 2}},
+            "none"};
+  OwningOpRef<ModuleOp> gpuModule;
+  gpu::GPUFuncOp func = lower(zero, gpuModule);
+  ASSERT_TRUE(func);
+  HostBuffer out;
+  out.elementType = IntegerType::get(&context, 32);
+  out.bytes.assign(8, 0);
+  std::vector<LaunchArg> args = {LaunchArg::ofBuffer(out), LaunchArg::ofInt(0),
+                                 LaunchArg::ofInt(10), LaunchArg::ofInt(0)};
+  std::string error;
+  EXPECT_FALSE(emulate(func, {1, 1, 1}, args, error));
+  EXPECT_NE(error.find("assertion failed: loop step must be positive"),
+            std::string::npos)
+      << error;
+  KernelOp v = variant(zero.file, zero.kernel, configOf(zero), false);
+  EXPECT_TRUE(failed(interpret(v, {1, 1, 1}, args)));
+  EXPECT_NE(diagnostics.find("loop step must be positive, got 0"),
+            std::string::npos)
+      << diagnostics;
+}
+
 TEST_F(SimtEmulatorTest, SharedMemoryLayoutsAndAtomics) {
   // Transposes read by dots as views of the staged block, one hoisted out
   // of the loop whose dot reads it, with a round trip in the same loop.

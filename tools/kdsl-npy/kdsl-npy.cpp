@@ -256,9 +256,21 @@ int main(int argc, char **argv) {
     int64_t n = array.numElements();
     if (limit >= 0 && limit < n)
       n = limit;
-    for (int64_t i = 0; i < n; ++i)
-      std::printf("%.9g%s", load(array, showBF16, i),
-                  (i + 1) % 8 == 0 || i + 1 == n ? "\n" : " ");
+    // Integers exactly (an i64 past 2^53 included), floats to 9 digits.
+    bool integral = integerRange(array.dtype, showBF16).has_value();
+    for (int64_t i = 0; i < n; ++i) {
+      const char *sep = (i + 1) % 8 == 0 || i + 1 == n ? "\n" : " ";
+      if (array.dtype == NpyDType::I64) {
+        int64_t v;
+        std::memcpy(&v, array.data.data() + i * 8, 8);
+        std::printf("%lld%s", static_cast<long long>(v), sep);
+      } else if (integral) {
+        std::printf("%lld%s", static_cast<long long>(load(array, false, i)),
+                    sep);
+      } else {
+        std::printf("%.9g%s", load(array, showBF16, i), sep);
+      }
+    }
     return 0;
   }
 

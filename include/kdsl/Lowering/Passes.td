@@ -85,6 +85,7 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",
     "mlir::NVVM::NVVMDialect", "mlir::scf::SCFDialect",
+    "mlir::cf::ControlFlowDialect",
     "mlir::vector::VectorDialect", "mlir::arith::ArithDialect",
     "mlir::math::MathDialect"
   ];
