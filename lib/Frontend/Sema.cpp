@@ -15,13 +15,16 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 
 using namespace kdsl;
@@ -597,6 +600,18 @@ private:
     return std::nullopt;
   }
 
+  /// The value of a numeric literal (integer or float), with its sign.
+  static std::optional<double> literalNumber(const Expr &e) {
+    if (e.kind == Expr::Kind::IntLit)
+      return static_cast<double>(e.intValue);
+    if (e.kind == Expr::Kind::FloatLit)
+      return e.floatValue;
+    if (e.kind == Expr::Kind::Unary && e.op == "-")
+      if (std::optional<double> v = literalNumber(*e.operands[0]))
+        return -*v;
+    return std::nullopt;
+  }
+
   void adoptLiteralType(Expr &e, const Type &target) {
     if (!isLiteral(e) || !e.type.isValue() || !target.isValue() || target.isPtr)
       return;
@@ -606,6 +621,32 @@ private:
         error(e.loc) << "integer literal " << *v << " does not fit "
                      << scalarKindName(target.elem);
         e.type.elem = target.elem; // no second error about the same literal
+        return;
+      }
+    }
+    // A literal that would round to inf in its float type is an error, as
+    // an integer literal that does not fit is (`inf` itself is fine).
+    if (isFloat(target.elem) && e.type.elem != ScalarKind::F64) {
+      std::optional<double> v = literalNumber(e);
+      const llvm::fltSemantics &semantics =
+          target.elem == ScalarKind::F16    ? llvm::APFloat::IEEEhalf()
+          : target.elem == ScalarKind::BF16 ? llvm::APFloat::BFloat()
+          : target.elem == ScalarKind::F32  ? llvm::APFloat::IEEEsingle()
+                                            : llvm::APFloat::IEEEdouble();
+      llvm::APFloat rounded(v.value_or(0));
+      bool lost;
+      rounded.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+      if (v && std::isfinite(*v) && rounded.isInfinity()) {
+        llvm::APFloat largest = llvm::APFloat::getLargest(semantics);
+        llvm::SmallString<16> text;
+        largest.toString(text);
+        char shown[32];
+        std::snprintf(shown, sizeof(shown), "%.9g", *v);
+        error(e.loc) << "literal " << shown << " is out of range for "
+                     << scalarKindName(target.elem)
+                     << " (its largest finite value is " << text
+                     << "); write inf for infinity";
+        e.type.elem = target.elem;
         return;
       }
     }
