@@ -12,11 +12,14 @@
 
 #include "Sqlite.h"
 
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +40,21 @@ const char *const kColumns[] = {
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 /// The first eight columns identify a row.
 constexpr size_t kIdentityColumns = 8;
+
+/// How a column's text is checked on import and its value on read.
+enum class ColumnKind { Text, Time, Count, Flag };
+
+ColumnKind kindOf(size_t column) {
+  std::string name = kColumns[column];
+  if (name == "median_us" || name == "p20_us" || name == "p80_us")
+    return ColumnKind::Time;
+  if (name == "reps" || name == "registers" || name == "spill_bytes" ||
+      name == "shared_bytes")
+    return ColumnKind::Count;
+  if (name == "revalidated")
+    return ColumnKind::Flag;
+  return ColumnKind::Text;
+}
 
 const char *const kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS measurements(
@@ -188,6 +206,8 @@ std::string TuneCache::defaultPath() {
 struct TuneCache::Impl {
   std::string path;
   std::string what;
+  /// The file's schema; an older one opened read-only is read as it is.
+  int64_t schema = kTuneCacheSchemaVersion;
   /// Null for a missing file opened read-only: an empty cache.
   std::unique_ptr<SqliteDb> db;
 
@@ -199,6 +219,26 @@ struct TuneCache::Impl {
     throw Error(what + ": " + message);
   }
   void checkAndMigrate(bool writable);
+  /// Column `i` as a SELECT names it: NULL where the file's schema predates
+  /// it (schema 1 has no resource columns).
+  std::string column(size_t i) const {
+    bool resource = i >= 16 && i <= 18;
+    return resource && schema < 2 ? std::string("NULL") : kColumns[i];
+  }
+  std::string selectList() const {
+    std::string list;
+    for (size_t i = 0; i < kNumColumns; ++i)
+      list += (i ? ", " : "") + column(i);
+    return list;
+  }
+  /// Every stored value has its column's type and range: a row edited
+  /// outside kdsl (a text median_us, a reps of 5.9) is reported, naming the
+  /// row and the column, not shown as 0 or picked as the winner.
+  void checkValues();
+  /// Writes checked rows (kColumns order) in one transaction; `where` names
+  /// each row's line or entry for messages.
+  ImportResult importRows(const std::vector<std::vector<std::string>> &rows,
+                          const std::vector<std::string> &where);
   /// WAL, so readers never block the writer. The switch needs the file to
   /// itself; when another process holds it, a later open switches it.
   void useWal() {
@@ -277,18 +317,83 @@ void TuneCache::Impl::checkAndMigrate(bool writable) {
     fail("the file is corrupt (" + verdict + ")");
   if (writable)
     useWal();
-  if (version == kTuneCacheSchemaVersion)
+  schema = version;
+  if (version == kTuneCacheSchemaVersion || !writable) {
+    checkValues();
     return;
-  if (!writable)
-    fail("uses schema " + std::to_string(version) +
-         " and is read-only, so it cannot be migrated to schema " +
-         std::to_string(kTuneCacheSchemaVersion));
+  }
   write([&] {
     // Another process may have migrated it meanwhile.
     for (int64_t v = pragma("user_version"); v < kTuneCacheSchemaVersion; ++v)
       db->exec(kMigrations[v - 1]);
     db->exec("PRAGMA user_version=" + std::to_string(kTuneCacheSchemaVersion));
   });
+  schema = kTuneCacheSchemaVersion;
+  checkValues();
+}
+
+void TuneCache::Impl::checkValues() {
+  // One condition per column that holds what it should; the first row that
+  // breaks one, with the first column it breaks.
+  std::vector<std::pair<size_t, std::string>> checks;
+  for (size_t i = 0; i < kNumColumns; ++i) {
+    if (column(i) == "NULL")
+      continue;
+    std::string c = kColumns[i];
+    bool nullable = c == "median_us" || c == "p20_us" || c == "p80_us" ||
+                    c == "registers" || c == "spill_bytes" ||
+                    c == "shared_bytes";
+    std::string ok;
+    switch (kindOf(i)) {
+    case ColumnKind::Text:
+      ok = "typeof(" + c + ") = 'text'";
+      break;
+    case ColumnKind::Time:
+      ok = "typeof(" + c + ") IN ('real', 'integer') AND " + c + " >= 0 AND " +
+           c + " <= 1.7976931348623157e308";
+      break;
+    case ColumnKind::Count:
+      ok = "typeof(" + c + ") = 'integer' AND " + c + " BETWEEN 0 AND " +
+           std::to_string(INT_MAX);
+      break;
+    case ColumnKind::Flag:
+      ok = "typeof(" + c + ") = 'integer' AND " + c + " IN (0, 1)";
+      break;
+    }
+    if (nullable)
+      ok = c + " IS NULL OR (" + ok + ")";
+    checks.emplace_back(i, "(" + ok + ")");
+  }
+  std::string which = "CASE", any;
+  for (const auto &[i, ok] : checks) {
+    which += " WHEN NOT " + ok + " THEN " + std::to_string(i);
+    any += (any.empty() ? "" : " OR ") + std::string("NOT ") + ok;
+  }
+  which += " END";
+  SqliteStmt bad = db->prepare("SELECT rowid, " + which +
+                               " FROM measurements WHERE " + any + " LIMIT 1");
+  if (!bad.step())
+    return;
+  int64_t row = bad.integer(0);
+  size_t i = static_cast<size_t>(bad.integer(1));
+  SqliteStmt value = db->prepare(
+      std::string("SELECT typeof(") + kColumns[i] + "), quote(" + kColumns[i] +
+      "), kernel, key, config, gpu_name FROM measurements WHERE rowid = ?");
+  value.bind(1, row);
+  value.step();
+  std::string held = value.text(1);
+  if (held.size() > 40)
+    held = held.substr(0, 37) + "...";
+  fail("the row of kernel '" + value.text(2) + "', key '" + value.text(3) +
+       "', config '" + value.text(4) + "' on " + value.text(5) + ": '" +
+       kColumns[i] + "' holds " + value.text(0) + " " + held +
+       ", which is not " +
+       (kindOf(i) == ColumnKind::Text   ? "text"
+        : kindOf(i) == ColumnKind::Time ? "a finite time of at least 0"
+        : kindOf(i) == ColumnKind::Flag
+            ? "0 or 1"
+            : "a whole number from 0 to " + std::to_string(INT_MAX)) +
+       "; the file was edited outside kdsl");
 }
 
 TuneCache TuneCache::open(const std::string &path, Mode mode) {
@@ -299,6 +404,8 @@ TuneCache TuneCache::open(const std::string &path, Mode mode) {
   bool exists = ::stat(path.c_str(), &info) == 0;
   if (exists && S_ISDIR(info.st_mode))
     impl->fail("is a directory");
+  if (exists && !S_ISREG(info.st_mode))
+    impl->fail("is not a regular file (a device, a FIFO or a socket)");
   if (!exists && mode == Mode::ReadOnly)
     return TuneCache(std::move(impl));
   if (!exists) {
@@ -347,17 +454,16 @@ namespace {
 void bindFields(SqliteStmt &s, const std::vector<std::string> &fields) {
   for (size_t i = 0; i < kNumColumns; ++i) {
     const std::string &f = fields[i];
-    std::string column = kColumns[i];
-    bool numeric = column == "median_us" || column == "p20_us" ||
-                   column == "p80_us" || column == "registers" ||
-                   column == "spill_bytes" || column == "shared_bytes";
     int index = static_cast<int>(i + 1);
-    if (numeric && f.empty())
+    ColumnKind kind = kindOf(i);
+    if (kind != ColumnKind::Text && f.empty())
       continue; // left NULL (bindings are cleared on reset)
-    if (column == "median_us" || column == "p20_us" || column == "p80_us")
-      s.bind(index, std::strtod(f.c_str(), nullptr));
-    else if (numeric || column == "reps" || column == "revalidated")
-      s.bind(index, static_cast<int64_t>(std::strtoll(f.c_str(), nullptr, 10)));
+    // Checked whole numbers may be written 12.0 or 1e2: read as doubles.
+    double number = std::strtod(f.c_str(), nullptr);
+    if (kind == ColumnKind::Time)
+      s.bind(index, number);
+    else if (kind != ColumnKind::Text)
+      s.bind(index, static_cast<int64_t>(number));
     else
       s.bind(index, f);
   }
@@ -392,7 +498,7 @@ TuneCache::winner(const KernelIdentity &kernel, const std::string &key,
   if (!impl_->db || impl_->pragma("user_version") == 0)
     return std::nullopt;
   SqliteStmt s = impl_->db->prepare(
-      "SELECT " + columnList() +
+      "SELECT " + impl_->selectList() +
       " FROM measurements WHERE kernel = ? AND source_hash = ? AND "
       "compiler_version = ? AND key = ? AND gpu_name = ? AND "
       "compute_capability = ? AND driver_version = ? AND status = 'ok' "
@@ -414,7 +520,7 @@ std::vector<TuneRecord> TuneCache::rows(const std::string &kernelName) const {
   if (!impl_->db || impl_->pragma("user_version") == 0)
     return rows;
   SqliteStmt s = impl_->db->prepare(
-      "SELECT " + columnList() +
+      "SELECT " + impl_->selectList() +
       " FROM measurements WHERE ?1 = '' OR kernel = ?1 ORDER BY kernel, "
       "source_hash, compiler_version, key, gpu_name, compute_capability, "
       "driver_version, status != 'ok', median_us, config");
@@ -493,8 +599,8 @@ std::string TuneCache::exportJson(const std::string &kernelName) const {
     return "[]\n";
   std::string object;
   for (size_t i = 0; i < kNumColumns; ++i)
-    object +=
-        std::string(i ? ", " : "") + "'" + kColumns[i] + "', " + kColumns[i];
+    object += std::string(i ? ", " : "") + "'" + kColumns[i] + "', " +
+              impl_->column(i);
   SqliteStmt s = impl_->db->prepare(
       "SELECT coalesce(json_group_array(json_object(" + object +
       ")), '[]') FROM (SELECT * FROM measurements WHERE ?1 = '' OR kernel = "
@@ -578,6 +684,32 @@ std::vector<std::vector<std::string>> parseCsv(const std::string &input,
   return records;
 }
 
+/// Why `text` does not fit column `column`; empty when it does (or is empty,
+/// which checkFields decides). Counts are stored in an int, so whole numbers
+/// from 0 to INT_MAX; JSON may carry them as reals (12.0).
+std::string unfitField(size_t column, const std::string &text) {
+  ColumnKind kind = kindOf(column);
+  if (kind == ColumnKind::Text || text.empty())
+    return "";
+  std::string what = std::string("'") + kColumns[column] + "' = '" + text + "'";
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || end == text.c_str())
+    return what + " is not a number";
+  if (kind == ColumnKind::Time)
+    return std::isfinite(v) && v >= 0 && errno != ERANGE
+               ? ""
+               : what + " is not a finite number of at least 0";
+  if (v != std::trunc(v))
+    return what + " is not a whole number";
+  double max = kind == ColumnKind::Flag ? 1 : INT_MAX;
+  if (!(v >= 0 && v <= max))
+    return what + " is out of range (0 to " +
+           std::to_string(static_cast<long long>(max)) + ")";
+  return "";
+}
+
 /// Why `fields` (kColumns order) is not a valid row; empty when it is.
 std::string checkFields(const std::vector<std::string> &fields) {
   for (size_t i = 0; i < kIdentityColumns; ++i)
@@ -585,15 +717,12 @@ std::string checkFields(const std::vector<std::string> &fields) {
       return std::string("'") + kColumns[i] + "' is empty";
   if (fields[8] != "ok" && fields[8] != "invalid" && fields[8] != "pruned")
     return "status '" + fields[8] + "' is not ok, invalid or pruned";
-  for (size_t i = 10; i < 19; ++i) {
-    if (i == 15 || fields[i].empty())
-      continue;
-    char *end = nullptr;
-    double v = std::strtod(fields[i].c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v < 0)
-      return std::string("'") + kColumns[i] + "' = '" + fields[i] +
-             "' is not a finite number of at least 0";
-  }
+  for (size_t i = 0; i < kNumColumns; ++i)
+    if (std::string why = unfitField(i, fields[i]); !why.empty())
+      return why;
+  if (fields[13].empty() || fields[14].empty())
+    return std::string("'") + (fields[13].empty() ? "reps" : "revalidated") +
+           "' is empty";
   if (fields[8] == "ok" && fields[10].empty())
     return "an ok row needs median_us";
   if (fields[19].empty())
@@ -601,9 +730,58 @@ std::string checkFields(const std::vector<std::string> &fields) {
   return "";
 }
 
+/// The identity of a row (its first kIdentityColumns fields), for finding
+/// two rows of one import with the same key.
+std::string identityOf(const std::vector<std::string> &fields) {
+  std::string id;
+  for (size_t i = 0; i < kIdentityColumns; ++i)
+    id += fields[i] + '\x1f';
+  return id;
+}
+
 } // namespace
 
-size_t TuneCache::importCsv(const std::string &text) {
+TuneCache::ImportResult
+TuneCache::Impl::importRows(const std::vector<std::vector<std::string>> &rows,
+                            const std::vector<std::string> &where) {
+  // Two rows of one file with one key: the second would silently replace
+  // the first.
+  std::map<std::string, size_t> seen;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    auto [it, added] = seen.emplace(identityOf(rows[r]), r);
+    if (!added)
+      fail("cannot import: " + where[r] + " has the same key as " +
+           where[it->second] +
+           " (kernel, source_hash, compiler_version, key, config, gpu_name, "
+           "compute_capability, driver_version); nothing was imported");
+  }
+  if (!db)
+    fail("was opened read-only and does not exist");
+  ImportResult result;
+  result.rows = rows.size();
+  write([&] {
+    std::string match;
+    for (size_t i = 0; i < kIdentityColumns; ++i)
+      match += std::string(i ? " AND " : "") + kColumns[i] + " = ?" +
+               std::to_string(i + 1);
+    SqliteStmt exists =
+        db->prepare("SELECT count(*) FROM measurements WHERE " + match);
+    SqliteStmt insert = db->prepare(insertSql());
+    for (const std::vector<std::string> &fields : rows) {
+      exists.reset();
+      for (size_t i = 0; i < kIdentityColumns; ++i)
+        exists.bind(static_cast<int>(i + 1), fields[i]);
+      exists.step();
+      (exists.integer(0) ? result.replaced : result.added) += 1;
+      insert.reset();
+      bindFields(insert, fields);
+      insert.step();
+    }
+  });
+  return result;
+}
+
+TuneCache::ImportResult TuneCache::importCsv(const std::string &text) {
   std::string error;
   std::vector<size_t> lines;
   std::vector<std::vector<std::string>> records = parseCsv(text, lines, error);
@@ -620,29 +798,21 @@ size_t TuneCache::importCsv(const std::string &text) {
     if (header[i] != kColumns[i])
       impl_->fail("cannot import CSV: column " + std::to_string(i + 1) +
                   " is '" + header[i] + "', expected '" + kColumns[i] + "'");
+  std::vector<std::string> where;
   for (size_t r = 1; r < records.size(); ++r) {
+    where.push_back("line " + std::to_string(lines[r]));
     if (records[r].size() != kNumColumns)
-      impl_->fail("cannot import CSV: line " + std::to_string(lines[r]) +
-                  " has " + std::to_string(records[r].size()) +
-                  " fields, expected " + std::to_string(kNumColumns));
+      impl_->fail("cannot import CSV: " + where.back() + " has " +
+                  std::to_string(records[r].size()) + " fields, expected " +
+                  std::to_string(kNumColumns));
     if (std::string why = checkFields(records[r]); !why.empty())
-      impl_->fail("cannot import CSV: line " + std::to_string(lines[r]) + ": " +
-                  why);
+      impl_->fail("cannot import CSV: " + where.back() + ": " + why);
   }
-  if (!impl_->db)
-    impl_->fail("was opened read-only and does not exist");
-  impl_->write([&] {
-    SqliteStmt s = impl_->db->prepare(insertSql());
-    for (size_t r = 1; r < records.size(); ++r) {
-      s.reset();
-      bindFields(s, records[r]);
-      s.step();
-    }
-  });
-  return records.size() - 1;
+  records.erase(records.begin());
+  return impl_->importRows(records, where);
 }
 
-size_t TuneCache::importJson(const std::string &text) {
+TuneCache::ImportResult TuneCache::importJson(const std::string &text) {
   if (!impl_->db)
     impl_->fail("was opened read-only and does not exist");
   {
@@ -652,47 +822,44 @@ size_t TuneCache::importJson(const std::string &text) {
     if (valid.integer(0) == 0)
       impl_->fail("cannot import JSON: the text is not valid JSON");
   }
-  size_t count = 0;
   {
-    SqliteStmt shape =
-        impl_->db->prepare("SELECT json_type(?1), json_array_length(?1)");
+    SqliteStmt shape = impl_->db->prepare("SELECT json_type(?1)");
     shape.bind(1, text);
     shape.step();
     if (shape.text(0) != "array")
       impl_->fail("cannot import JSON: expected an array of rows, got " +
                   (shape.isNull(0) ? std::string("nothing") : shape.text(0)));
-    count = static_cast<size_t>(shape.integer(1));
   }
-  // Every entry as text fields, checked before anything is written.
+  // Every entry as text fields with their JSON types, checked before
+  // anything is written: a number must be a JSON number, text a string.
   std::string extract;
   for (size_t i = 0; i < kNumColumns; ++i)
     extract += std::string(i ? ", " : "") + "json_extract(value, '$." +
-               kColumns[i] + "')";
+               kColumns[i] + "'), json_type(value, '$." + kColumns[i] + "')";
   SqliteStmt entries = impl_->db->prepare("SELECT key, json_type(value), " +
                                           extract + " FROM json_each(?)");
   entries.bind(1, text);
   std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> where;
   while (entries.step()) {
-    std::string where = "entry " + entries.text(0);
+    where.push_back("entry " + entries.text(0));
     if (entries.text(1) != "object")
-      impl_->fail("cannot import JSON: " + where + " is not an object");
+      impl_->fail("cannot import JSON: " + where.back() + " is not an object");
     std::vector<std::string> fields;
     for (size_t i = 0; i < kNumColumns; ++i) {
-      std::string f = entries.text(static_cast<int>(i + 2));
-      // Integers that JSON carries as reals print as 12.0: fine for strtod.
-      fields.push_back(entries.isNull(static_cast<int>(i + 2)) ? "" : f);
+      int value = static_cast<int>(2 + 2 * i), type = value + 1;
+      std::string jsonType = entries.isNull(type) ? "" : entries.text(type);
+      bool numeric = kindOf(i) != ColumnKind::Text;
+      if (!jsonType.empty() && jsonType != "null" &&
+          numeric != (jsonType == "integer" || jsonType == "real"))
+        impl_->fail("cannot import JSON: " + where.back() + ": '" +
+                    kColumns[i] + "' is a JSON " + jsonType + ", expected " +
+                    (numeric ? "a number" : "a string"));
+      fields.push_back(entries.isNull(value) ? "" : entries.text(value));
     }
     if (std::string why = checkFields(fields); !why.empty())
-      impl_->fail("cannot import JSON: " + where + ": " + why);
+      impl_->fail("cannot import JSON: " + where.back() + ": " + why);
     rows.push_back(std::move(fields));
   }
-  impl_->write([&] {
-    SqliteStmt s = impl_->db->prepare(insertSql());
-    for (const std::vector<std::string> &fields : rows) {
-      s.reset();
-      bindFields(s, fields);
-      s.step();
-    }
-  });
-  return count;
+  return impl_->importRows(rows, where);
 }

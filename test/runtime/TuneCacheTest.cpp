@@ -157,9 +157,11 @@ TEST_F(TuneCacheTest, ExportAndImportRoundTrip) {
   for (const char *format : {"csv", "json"}) {
     std::string other = (dir / (std::string(format) + ".db")).string();
     TuneCache copy = TuneCache::open(other);
-    size_t n = std::string(format) == "csv" ? copy.importCsv(csv)
-                                            : copy.importJson(json);
-    EXPECT_EQ(n, 2u) << format;
+    TuneCache::ImportResult n = std::string(format) == "csv"
+                                    ? copy.importCsv(csv)
+                                    : copy.importJson(json);
+    EXPECT_EQ(n.rows, 2u) << format;
+    EXPECT_EQ(n.added, 2u) << format;
     EXPECT_EQ(copy.exportCsv(), csv) << format;
     std::vector<TuneRecord> rows = copy.rows();
     ASSERT_EQ(rows.size(), 2u);
@@ -204,7 +206,104 @@ TEST_F(TuneCacheTest, MalformedImportsNameTheRecordAndImportNothing) {
             std::string::npos);
   EXPECT_TRUE(cache.rows().empty());
   // A byte order mark (spreadsheets write one) is not part of the header.
-  EXPECT_EQ(cache.importCsv("\xEF\xBB\xBF" + header + good), 1u);
+  EXPECT_EQ(cache.importCsv("\xEF\xBB\xBF" + header + good).added, 1u);
+}
+
+TEST_F(TuneCacheTest, ImportsAreExact) {
+  TuneCache cache = TuneCache::open(path);
+  std::string csv = cache.exportCsv();
+  std::string header = csv.substr(0, csv.find('\n') + 1);
+  // kernel .. driver_version, status, reason, median, p20, p80, reps,
+  // revalidated, variant, registers, spills, shared, tuned_at.
+  auto line = [](const std::string &config, const std::string &median,
+                 const std::string &reps, const std::string &registers) {
+    return "softmax,h,kdslc 0.1.0,n=1,\"" + config + "\",GPU,9.0,13.0,ok,," +
+           median + ",1,2," + reps + ",0,," + registers +
+           ",0,0,2026-11-26T00:00:00Z\n";
+  };
+  auto error = [&](const std::string &rows) {
+    return errorOf([&] { cache.importCsv(header + rows); });
+  };
+  // A field that does not fit its column: named with its line, not stored
+  // as something else (5.9 used to become 5, 1e300 reps 1).
+  EXPECT_NE(error(line("a", "1.5", "5.9", "32"))
+                .find("line 2: 'reps' = '5.9' is not a whole number"),
+            std::string::npos);
+  EXPECT_NE(error(line("a", "1.5", "1e300", "32"))
+                .find("line 2: 'reps' = '1e300' is out of range (0 to "
+                      "2147483647)"),
+            std::string::npos);
+  EXPECT_NE(error(line("a", "1.5", "10", "99999999999999999999"))
+                .find("'registers' = '99999999999999999999' is out of range"),
+            std::string::npos);
+  EXPECT_NE(error(line("a", "fast", "10", "32"))
+                .find("'median_us' = 'fast' is not a number"),
+            std::string::npos);
+  EXPECT_NE(error(line("a", "1e999", "10", "32"))
+                .find("'median_us' = '1e999' is not a finite number"),
+            std::string::npos);
+  // Two rows with one key: an error naming both lines, nothing stored.
+  EXPECT_NE(error(line("a", "1.5", "10", "32") + line("a", "2.5", "10", "32"))
+                .find("line 3 has the same key as line 2"),
+            std::string::npos);
+  EXPECT_TRUE(cache.rows().empty());
+  // JSON: a number where a string belongs and the reverse.
+  EXPECT_NE(errorOf([&] {
+              cache.importJson(R"([{"kernel": "k", "median_us": "1.5"}])");
+            }).find("entry 0: 'median_us' is a JSON text, expected a number"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              cache.importJson(R"([{"kernel": 7}])");
+            }).find("entry 0: 'kernel' is a JSON integer, expected a string"),
+            std::string::npos);
+
+  // What fits is stored as written (1e2 and 12.0 are whole), and the result
+  // says which rows were new and which replaced a row.
+  TuneCache::ImportResult first =
+      cache.importCsv(header + line("a", "1e300", "1e2", "12.0"));
+  EXPECT_EQ(first.added, 1u);
+  EXPECT_EQ(first.replaced, 0u);
+  std::vector<TuneRecord> rows = cache.rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].reps, 100);
+  EXPECT_EQ(rows[0].registers, 12);
+  EXPECT_EQ(rows[0].medianUs, 1e300);
+  TuneCache::ImportResult second = cache.importCsv(
+      header + line("a", "2", "10", "32") + line("b", "3", "10", "32"));
+  EXPECT_EQ(second.rows, 2u);
+  EXPECT_EQ(second.added, 1u);
+  EXPECT_EQ(second.replaced, 1u);
+}
+
+TEST_F(TuneCacheTest, ValuesAreCheckedOnRead) {
+  {
+    TuneCache cache = TuneCache::open(path);
+    cache.record(row("num_warps=4", 1));
+  }
+  // Edited outside kdsl: a text time would list as the winner "at 0.00".
+  ASSERT_EQ(std::system(("sqlite3 '" + path +
+                         "' \"UPDATE measurements SET median_us = 'fast'\"")
+                            .c_str()),
+            0);
+  for (TuneCache::Mode mode :
+       {TuneCache::Mode::ReadOnly, TuneCache::Mode::ReadWrite})
+    EXPECT_NE(errorOf([&] { TuneCache::open(path, mode); })
+                  .find("the row of kernel 'softmax', key 'n=1024', "
+                        "config 'num_warps=4' on NVIDIA H200: 'median_us' "
+                        "holds text 'fast', which is not a finite time of at "
+                        "least 0"),
+              std::string::npos);
+}
+
+TEST_F(TuneCacheTest, ReadingNeverWrites) {
+  // An empty file stays empty when read; an older schema reads as it is.
+  { std::ofstream(path, std::ios::binary); }
+  {
+    TuneCache cache = TuneCache::open(path, TuneCache::Mode::ReadOnly);
+    EXPECT_TRUE(cache.list().empty());
+    EXPECT_TRUE(cache.rows().empty());
+  }
+  EXPECT_EQ(fs::file_size(path), 0u);
 }
 
 TEST_F(TuneCacheTest, PruneDropsOtherCompilerVersions) {
@@ -239,6 +338,18 @@ TEST_F(TuneCacheTest, SchemaOneIsMigratedForward) {
       7.0, 8.0, 50, 1, '', '2026-01-01T00:00:00Z');)sql";
   ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
+  {
+    // Read-only, it is read as it is (kdslc cache list never writes).
+    std::string before = readFile(path);
+    TuneCache reader = TuneCache::open(path, TuneCache::Mode::ReadOnly);
+    std::vector<TuneRecord> rows = reader.rows();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].registers, -1);
+    EXPECT_NE(reader.exportJson().find("\"registers\":null"),
+              std::string::npos);
+    EXPECT_EQ(reader.list().size(), 1u);
+    EXPECT_EQ(readFile(path), before);
+  }
   TuneCache cache = TuneCache::open(path);
   std::vector<TuneRecord> rows = cache.rows();
   ASSERT_EQ(rows.size(), 1u);

@@ -2,6 +2,8 @@
 
 #include "Report.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -35,8 +37,9 @@ std::string escape(const std::string &text) {
 }
 
 std::string number(double v, const char *format = "%.2f") {
-  char text[32];
-  std::snprintf(text, sizeof(text), format, v);
+  char text[64];
+  // Wide values (an imported 1e300) in significant digits, not truncated.
+  std::snprintf(text, sizeof(text), std::fabs(v) < 1e9 ? format : "%.6g", v);
   return text;
 }
 

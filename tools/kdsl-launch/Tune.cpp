@@ -20,6 +20,7 @@
 #include "kdsl/tune_cache.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -100,9 +101,11 @@ std::string withArticle(rt::DType type) {
   return (name[0] == 'i' || name[0] == 'f' ? "an " : "a ") + name;
 }
 
+/// Two decimals, or as many significant digits as fit where that would be
+/// wide (an imported 1e300 shows as 1e+300, not a truncated row of digits).
 std::string fixed(double v) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", v);
+  char text[64];
+  std::snprintf(text, sizeof(text), std::fabs(v) < 1e9 ? "%.2f" : "%.6g", v);
   return text;
 }
 
@@ -357,10 +360,9 @@ int kdsl::cacheCommand(const CacheCommand &command) {
   if (!command.output.empty() && !checkOutputPath(command.output, error))
     return fail(error);
   try {
-    // Reading creates no file, but an existing one opens for writing, so
-    // an older schema is migrated.
-    bool writes = command.action == "import" || command.action == "prune" ||
-                  ::access(dbPath.c_str(), F_OK) == 0;
+    // Reading never writes: a missing or empty file reads as an empty
+    // cache, an older schema as it is, a read-only directory is fine.
+    bool writes = command.action == "import" || command.action == "prune";
     rt::TuneCache cache =
         rt::TuneCache::open(dbPath, writes ? rt::TuneCache::Mode::ReadWrite
                                            : rt::TuneCache::Mode::ReadOnly);
@@ -431,10 +433,11 @@ int kdsl::cacheCommand(const CacheCommand &command) {
       std::string format = formatOf(command.input);
       if (format != "csv" && format != "json")
         return fail("--format must be csv or json, not '" + format + "'");
-      size_t n =
+      rt::TuneCache::ImportResult n =
           format == "json" ? cache.importJson(text) : cache.importCsv(text);
-      std::cout << "imported " << n << " rows from " << command.input
-                << " into " << dbPath << "\n";
+      std::cout << "imported " << n.rows << " rows from " << command.input
+                << " into " << dbPath << ": " << n.added << " new, "
+                << n.replaced << " replacing rows with the same key\n";
       return 0;
     }
     if (command.action == "prune") {

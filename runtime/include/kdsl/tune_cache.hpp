@@ -113,11 +113,18 @@ public:
   /// array of objects.
   std::string exportCsv(const std::string &kernelName = "") const;
   std::string exportJson(const std::string &kernelName = "") const;
-  /// Adds (or replaces) rows from an export; throws Error naming the line
-  /// or entry that is malformed, and then imports nothing. Returns the
-  /// number of rows.
-  size_t importCsv(const std::string &text);
-  size_t importJson(const std::string &text);
+  /// What an import did: of the file's rows, how many keys the cache did
+  /// not hold, and how many rows of the cache they replaced.
+  struct ImportResult {
+    size_t rows = 0, added = 0, replaced = 0;
+  };
+  /// Adds (or replaces) rows from an export. Every field must fit its
+  /// column exactly (a whole number for reps, registers and the byte
+  /// counts, within their range; a finite number of at least 0 for the
+  /// times), and no two rows may share a key; otherwise throws Error naming
+  /// the line or entry and the column, and imports nothing.
+  ImportResult importCsv(const std::string &text);
+  ImportResult importJson(const std::string &text);
 
   struct Impl;
 
