@@ -975,7 +975,7 @@ LogicalResult kdsl::interpret(KernelOp variant, std::array<int64_t, 3> grid,
       int64_t v = args[i].intValue;
       if (width == 1 ? (v != 0 && v != 1) : !llvm::isIntN(width, v))
         return variant.emitError() << "argument '" << name << "' = " << v
-                                   << " does not fit " << type;
+                                   << " does not fit " << formatType(type);
       value->i[0] = v;
     }
     values.push_back(value);

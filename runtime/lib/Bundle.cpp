@@ -401,7 +401,17 @@ private:
       throw Error("bundle '" + path + "': no such file");
     if (!S_ISREG(info.st_mode))
       throw Error("bundle '" + path + "': not a regular file");
-    return SqliteDb(path, SQLITE_OPEN_READONLY, "bundle '" + path + "'");
+    // A bundle is never written once made, so it is read as immutable: a
+    // copy someone switched to WAL still reads in a read-only directory
+    // (a plain read would need to create its -shm file there). Only a
+    // -wal file with data in it must be read through.
+    struct stat wal;
+    bool walData =
+        ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+    if (walData)
+      return SqliteDb(path, SQLITE_OPEN_READONLY, "bundle '" + path + "'");
+    return SqliteDb(immutableUri(path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                    "bundle '" + path + "'");
   }
 
   static SqliteDb openMemory(const void *bytes, size_t size,

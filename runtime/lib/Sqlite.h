@@ -113,6 +113,24 @@ private:
   }
 };
 
+/// A `file:` URI that opens `path` read-only as immutable: no lock, no -shm
+/// or -wal file, so a file in a read-only directory can be read even in WAL
+/// mode. Only for files nobody writes while they are read.
+inline std::string immutableUri(const std::string &path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char hex[] = "0123456789ABCDEF";
+      uri += '%';
+      uri += hex[(c >> 4) & 15];
+      uri += hex[c & 15];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
 class SqliteDb {
 public:
   /// Opens `path` with sqlite3_open_v2 `flags`; `what` prefixes errors.

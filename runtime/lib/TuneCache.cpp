@@ -429,8 +429,7 @@ TuneCache TuneCache::open(const std::string &path, Mode mode) {
     // A WAL file where its -shm cannot be created (a read-only directory,
     // shipped with an application): read it as immutable.
     impl->db = std::make_unique<SqliteDb>(
-        "file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-        impl->what);
+        immutableUri(path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, impl->what);
     impl->checkAndMigrate(false);
   }
   return TuneCache(std::move(impl));

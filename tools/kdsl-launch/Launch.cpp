@@ -8,6 +8,7 @@
 
 #include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
+#include "kdsl/Support/ScalarText.h"
 #include "kdsl/bundle.hpp"
 #include "kdsl/runtime.hpp"
 
@@ -95,6 +96,20 @@ bool kdsl::parseInteger(const std::string &text, int64_t &value) {
   return used == text.size();
 }
 
+bool kdsl::parseScalarArg(const rt::ParamInfo &p, const std::string &text,
+                          rt::Arg &arg, std::string &error) {
+  ScalarValue value;
+  std::string why = parseScalarText(text, rt::dtypeName(p.type), value);
+  if (!why.empty()) {
+    error = (p.kind == rt::ParamInfo::Kind::Constexpr ? "constexpr '"
+                                                      : "argument '") +
+            p.name + "' (" + rt::dtypeName(p.type) + "): " + why;
+    return false;
+  }
+  arg = value.isFloat ? rt::Arg(value.real) : rt::Arg(value.integer);
+  return true;
+}
+
 int kdsl::launchFromBundle(const LaunchRequest &request) {
   auto fail = [&](const std::string &message) {
     std::fprintf(stderr, "%s: error: %s\n", request.tool.c_str(),
@@ -122,14 +137,12 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
     for (const rt::ParamInfo &p : info->params) {
       auto it = given.find(p.name);
       if (p.kind == rt::ParamInfo::Kind::Constexpr) {
-        int64_t v;
-        if (it != given.end() && !parseInteger(it->second, v))
-          return fail("constexpr '" + p.name +
-                      "' takes an integer or "
-                      "true/false, not '" +
-                      it->second + "'");
+        rt::Arg v(int64_t(0));
+        std::string error;
+        if (it != given.end() && !parseScalarArg(p, it->second, v, error))
+          return fail(error);
         if (it != given.end())
-          options.config.emplace_back(p.name, v);
+          options.config.emplace_back(p.name, v.integer);
         continue;
       }
       if (it == given.end())
@@ -155,24 +168,11 @@ int kdsl::launchFromBundle(const LaunchRequest &request) {
         buffers[p.name] = std::move(bound);
         continue;
       }
-      bool ok = true;
-      if (rt::isFloat(p.type)) {
-        size_t used = 0;
-        double v = 0;
-        try {
-          v = std::stod(value, &used);
-        } catch (...) {
-        }
-        ok = used == value.size();
-        args.push_back(rt::Arg(v));
-      } else {
-        int64_t v = 0;
-        ok = parseInteger(value, v);
-        args.push_back(rt::Arg(v));
-      }
-      if (!ok)
-        return fail("argument '" + p.name + "' is a " + rt::dtypeName(p.type) +
-                    "; '" + value + "' is not a number");
+      rt::Arg arg(int64_t(0));
+      std::string error;
+      if (!parseScalarArg(p, value, arg, error))
+        return fail(error);
+      args.push_back(arg);
     }
     for (const auto &entry : given)
       if (std::none_of(

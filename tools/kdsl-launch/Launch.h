@@ -9,6 +9,7 @@
 #define KDSL_TOOLS_LAUNCH_H
 
 #include "kdsl/Support/Npy.h"
+#include "kdsl/bundle.hpp"
 #include "kdsl/runtime.hpp"
 
 #include <cstdint>
@@ -28,6 +29,11 @@ bool splitBindings(const std::vector<std::string> &bindings,
                    std::string &error);
 /// An integer (C syntax) or true/false; false when `text` is neither.
 bool parseInteger(const std::string &text, int64_t &value);
+/// The value of scalar or constexpr parameter `p` given as `text`, exactly
+/// as kdslc run reads it (kdsl/Support/ScalarText.h); false with `error`
+/// ("argument 'n': 9223372036854775808 is out of range for i64 (...)").
+bool parseScalarArg(const rt::ParamInfo &p, const std::string &text,
+                    rt::Arg &arg, std::string &error);
 
 struct LaunchRequest {
   std::string bundle;

@@ -162,13 +162,11 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
       if (tuned)
         return fail("'" + p.name +
                     "' is tuned by @autotune; leave it off the command line");
-      int64_t v;
-      if (!parseInteger(it->second, v))
-        return fail("constexpr '" + p.name +
-                    "' takes an integer or true/false, not '" + it->second +
-                    "'");
-      options.config.emplace_back(p.name, v);
-      kpackConfig.push_back(p.name + "=" + std::to_string(v));
+      rt::Arg v(int64_t(0));
+      if (!parseScalarArg(p, it->second, v, error))
+        return fail(error);
+      options.config.emplace_back(p.name, v.integer);
+      kpackConfig.push_back(p.name + "=" + std::to_string(v.integer));
       continue;
     }
     if (it == given.end())
@@ -222,22 +220,13 @@ int kdsl::tuneKernel(const rt::KernelInfo &info, const TuneCommand &command,
     if (value[0] == '@' || value.find(':') != std::string::npos)
       return fail("argument '" + p.name + "' is " + withArticle(p.type) +
                   " scalar: pass " + p.name + "=VALUE");
-    if (rt::isFloat(p.type)) {
-      char *end = nullptr;
-      double v = std::strtod(value.c_str(), &end);
-      if (*end != '\0')
-        return fail("argument '" + p.name + "' is " + withArticle(p.type) +
-                    "; '" + value + "' is not a number");
-      args.push_back(rt::Arg(v));
-      continue;
-    }
-    int64_t v;
-    if (!parseInteger(value, v))
-      return fail("argument '" + p.name + "' is " + withArticle(p.type) +
-                  "; '" + value + "' is not an integer");
-    args.push_back(rt::Arg(v));
+    rt::Arg v(int64_t(0));
+    if (!parseScalarArg(p, value, v, error))
+      return fail(error);
+    args.push_back(v);
     // Integer scalars feed constexpr defaults (BLOCK = next_pow2(n)).
-    kpackConfig.push_back(p.name + "=" + std::to_string(v));
+    if (!rt::isFloat(p.type))
+      kpackConfig.push_back(p.name + "=" + std::to_string(v.integer));
   }
 
   // Timing needs the GPU.

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Support/Npy.h"
+#include "kdsl/Support/ScalarText.h"
 
 #include <CLI/CLI.hpp>
 
@@ -122,53 +123,6 @@ std::optional<std::pair<int64_t, int64_t>> integerRange(NpyDType dtype,
   default:
     return std::nullopt;
   }
-}
-
-/// Why the value `text` (`v` once parsed) cannot be stored in `dtype`: an
-/// integer type takes whole numbers in its range, a float type any value
-/// that does not round to inf (inf itself when asked for). Empty when it can.
-std::string unfit(const std::string &text, double v, NpyDType dtype,
-                  bool bf16) {
-  std::string name = bf16 ? "bf16" : npyDTypeName(dtype);
-  if (auto range = integerRange(dtype, bf16)) {
-    auto [lo, hi] = *range;
-    std::string bounds =
-        " (" + std::to_string(lo) + " to " + std::to_string(hi) + ")";
-    // Exactly, as an integer, where the text is one (i64 needs all 64 bits).
-    errno = 0;
-    char *end = nullptr;
-    long long exact = std::strtoll(text.c_str(), &end, 10);
-    if (!text.empty() && *end == '\0')
-      return errno == ERANGE || exact < lo || exact > hi
-                 ? text + " is out of range for " + name + bounds
-                 : "";
-    if (!std::isfinite(v) || v != std::trunc(v))
-      return text + " is not a whole number, as " + name + " needs";
-    // 2^63 is the first double above INT64_MAX.
-    if (v < static_cast<double>(lo) || v >= 9223372036854775808.0 ||
-        v > static_cast<double>(hi))
-      return text + " is out of range for " + name + bounds;
-    return "";
-  }
-  // A float type: what rounds to inf is out of range. Its largest finite
-  // value plus half an ulp there.
-  double max = dtype == NpyDType::F16 ? 65504.0
-               : bf16                 ? fromBF16(0x7F7F)
-               : dtype == NpyDType::F32
-                   ? static_cast<double>(std::numeric_limits<float>::max())
-                   : std::numeric_limits<double>::max();
-  double halfUlp = dtype == NpyDType::F16   ? 16.0
-                   : bf16                   ? std::ldexp(1.0, 127 - 8)
-                   : dtype == NpyDType::F32 ? std::ldexp(1.0, 127 - 24)
-                                            : 0;
-  if (std::isfinite(v) && dtype != NpyDType::F64 &&
-      std::fabs(v) >= max + halfUlp) {
-    char largest[32];
-    std::snprintf(largest, sizeof(largest), "%g", max);
-    return text + " is out of range for " + name +
-           " (its largest finite value is " + largest + ")";
-  }
-  return "";
 }
 
 /// `v` as a message shows a computed value.
@@ -302,46 +256,38 @@ int main(int argc, char **argv) {
   if (!range.empty() &&
       std::sscanf(range.c_str(), "%lf,%lf", &start, &step) < 1)
     return fail("--range '" + range + "' must be START[,STEP]");
-  if (!fill.empty()) {
-    char *end = nullptr;
-    value = std::strtod(fill.c_str(), &end);
-    if (*end)
-      return fail("--fill '" + fill + "' is not a number");
-  }
   // Values that would wrap, round to inf or lose their fraction are errors,
-  // not silently different numbers. A range is checked at both ends, random
-  // bounds as given (integers take whole values between them).
-  std::vector<std::tuple<std::string, std::string, double>> given;
-  if (seed)
-    given = {{"--low", shown(low), low}, {"--high", shown(high), high}};
-  else if (!fill.empty())
-    given = {{"--fill", fill, value}};
-  else if (n > 0) {
-    double last = start + step * static_cast<double>(n - 1);
-    given = {{"--range start", shown(start), start},
-             {"--range end", shown(last), last}};
-  }
+  // not silently different numbers (kdsl/Support/ScalarText.h, as kdslc
+  // run's arguments). A range is checked at both ends, random bounds as
+  // given (integers take whole values between them).
+  std::string type = bf16 ? "bf16" : npyDTypeName(array.dtype);
   std::optional<std::pair<int64_t, int64_t>> integral =
       integerRange(array.dtype, bf16);
-  for (auto &[what, text, v] : given) {
-    if (seed && integral && std::isfinite(v))
-      v = std::trunc(v), text = shown(v);
-    if (std::string why = unfit(text, v, array.dtype, bf16); !why.empty())
-      return fail(what + ": " + why);
+  ScalarValue filled;
+  if (!fill.empty()) {
+    if (std::string why = parseScalarText(fill, type, filled); !why.empty())
+      return fail("--fill: " + why);
+    value = filled.isFloat ? filled.real : static_cast<double>(filled.integer);
   }
-  // An integer fill is stored exactly (i64 beyond 2^53 included).
-  std::optional<int64_t> exactFill;
-  if (integral && !fill.empty()) {
-    char *end = nullptr;
-    long long exact = std::strtoll(fill.c_str(), &end, 10);
-    exactFill = *end == '\0' ? exact : static_cast<int64_t>(value);
+  std::vector<std::pair<std::string, double>> ends;
+  if (seed)
+    ends = {{"--low", low}, {"--high", high}};
+  else if (fill.empty() && n > 0)
+    ends = {{"--range start", start},
+            {"--range end", start + step * static_cast<double>(n - 1)}};
+  for (auto [what, v] : ends) {
+    if (seed && integral && std::isfinite(v))
+      v = std::trunc(v);
+    if (std::string why = checkScalarValue(v, shown(v), type); !why.empty())
+      return fail(what + ": " + why);
   }
   std::mt19937 gen(seed.value_or(0));
   std::uniform_real_distribution<double> dist(low, high);
   for (int64_t i = 0; i < n; ++i) {
     double v = seed ? dist(gen) : !fill.empty() ? value : start + step * i;
-    if (exactFill && array.dtype == NpyDType::I64)
-      std::memcpy(array.data.data() + i * 8, &*exactFill, 8);
+    // An integer fill is stored exactly (i64 beyond 2^53 included).
+    if (!fill.empty() && array.dtype == NpyDType::I64)
+      std::memcpy(array.data.data() + i * 8, &filled.integer, 8);
     else
       store(array, bf16, i, v);
   }

@@ -20,6 +20,7 @@
 #include "kdsl/Lowering/Pipeline.h"
 #include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
+#include "kdsl/Support/ScalarText.h"
 #include "kdsl/bundle.hpp"
 
 #include "Kpack.h"
@@ -66,16 +67,6 @@ std::optional<NpyDType> npyTypeOf(Type type) {
   if (type.isF64())
     return NpyDType::F64;
   return std::nullopt;
-}
-
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  if (type.isInteger(1))
-    os << "bool";
-  else
-    os << type;
-  return text;
 }
 
 /// A pointer argument: its array as read, and the buffer the kernel sees.
@@ -172,10 +163,12 @@ int kdsl::runKernel(const RunOptions &options) {
     if (!given.try_emplace(name, value.str()).second)
       return fail("argument '" + name + "' is given twice");
   }
-  std::vector<std::string> config;
-  for (StringRef entry : llvm::split(options.config, ','))
-    if (!entry.trim().empty())
-      config.push_back(entry.trim().str());
+  llvm::StringMap<ScalarValue> scalars;
+  SmallVector<std::string> configEntries;
+  if (!parseConfigOption(options.config, /*alternatives=*/false, configEntries,
+                         error))
+    return fail("--config: " + error);
+  std::vector<std::string> config(configEntries.begin(), configEntries.end());
   for (unsigned i = 0, e = kernel.getNumArguments(); i != e; ++i) {
     StringRef name = cast<StringAttr>(kernel.getParamNames()[i]).getValue();
     Type type = kernel.getArgumentTypes()[i];
@@ -184,20 +177,19 @@ int kdsl::runKernel(const RunOptions &options) {
       continue;
     StringRef value = it->second;
     if (value.starts_with("@"))
-      return fail("argument '" + name + "' is a " + typeName(type) +
+      return fail("argument '" + name + "' is a " + formatType(type) +
                   " scalar, not a buffer: pass " + name + "=VALUE");
-    double number;
-    int64_t integer;
-    if (isa<FloatType>(type) ? value.getAsDouble(number)
-                             : value != "true" && value != "false" &&
-                                   value.getAsInteger(0, integer))
-      return fail("argument '" + name + "' is a " + typeName(type) + "; '" +
-                  value + "' is not " +
-                  (isa<FloatType>(type) ? "a number" : "an integer"));
+    // Stored exactly as given or refused (kdsl/Support/ScalarText.h).
+    ScalarValue parsed;
+    if (std::string why =
+            parseScalarText(value.str(), formatType(type), parsed);
+        !why.empty())
+      return fail("argument '" + name + "' (" + formatType(type) + "): " + why);
+    scalars[name] = parsed;
     // Constexprs are bound by specialization; integer scalars also feed
     // constexpr defaults such as next_pow2(n_cols).
     if (kernel.isConstexpr(i) || isa<IntegerType>(type))
-      config.push_back((name + "=" + value).str());
+      config.push_back((name + "=" + llvm::Twine(parsed.integer)).str());
   }
 
   // The generic kernel describes the signature of a GPU bundle.
@@ -222,9 +214,9 @@ int kdsl::runKernel(const RunOptions &options) {
     if (it == given.end()) {
       if (auto ptr = dyn_cast<PtrType>(type))
         return fail("missing argument '" + name + "' (a *" +
-                    typeName(ptr.getPointeeType()) + ": pass " + name +
+                    formatType(ptr.getPointeeType()) + ": pass " + name +
                     "=@FILE.npy)");
-      return fail("missing argument '" + name + "' (a " + typeName(type) +
+      return fail("missing argument '" + name + "' (a " + formatType(type) +
                   ": pass " + name + "=VALUE)");
     }
     StringRef value = it->second;
@@ -238,7 +230,7 @@ int kdsl::runKernel(const RunOptions &options) {
       NpyDType want = *npyTypeOf(ptr.getPointeeType());
       if (bound->array.dtype != want)
         return fail("argument '" + name + "' points to " +
-                    typeName(ptr.getPointeeType()) + " (.npy dtype " +
+                    formatType(ptr.getPointeeType()) + " (.npy dtype " +
                     npyDTypeName(want) + ") but '" + value + "' holds " +
                     npyDTypeName(bound->array.dtype));
       bound->buffer.elementType = ptr.getPointeeType();
@@ -248,17 +240,10 @@ int kdsl::runKernel(const RunOptions &options) {
       arrays[i] = std::move(bound);
       continue;
     }
-    // Checked above, before specialization.
-    if (isa<FloatType>(type)) {
-      double number = 0;
-      (void)value.getAsDouble(number);
-      args.push_back(LaunchArg::ofFloat(number));
-      continue;
-    }
-    int64_t number = value == "true";
-    if (value != "true" && value != "false")
-      (void)value.getAsInteger(0, number);
-    args.push_back(LaunchArg::ofInt(number));
+    // Read above, before specialization.
+    const ScalarValue &parsed = scalars[name];
+    args.push_back(parsed.isFloat ? LaunchArg::ofFloat(parsed.real)
+                                  : LaunchArg::ofInt(parsed.integer));
   }
   for (const std::string &save : options.saves) {
     auto [name, path] = StringRef(save).split('=');

@@ -51,6 +51,41 @@ struct SourceFile {
   }
 };
 
+/// Splits `--config NAME=VALUE,...` into its entries, each checked: a name,
+/// an integer or true/false value, given once. With `alternatives`, a value
+/// may list several (`BLOCK=256|1024`, for --emit=kpack). On failure returns
+/// false with `error` naming the entry.
+inline bool parseConfigOption(llvm::StringRef config, bool alternatives,
+                              llvm::SmallVectorImpl<std::string> &entries,
+                              std::string &error) {
+  for (llvm::StringRef entry : llvm::split(config, ',')) {
+    entry = entry.trim();
+    if (entry.empty())
+      continue;
+    auto [name, value] = entry.split('=');
+    int64_t number;
+    bool bad = name.trim().empty() || !entry.contains('=');
+    for (llvm::StringRef alternative : llvm::split(value, '|'))
+      bad |= alternative.trim() != "true" && alternative.trim() != "false" &&
+             alternative.trim().getAsInteger(0, number);
+    if (bad || (value.contains('|') && !alternatives)) {
+      error = ("config entry '" + entry + "' must be NAME=INTEGER" +
+               (value.contains('|') && !bad
+                    ? " (alternatives with '|' are for --emit=kpack)"
+                    : ""))
+                  .str();
+      return false;
+    }
+    for (const std::string &seen : entries)
+      if (llvm::StringRef(seen).split('=').first.trim() == name.trim()) {
+        error = ("config entry '" + name.trim() + "' is given twice").str();
+        return false;
+      }
+    entries.push_back(entry.str());
+  }
+  return true;
+}
+
 /// The kernel of `module` called `name`, or null with `error` saying which
 /// kernels `file` has.
 inline KernelOp findKernel(mlir::ModuleOp module, llvm::StringRef name,

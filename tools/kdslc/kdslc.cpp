@@ -68,28 +68,10 @@ int compile(const Options &options) {
 
   // Check --config before any work: it is part of the command line.
   SmallVector<std::string> configEntries;
-  for (StringRef entry : llvm::split(options.config, ',')) {
-    entry = entry.trim();
-    if (entry.empty())
-      continue;
-    auto [name, value] = entry.split('=');
-    int64_t number;
-    bool bad = name.trim().empty() || !entry.contains('=');
-    // --emit=kpack compiles each of `BLOCK=256|1024`.
-    for (StringRef alternative : llvm::split(value, '|'))
-      bad |= alternative.trim() != "true" && alternative.trim() != "false" &&
-             alternative.trim().getAsInteger(0, number);
-    bool bundles = options.emit == "kpack" || options.emit == "c-header";
-    if (bad || (value.contains('|') && !bundles))
-      return fail("config entry '" + entry + "' must be NAME=INTEGER" +
-                  (value.contains('|') && !bad
-                       ? " (alternatives with '|' are for --emit=kpack)"
-                       : ""));
-    for (const std::string &seen : configEntries)
-      if (StringRef(seen).split('=').first.trim() == name.trim())
-        return fail("config entry '" + name.trim() + "' is given twice");
-    configEntries.push_back(entry.str());
-  }
+  bool bundles = options.emit == "kpack" || options.emit == "c-header";
+  if (!kdsl::parseConfigOption(options.config, bundles, configEntries,
+                               errorMessage))
+    return fail(errorMessage);
 
   MLIRContext &context = file.context;
 
@@ -154,6 +136,10 @@ int compile(const Options &options) {
       if (other != keep)
         other.erase();
   }
+  if ((options.emit == "kpack" || options.emit == "c-header") &&
+      module.getOps<kdsl::KernelOp>().empty())
+    return fail("'" + options.input +
+                "' has no kernels: there is nothing to bundle");
   if (options.emit == "kpack") {
     // The bundle is written by name, through an AtomicFile of its own.
     return kdsl::emitKpack(module, options.input, configEntries,
@@ -174,7 +160,10 @@ int compile(const Options &options) {
   if (!options.config.empty() || gpuStage) {
     unsigned kernels = llvm::range_size(module.getOps<kdsl::KernelOp>());
     if (kernels == 0)
-      return fail("--config: '" + options.input + "' has no kernels");
+      return fail("'" + options.input + "' has no kernels" +
+                  (options.config.empty()
+                       ? " to compile for --emit=" + options.emit
+                       : std::string(" to apply --config to")));
     if (kernels != 1 && !options.config.empty())
       return fail("--config needs --kernel NAME when the file has " +
                   llvm::Twine(kernels) + " kernels");

@@ -66,7 +66,7 @@ kdsl.kernel @pointer_value(%x: !kdsl.ptr<f32>, %BLOCK: i32 {kdsl.constexpr}) att
 
 // -----
 
-// expected-error @+1 {{value 256 does not fit constexpr 'SMALL' of type 'i8'}}
+// expected-error @+1 {{value 256 does not fit constexpr 'SMALL' of type i8}}
 kdsl.kernel @does_not_fit(%x: i32, %BLOCK: i32 {kdsl.constexpr},
                           %SMALL: i8 {kdsl.constexpr, kdsl.default = "BLOCK * 4"})
     attributes {param_names = ["x", "BLOCK", "SMALL"]} {
@@ -108,7 +108,7 @@ kdsl.kernel @arange_not_pow2(%x: i32, %p: !kdsl.ptr<i32>, %BLOCK: i32 {kdsl.cons
   %c0 = arith.constant 0 : i32
   %c32 = arith.constant 32 : i32
   %end = arith.addi %BLOCK, %c32 : i32
-  // expected-error @+1 {{'kdsl.arange' op length must be a positive power of two, got 96}}
+  // expected-error @+1 {{arange: length must be a positive power of two, got 96}}
   %r = kdsl.arange %c0, %end : tensor<?xi32>
   %s = kdsl.reduce sum %r {axis = 0 : i32} : tensor<?xi32> -> i32
   kdsl.store %p, %s : !kdsl.ptr<i32>, i32

@@ -8,6 +8,7 @@
 #include "mlir/Interfaces/FunctionImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -62,6 +63,25 @@ static ArrayRef<int64_t> shapeOf(Type type) {
 
 static Type elementOf(Type type) { return getElementTypeOrSelf(type); }
 
+/// A verifier's error, named by the source construct the op stands for
+/// (`arange: ...`, `dot: ...`, `kernel 'k': ...`) rather than by the op's
+/// name: shapes a config makes invalid reach kdslc's users through these.
+static InFlightDiagnostic emitVerifyError(Operation *op) {
+  InFlightDiagnostic diag = op->emitError();
+  if (auto kernel = dyn_cast<KernelOp>(op))
+    return std::move(diag << "kernel '" << kernel.getSymName() << "': ");
+  if (auto reduce = dyn_cast<ReduceOp>(op))
+    return std::move(diag << stringifyReduceKind(reduce.getKind()) << ": ");
+  StringRef name = op->getName().stripDialect();
+  StringRef source = llvm::StringSwitch<StringRef>(name)
+                         .Case("addptr", "pointer arithmetic")
+                         .Case("expand_dims", "indexing with None")
+                         .Case("splat", "a scalar used as a block")
+                         .Case("broadcast", "broadcast")
+                         .Default(name);
+  return std::move(diag << source << ": ");
+}
+
 /// Whether two shapes can be equal once every dynamic dimension is known.
 static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   if (a.size() != b.size())
@@ -77,10 +97,10 @@ static LogicalResult verifySameShape(Operation *op, Value value, StringRef what,
                                      Type reference, StringRef refWhat) {
   if (compatibleShapes(shapeOf(value.getType()), shapeOf(reference)))
     return success();
-  return op->emitOpError() << what << " has shape "
-                           << formatShape(shapeOf(value.getType())) << " but "
-                           << refWhat << " has shape "
-                           << formatShape(shapeOf(reference));
+  return emitVerifyError(op)
+         << what << " has shape " << formatShape(shapeOf(value.getType()))
+         << " but " << refWhat << " has shape "
+         << formatShape(shapeOf(reference));
 }
 
 /// Ops with one size operand per dynamic result dimension.
@@ -88,9 +108,10 @@ static LogicalResult verifyDynamicSizes(Operation *op, ValueRange sizes,
                                         RankedTensorType result) {
   if (sizes.size() == static_cast<size_t>(result.getNumDynamicDims()))
     return success();
-  return op->emitOpError() << "expects " << result.getNumDynamicDims()
-                           << " size operand(s), one per dynamic dimension of "
-                           << result << ", got " << sizes.size();
+  return emitVerifyError(op)
+         << "expects " << result.getNumDynamicDims()
+         << " size operand(s), one per dynamic dimension of " << result
+         << ", got " << sizes.size();
 }
 
 //===----------------------------------------------------------------------===//
@@ -153,29 +174,29 @@ static LogicalResult verifyConfigValue(KernelOp kernel, StringRef name,
                                        int64_t value, StringRef where) {
   if (name == "num_warps") {
     if (value < 1 || value > 32 || !llvm::isPowerOf2_64(value))
-      return kernel.emitOpError()
+      return emitVerifyError(kernel)
              << where << ": num_warps must be a power of two from 1 to 32, got "
              << value;
     return success();
   }
   if (name == "num_stages") {
     if (value < 1 || value > 8)
-      return kernel.emitOpError()
+      return emitVerifyError(kernel)
              << where << ": num_stages must be from 1 to 8, got " << value;
     return success();
   }
   std::optional<unsigned> index = kernel.lookupParam(name);
   if (!index || !kernel.isConstexpr(*index))
-    return kernel.emitOpError()
+    return emitVerifyError(kernel)
            << where << ": '" << name << "' is not a constexpr parameter";
   auto type = cast<IntegerType>(kernel.getArgumentTypes()[*index]);
   unsigned width = type.getWidth();
   bool fits =
       width == 1 ? (value == 0 || value == 1) : llvm::isIntN(width, value);
   if (!fits)
-    return kernel.emitOpError()
+    return emitVerifyError(kernel)
            << where << ": value " << value << " does not fit constexpr '"
-           << name << "' of type " << type;
+           << name << "' of type " << formatType(type);
   return success();
 }
 
@@ -186,19 +207,20 @@ static LogicalResult verifyExpression(KernelOp kernel, StringRef what,
                                       bool allowKnobs) {
   ConstExprParseResult parsed = parseConstExpr(text.str());
   if (!parsed)
-    return kernel.emitOpError()
+    return emitVerifyError(kernel)
            << what << " '" << text << "' does not parse: " << parsed.error;
   for (const std::string &name : parsed.expr->params()) {
     if (allowKnobs && isTuningKnob(name))
       continue;
     std::optional<unsigned> index = kernel.lookupParam(name);
     if (!index)
-      return kernel.emitOpError()
+      return emitVerifyError(kernel)
              << what << " '" << text << "' uses unknown parameter '" << name
              << "'";
     if (!allowParam(*index))
-      return kernel.emitOpError() << what << " '" << text
-                                  << "' may not use parameter '" << name << "'";
+      return emitVerifyError(kernel)
+             << what << " '" << text << "' may not use parameter '" << name
+             << "'";
   }
   return success();
 }
@@ -206,34 +228,37 @@ static LogicalResult verifyExpression(KernelOp kernel, StringRef what,
 LogicalResult KernelOp::verify() {
   FunctionType type = getFunctionType();
   if (type.getNumResults() != 0)
-    return emitOpError() << "kernels return nothing, but the type has "
-                         << type.getNumResults() << " result(s)";
+    return emitVerifyError(*this) << "kernels return nothing, but the type has "
+                                  << type.getNumResults() << " result(s)";
   if (getParamNames().size() != type.getNumInputs())
-    return emitOpError() << "has " << type.getNumInputs() << " parameters but "
-                         << getParamNames().size() << " parameter names";
+    return emitVerifyError(*this)
+           << "has " << type.getNumInputs() << " parameters but "
+           << getParamNames().size() << " parameter names";
   llvm::StringSet<> seen;
   for (auto [i, nameAttr] : llvm::enumerate(getParamNames())) {
     StringRef name = cast<StringAttr>(nameAttr).getValue();
     if (!seen.insert(name).second)
-      return emitOpError() << "parameter name '" << name << "' is repeated";
+      return emitVerifyError(*this)
+             << "parameter name '" << name << "' is repeated";
     Type argType = type.getInput(i);
     if (!isScalarElementType(argType) && !isa<PtrType>(argType))
-      return emitOpError() << "parameter '" << name
-                           << "' must be a scalar or a pointer, got "
-                           << argType;
+      return emitVerifyError(*this)
+             << "parameter '" << name << "' must be a scalar or a pointer, got "
+             << argType;
     if (isConstexpr(i) && !isa<IntegerType>(argType))
-      return emitOpError() << "constexpr parameter '" << name
-                           << "' must have an integer or bool type, got "
-                           << argType;
+      return emitVerifyError(*this)
+             << "constexpr parameter '" << name
+             << "' must have an integer or bool type, got " << argType;
     Attribute rawDefault = getArgAttr(i, KdslDialect::kDefaultAttrName);
     if (rawDefault && !isa<StringAttr>(rawDefault))
-      return emitOpError() << "the default of '" << name
-                           << "' must be a string expression, got "
-                           << rawDefault;
+      return emitVerifyError(*this)
+             << "the default of '" << name
+             << "' must be a string expression, got " << rawDefault;
     if (StringAttr def = getDefaultExpr(i)) {
       if (!isConstexpr(i))
-        return emitOpError() << "parameter '" << name
-                             << "' has a default but is not a constexpr";
+        return emitVerifyError(*this)
+               << "parameter '" << name
+               << "' has a default but is not a constexpr";
       unsigned self = i;
       auto scalarParam = [&](unsigned j) {
         return j != self && !isa<PtrType>(type.getInput(j));
@@ -249,8 +274,8 @@ LogicalResult KernelOp::verify() {
   };
   if (std::optional<ArrayAttr> grid = getGrid()) {
     if (grid->empty() || grid->size() > 3)
-      return emitOpError() << "grid has " << grid->size()
-                           << " dimensions; expected 1 to 3";
+      return emitVerifyError(*this)
+             << "grid has " << grid->size() << " dimensions; expected 1 to 3";
     for (Attribute dim : *grid)
       if (failed(verifyExpression(*this, "grid expression",
                                   cast<StringAttr>(dim).getValue(),
@@ -261,8 +286,9 @@ LogicalResult KernelOp::verify() {
     for (Attribute entry : tune->getSpace()) {
       auto param = cast<TuneParamAttr>(entry);
       if (param.getValues().empty())
-        return emitOpError() << "autotune: '" << param.getName().getValue()
-                             << "' has no values";
+        return emitVerifyError(*this)
+               << "autotune: '" << param.getName().getValue()
+               << "' has no values";
       for (int64_t value : param.getValues().asArrayRef())
         if (failed(verifyConfigValue(*this, param.getName().getValue(), value,
                                      "autotune")))
@@ -274,8 +300,9 @@ LogicalResult KernelOp::verify() {
         name.consume_back(")");
       std::optional<unsigned> index = lookupParam(name);
       if (!index || isConstexpr(*index) || isa<PtrType>(type.getInput(*index)))
-        return emitOpError() << "autotune key '" << name
-                             << "' must name a scalar runtime parameter";
+        return emitVerifyError(*this)
+               << "autotune key '" << name
+               << "' must name a scalar runtime parameter";
     }
     if (!tune->getWhere().getValue().empty() &&
         failed(verifyExpression(*this, "autotune where",
@@ -287,7 +314,7 @@ LogicalResult KernelOp::verify() {
     for (NamedAttribute entry : *config) {
       auto value = dyn_cast<IntegerAttr>(entry.getValue());
       if (!value)
-        return emitOpError()
+        return emitVerifyError(*this)
                << "config value of '" << entry.getName().getValue()
                << "' must be an integer";
       if (failed(verifyConfigValue(*this, entry.getName().getValue(),
@@ -298,11 +325,12 @@ LogicalResult KernelOp::verify() {
   if (isVariant()) {
     for (unsigned i = 0, e = type.getNumInputs(); i != e; ++i)
       if (isConstexpr(i))
-        return emitOpError()
+        return emitVerifyError(*this)
                << "variant still has constexpr parameter '"
                << cast<StringAttr>(getParamNames()[i]).getValue() << "'";
     if (!getNumWarps() || !getNumStages())
-      return emitOpError() << "variant must set num_warps and num_stages";
+      return emitVerifyError(*this)
+             << "variant must set num_warps and num_stages";
   }
   if (std::optional<uint32_t> warps = getNumWarps())
     if (failed(verifyConfigValue(*this, "num_warps", *warps, "kernel")))
@@ -319,7 +347,7 @@ LogicalResult KernelOp::verify() {
 
 static LogicalResult verifyAxis(Operation *op, uint32_t axis) {
   if (axis > 2)
-    return op->emitOpError() << "axis must be 0, 1 or 2, got " << axis;
+    return emitVerifyError(op) << "axis must be 0, 1 or 2, got " << axis;
   return success();
 }
 LogicalResult ProgramIdOp::verify() { return verifyAxis(*this, getAxis()); }
@@ -328,46 +356,48 @@ LogicalResult NumProgramsOp::verify() { return verifyAxis(*this, getAxis()); }
 LogicalResult ArangeOp::verify() {
   int64_t size = getType().getDimSize(0);
   if (!ShapedType::isDynamic(size) && (size <= 0 || !llvm::isPowerOf2_64(size)))
-    return emitOpError() << "length must be a positive power of two, got "
-                         << size;
+    return emitVerifyError(*this)
+           << "length must be a positive power of two, got " << size;
   APInt start, end;
   if (matchPattern(getStart(), m_ConstantInt(&start)) &&
       matchPattern(getEnd(), m_ConstantInt(&end)) &&
       !ShapedType::isDynamic(size) &&
       end.getSExtValue() - start.getSExtValue() != size)
-    return emitOpError() << "range [" << start.getSExtValue() << ", "
-                         << end.getSExtValue() << ") has "
-                         << end.getSExtValue() - start.getSExtValue()
-                         << " elements but the result has " << size;
+    return emitVerifyError(*this)
+           << "range [" << start.getSExtValue() << ", " << end.getSExtValue()
+           << ") has " << end.getSExtValue() - start.getSExtValue()
+           << " elements but the result has " << size;
   return success();
 }
 
 LogicalResult SplatOp::verify() {
   if (getValue().getType() != getType().getElementType())
-    return emitOpError() << "splats a " << getValue().getType()
-                         << " into a block of " << getType().getElementType();
+    return emitVerifyError(*this)
+           << "splats a " << getValue().getType() << " into a block of "
+           << getType().getElementType();
   return verifyDynamicSizes(*this, getDynamicSizes(), getType());
 }
 
 LogicalResult BroadcastOp::verify() {
   RankedTensorType src = getSrc().getType(), result = getType();
   if (src.getElementType() != result.getElementType())
-    return emitOpError() << "changes the element type from "
-                         << src.getElementType() << " to "
-                         << result.getElementType();
+    return emitVerifyError(*this)
+           << "changes the element type from " << src.getElementType() << " to "
+           << result.getElementType();
   if (src.getRank() != result.getRank())
-    return emitOpError() << "source rank " << src.getRank()
-                         << " differs from result rank " << result.getRank();
+    return emitVerifyError(*this)
+           << "source rank " << src.getRank() << " differs from result rank "
+           << result.getRank();
   for (auto [i, dims] :
        llvm::enumerate(llvm::zip(src.getShape(), result.getShape()))) {
     auto [from, to] = dims;
     if (from != 1 && !ShapedType::isDynamic(from) &&
         !ShapedType::isDynamic(to) && from != to)
-      return emitOpError() << "cannot broadcast shape "
-                           << formatShape(src.getShape()) << " to "
-                           << formatShape(result.getShape()) << ": dimension "
-                           << i << " is " << from << ", not 1"
-                           << (to == 1 ? "" : " or " + std::to_string(to));
+      return emitVerifyError(*this)
+             << "cannot broadcast shape " << formatShape(src.getShape())
+             << " to " << formatShape(result.getShape()) << ": dimension " << i
+             << " is " << from << ", not 1"
+             << (to == 1 ? "" : " or " + std::to_string(to));
   }
   return verifyDynamicSizes(*this, getDynamicSizes(), result);
 }
@@ -382,32 +412,35 @@ LogicalResult ExpandDimsOp::verify() {
   RankedTensorType src = getSrc().getType(), result = getType();
   uint32_t axis = getAxis();
   if (axis > src.getRank())
-    return emitOpError() << "axis " << axis << " is out of range for rank "
-                         << src.getRank();
+    return emitVerifyError(*this)
+           << "axis " << axis << " is out of range for rank " << src.getRank();
   SmallVector<int64_t> expected(src.getShape());
   expected.insert(expected.begin() + axis, 1);
   if (src.getElementType() != result.getElementType() ||
       !compatibleShapes(expected, result.getShape()))
-    return emitOpError() << "result must have shape " << formatShape(expected)
-                         << " and element type " << src.getElementType()
-                         << ", got " << result;
+    return emitVerifyError(*this)
+           << "result must have shape " << formatShape(expected)
+           << " and element type " << src.getElementType() << ", got "
+           << result;
   if (result.getRank() > 3)
-    return emitOpError() << "blocks have rank 1 to 3, got " << result.getRank();
+    return emitVerifyError(*this)
+           << "blocks have rank 1 to 3, got " << result.getRank();
   return success();
 }
 
 LogicalResult ReshapeOp::verify() {
   RankedTensorType src = getSrc().getType(), result = getType();
   if (src.getElementType() != result.getElementType())
-    return emitOpError() << "changes the element type from "
-                         << src.getElementType() << " to "
-                         << result.getElementType();
+    return emitVerifyError(*this)
+           << "changes the element type from " << src.getElementType() << " to "
+           << result.getElementType();
   if (src.hasStaticShape() && result.hasStaticShape() &&
       src.getNumElements() != result.getNumElements())
-    return emitOpError() << "cannot reshape " << formatShape(src.getShape())
-                         << " (" << src.getNumElements() << " elements) to "
-                         << formatShape(result.getShape()) << " ("
-                         << result.getNumElements() << " elements)";
+    return emitVerifyError(*this)
+           << "cannot reshape " << formatShape(src.getShape()) << " ("
+           << src.getNumElements() << " elements) to "
+           << formatShape(result.getShape()) << " (" << result.getNumElements()
+           << " elements)";
   return verifyDynamicSizes(*this, getDynamicSizes(), result);
 }
 
@@ -416,9 +449,10 @@ LogicalResult TransOp::verify() {
   SmallVector<int64_t> expected = {src.getDimSize(1), src.getDimSize(0)};
   if (src.getElementType() != result.getElementType() ||
       !compatibleShapes(expected, result.getShape()))
-    return emitOpError() << "result must have shape " << formatShape(expected)
-                         << " and element type " << src.getElementType()
-                         << ", got " << result;
+    return emitVerifyError(*this)
+           << "result must have shape " << formatShape(expected)
+           << " and element type " << src.getElementType() << ", got "
+           << result;
   return success();
 }
 
@@ -426,8 +460,9 @@ LogicalResult ConvertLayoutOp::verify() {
   RankedTensorType src = getSrc().getType(), result = getType();
   if (src.getShape() != result.getShape() ||
       src.getElementType() != result.getElementType())
-    return emitOpError() << "changes the layout only: " << src << " and "
-                         << result << " differ in shape or element type";
+    return emitVerifyError(*this)
+           << "changes the layout only: " << src << " and " << result
+           << " differ in shape or element type";
   return success();
 }
 
@@ -442,9 +477,9 @@ static Type pointeeOf(Type ptrLike) {
 LogicalResult AddPtrOp::verify() {
   if (isa<RankedTensorType>(getOffset().getType()) !=
       isa<RankedTensorType>(getPtr().getType()))
-    return emitOpError() << "offset " << getOffset().getType()
-                         << " and pointer " << getPtr().getType()
-                         << " must both be scalars or both be blocks";
+    return emitVerifyError(*this)
+           << "offset " << getOffset().getType() << " and pointer "
+           << getPtr().getType() << " must both be scalars or both be blocks";
   return verifySameShape(*this, getOffset(), "offset", getPtr().getType(),
                          "pointer");
 }
@@ -454,13 +489,13 @@ static LogicalResult verifyAccess(Operation *op, Value ptr, Type valueType,
                                   StringRef valueWhat, Value mask) {
   Type pointee = pointeeOf(ptr.getType());
   if (elementOf(valueType) != pointee)
-    return op->emitOpError()
+    return emitVerifyError(op)
            << valueWhat << " element type " << elementOf(valueType)
            << " differs from the pointee type " << pointee;
   if (isa<RankedTensorType>(valueType) !=
           isa<RankedTensorType>(ptr.getType()) ||
       !compatibleShapes(shapeOf(valueType), shapeOf(ptr.getType())))
-    return op->emitOpError()
+    return emitVerifyError(op)
            << valueWhat << " has shape " << formatShape(shapeOf(valueType))
            << " but the pointers have shape "
            << formatShape(shapeOf(ptr.getType()));
@@ -468,7 +503,7 @@ static LogicalResult verifyAccess(Operation *op, Value ptr, Type valueType,
       (isa<RankedTensorType>(mask.getType()) !=
            isa<RankedTensorType>(ptr.getType()) ||
        !compatibleShapes(shapeOf(mask.getType()), shapeOf(ptr.getType()))))
-    return op->emitOpError()
+    return emitVerifyError(op)
            << "mask has shape " << formatShape(shapeOf(mask.getType()))
            << " but the pointers have shape "
            << formatShape(shapeOf(ptr.getType()));
@@ -479,11 +514,12 @@ LogicalResult LoadOp::verify() {
   if (failed(verifyAccess(*this, getPtr(), getType(), "result", getMask())))
     return failure();
   if (getOther() && !getMask())
-    return emitOpError() << "'other' needs a mask: it fills the lanes the mask "
-                            "turns off";
+    return emitVerifyError(*this)
+           << "'other' needs a mask: it fills the lanes the mask "
+              "turns off";
   if (getOther() && getOther().getType() != getType())
-    return emitOpError() << "other has type " << getOther().getType()
-                         << " but the result has type " << getType();
+    return emitVerifyError(*this) << "other has type " << getOther().getType()
+                                  << " but the result has type " << getType();
   return success();
 }
 
@@ -495,9 +531,10 @@ LogicalResult StoreOp::verify() {
 LogicalResult AtomicAddOp::verify() {
   Type element = elementOf(getValue().getType());
   if (element.isInteger(1) || element.isInteger(8) || element.isInteger(16))
-    return emitOpError() << "atomic_add supports i32, i64, f16, bf16, f32 and "
-                            "f64 elements, got "
-                         << element;
+    return emitVerifyError(*this)
+           << "atomic_add supports i32, i64, f16, bf16, f32 and "
+              "f64 elements, got "
+           << element;
   return verifyAccess(*this, getPtr(), getValue().getType(), "value",
                       getMask());
 }
@@ -509,21 +546,24 @@ LogicalResult AtomicAddOp::verify() {
 LogicalResult DotOp::verify() {
   RankedTensorType a = getA().getType(), b = getB().getType(), c = getType();
   if (a.getElementType() != b.getElementType())
-    return emitOpError() << "operands have different element types: "
-                         << a.getElementType() << " and " << b.getElementType();
+    return emitVerifyError(*this)
+           << "operands have different element types: " << a.getElementType()
+           << " and " << b.getElementType();
   SmallVector<int64_t> expected = {a.getDimSize(0), b.getDimSize(1)};
   if (!compatibleShapes({a.getDimSize(1)}, {b.getDimSize(0)}))
-    return emitOpError() << "cannot multiply " << formatShape(a.getShape())
-                         << " by " << formatShape(b.getShape())
-                         << ": inner dimensions differ";
+    return emitVerifyError(*this)
+           << "cannot multiply " << formatShape(a.getShape()) << " by "
+           << formatShape(b.getShape()) << ": inner dimensions differ";
   if (!compatibleShapes(expected, c.getShape()))
-    return emitOpError() << "result must have shape " << formatShape(expected)
-                         << ", got " << formatShape(c.getShape());
+    return emitVerifyError(*this)
+           << "result must have shape " << formatShape(expected) << ", got "
+           << formatShape(c.getShape());
   for (auto [name, dim] : {std::pair<StringRef, int64_t>{"M", a.getDimSize(0)},
                            {"N", b.getDimSize(1)},
                            {"K", a.getDimSize(1)}})
     if (!ShapedType::isDynamic(dim) && dim < 16)
-      return emitOpError() << name << " must be at least 16, got " << dim;
+      return emitVerifyError(*this)
+             << name << " must be at least 16, got " << dim;
   return success();
 }
 
@@ -531,10 +571,10 @@ LogicalResult ReduceOp::verify() {
   RankedTensorType src = getSrc().getType();
   uint32_t axis = getAxis();
   if (axis >= src.getRank())
-    return emitOpError() << "axis " << axis << " is out of range for rank "
-                         << src.getRank();
+    return emitVerifyError(*this)
+           << "axis " << axis << " is out of range for rank " << src.getRank();
   if (isa<PtrType>(src.getElementType()))
-    return emitOpError() << "cannot reduce a block of pointers";
+    return emitVerifyError(*this) << "cannot reduce a block of pointers";
   bool isArg =
       getKind() == ReduceKind::Argmax || getKind() == ReduceKind::Argmin;
   Type element =
@@ -547,6 +587,7 @@ LogicalResult ReduceOp::verify() {
   if (elementOf(result) != element ||
       isa<RankedTensorType>(result) != isa<RankedTensorType>(expected) ||
       !compatibleShapes(shapeOf(result), shape))
-    return emitOpError() << "result must be " << expected << ", got " << result;
+    return emitVerifyError(*this)
+           << "result must be " << expected << ", got " << result;
   return success();
 }

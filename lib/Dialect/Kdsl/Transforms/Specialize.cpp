@@ -141,8 +141,9 @@ LogicalResult refineOp(Operation *op) {
         // Report here, before the blocks sized by this range complain.
         int64_t length = end.getSExtValue() - start.getSExtValue();
         if (length <= 0 || !llvm::isPowerOf2_64(length))
-          return arange.emitOpError()
-                 << "length must be a positive power of two, got " << length;
+          return arange.emitError()
+                 << "arange: length must be a positive power of two, got "
+                 << length;
         setShape(arange, {length});
         return success();
       })
@@ -317,9 +318,9 @@ struct KdslSpecializePass
       int64_t value = values.lookup(name.getValue());
       if (type.getWidth() == 1 ? (value != 0 && value != 1)
                                : !llvm::isIntN(type.getWidth(), value))
-        return kernel.emitError()
-               << "value " << value << " does not fit "
-               << "constexpr '" << name.getValue() << "' of type " << type;
+        return kernel.emitError() << "value " << value << " does not fit "
+                                  << "constexpr '" << name.getValue()
+                                  << "' of type " << formatType(type);
       Value constant = arith::ConstantOp::create(builder, kernel.getLoc(),
                                                  IntegerAttr::get(type, value));
       kernel.getArgument(i).replaceAllUsesWith(constant);

@@ -83,7 +83,7 @@ kdsl.kernel @shared_order(%f: f32) attributes {param_names = ["f"]} {
 
 kdsl.kernel @convert_shape(%f: f32) attributes {param_names = ["f"]} {
   %x = kdsl.splat %f : f32 -> tensor<4x8xf32>
-  // expected-error @+1 {{'kdsl.convert_layout' op changes the layout only: 'tensor<4x8xf32>' and 'tensor<8x4xf32, #kdsl.shared<order = [1, 0]>>' differ in shape or element type}}
+  // expected-error @+1 {{convert_layout: changes the layout only: 'tensor<4x8xf32>' and 'tensor<8x4xf32, #kdsl.shared<order = [1, 0]>>' differ in shape or element type}}
   %y = kdsl.convert_layout %x : tensor<4x8xf32> -> tensor<8x4xf32, #kdsl.shared<order = [1, 0]>>
   kdsl.return
 }
