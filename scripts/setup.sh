@@ -6,7 +6,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libclang-rt-22-dev
   antlr4 libantlr4-runtime-dev default-jre-headless
-  libzstd-dev zlib1g-dev libcli11-dev libsqlite3-dev sqlite3 libgtest-dev
+  libzstd-dev zlib1g-dev libcli11-dev libsqlite3-dev sqlite3 libgtest-dev libxxhash-dev
   cmake ninja-build ccache python3 python3-numpy
 )
 

@@ -10,6 +10,9 @@
 
 #include "Sqlite.h"
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -36,8 +39,10 @@ CREATE TABLE params(
   dtype TEXT NOT NULL,
   default_expr TEXT NOT NULL,
   PRIMARY KEY (kernel, position));
-CREATE TABLE ptx(id INTEGER PRIMARY KEY, text TEXT NOT NULL);
-CREATE TABLE cubins(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE ptx(id INTEGER PRIMARY KEY, text TEXT NOT NULL,
+  checksum TEXT NOT NULL);
+CREATE TABLE cubins(id INTEGER PRIMARY KEY, data BLOB NOT NULL,
+  checksum TEXT NOT NULL);
 CREATE TABLE variants(
   id INTEGER PRIMARY KEY,
   kernel TEXT NOT NULL REFERENCES kernels(name),
@@ -62,6 +67,16 @@ CREATE TABLE binaries(
 /// The tables a bundle of this format version holds.
 static const char *const kTables[] = {"meta",   "kernels",  "params",  "ptx",
                                       "cubins", "variants", "binaries"};
+
+/// The checksum a bundle stores with each blob: XXH3-64 of its bytes, as 16
+/// lowercase hex digits. A flipped bit in PTX or a cubin is found on load
+/// instead of running other code.
+static std::string blobChecksum(const void *bytes, size_t size) {
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes, size)));
+  return text;
+}
 
 static const char *kindName(ParamInfo::Kind kind) {
   switch (kind) {
@@ -169,14 +184,19 @@ void kdsl::rt::writeBundle(const std::string &path,
         db.prepare("INSERT INTO binaries VALUES (?, ?, ?, ?, ?, ?)");
     // Variants that compiled to the same code (configs whose knobs change
     // nothing, like num_stages without a loop) store it once.
-    SqliteStmt ptxRow = db.prepare("INSERT INTO ptx (text) VALUES (?)");
-    SqliteStmt cubinRow = db.prepare("INSERT INTO cubins (data) VALUES (?)");
+    SqliteStmt ptxRow =
+        db.prepare("INSERT INTO ptx (text, checksum) VALUES (?, ?)");
+    SqliteStmt cubinRow =
+        db.prepare("INSERT INTO cubins (data, checksum) VALUES (?, ?)");
     std::map<std::string, int64_t> ptxIds;
     std::map<std::vector<uint8_t>, int64_t> cubinIds;
     auto ptxId = [&](const std::string &text) {
       auto [it, added] = ptxIds.emplace(text, 0);
       if (added) {
-        ptxRow.reset().bind(1, text).step();
+        ptxRow.reset()
+            .bind(1, text)
+            .bind(2, blobChecksum(text.data(), text.size()))
+            .step();
         it->second = db.lastInsertRowid();
       }
       return it->second;
@@ -184,7 +204,10 @@ void kdsl::rt::writeBundle(const std::string &path,
     auto cubinId = [&](const std::vector<uint8_t> &data) {
       auto [it, added] = cubinIds.emplace(data, 0);
       if (added) {
-        cubinRow.reset().bindBlob(1, data.data(), data.size()).step();
+        cubinRow.reset()
+            .bindBlob(1, data.data(), data.size())
+            .bind(2, blobChecksum(data.data(), data.size()))
+            .step();
         it->second = db.lastInsertRowid();
       }
       return it->second;
@@ -262,7 +285,7 @@ public:
       : path(name), db(checked(openMemory(bytes, size, name), name)) {}
 
   BundleContents read() {
-    checkFormat();
+    int version = checkFormat();
     BundleContents contents;
     contents.producer = metaValue("producer");
     std::map<std::string, size_t> kernelIndex;
@@ -321,14 +344,27 @@ public:
       k.params.push_back(std::move(p));
     }
 
-    std::map<int64_t, std::string> ptxById;
-    SqliteStmt ptx = db.prepare("SELECT id, text FROM ptx");
-    while (ptx.step())
-      ptxById[ptx.integer(0)] = ptx.text(1);
-    std::map<int64_t, std::vector<uint8_t>> cubinById;
-    SqliteStmt cubins = db.prepare("SELECT id, data FROM cubins");
-    while (cubins.step())
-      cubinById[cubins.integer(0)] = cubins.blob(1);
+    // Each blob with whether its bytes still match their checksum (format 2
+    // has none: it cannot be checked).
+    bool checksums = version >= 3;
+    std::string checksum = checksums ? "checksum" : "''";
+    std::map<int64_t, std::pair<std::string, bool>> ptxById;
+    SqliteStmt ptx = db.prepare("SELECT id, text, " + checksum + " FROM ptx");
+    while (ptx.step()) {
+      std::string text = ptx.text(1);
+      bool intact =
+          !checksums || blobChecksum(text.data(), text.size()) == ptx.text(2);
+      ptxById[ptx.integer(0)] = {std::move(text), intact};
+    }
+    std::map<int64_t, std::pair<std::vector<uint8_t>, bool>> cubinById;
+    SqliteStmt cubins =
+        db.prepare("SELECT id, data, " + checksum + " FROM cubins");
+    while (cubins.step()) {
+      std::vector<uint8_t> data = cubins.blob(1);
+      bool intact = !checksums ||
+                    blobChecksum(data.data(), data.size()) == cubins.text(2);
+      cubinById[cubins.integer(0)] = {std::move(data), intact};
+    }
 
     // variant id -> (kernel index, variant index)
     std::map<int64_t, std::pair<size_t, size_t>> variantById;
@@ -354,7 +390,14 @@ public:
         fail("variant " + variants.text(2) + " of kernel '" + k.name +
              "' refers to PTX " + std::to_string(variants.integer(8)) +
              ", which the bundle lacks");
-      v.ptx = code->second;
+      if (!code->second.second)
+        fail("the PTX of variant " + variants.text(2) +
+             (variants.text(3).empty() ? "" : " [" + variants.text(3) + "]") +
+             " of kernel '" + k.name + "' (PTX " +
+             std::to_string(variants.integer(8)) +
+             ") is corrupt: its bytes do not match the checksum stored with "
+             "them; rebuild the bundle");
+      v.ptx = code->second.first;
       variantById[variants.integer(0)] = {kernelIndex[k.name],
                                           k.variants.size()};
       k.variants.push_back(std::move(v));
@@ -373,11 +416,22 @@ public:
       if (cubin == cubinById.end())
         fail("a binary refers to cubin " + std::to_string(binaries.integer(2)) +
              ", which the bundle lacks");
-      b.cubin = cubin->second;
+      auto [kernel, variant] = it->second;
+      const VariantInfo &owner = contents.kernels[kernel].variants[variant];
+      if (!cubin->second.second)
+        fail("the " + b.arch + " cubin of variant " +
+             formatConfig(owner.config) +
+             (owner.specialization.empty()
+                  ? ""
+                  : " [" + owner.specialization + "]") +
+             " of kernel '" + contents.kernels[kernel].name + "' (cubin " +
+             std::to_string(binaries.integer(2)) +
+             ") is corrupt: its bytes do not match the checksum stored with "
+             "them; rebuild the bundle");
+      b.cubin = cubin->second.first;
       b.registers = static_cast<int>(binaries.integer(3));
       b.spillBytes = static_cast<int>(binaries.integer(4));
       b.stackBytes = static_cast<int>(binaries.integer(5));
-      auto [kernel, variant] = it->second;
       contents.kernels[kernel].variants[variant].binaries.push_back(
           std::move(b));
     }
@@ -445,7 +499,9 @@ private:
     return stmt.step() ? stmt.text(0) : std::string();
   }
 
-  void checkFormat() {
+  /// Checks that this is a bundle of a version this library reads and
+  /// returns the version.
+  int checkFormat() {
     auto hasTable = [&](const char *name) {
       SqliteStmt table = db.prepare("SELECT count(*) FROM sqlite_master "
                                     "WHERE type = 'table' AND name = ?");
@@ -454,16 +510,19 @@ private:
     };
     if (!hasTable("meta") || metaValue("format") != "kdsl-kpack")
       fail("not a kdsl bundle (an SQLite database without kdsl's tables)");
-    std::string version = metaValue("format_version");
-    if (version != std::to_string(kBundleFormatVersion))
-      fail("format version " + version +
-           " is not supported; this runtime "
-           "reads version " +
+    std::string text = metaValue("format_version");
+    int64_t version = 0;
+    if (!parseInt(text, version) || version < kOldestBundleFormatVersion ||
+        version > kBundleFormatVersion)
+      fail("format version " + text +
+           " is not supported; this runtime reads versions " +
+           std::to_string(kOldestBundleFormatVersion) + " to " +
            std::to_string(kBundleFormatVersion) +
            " (rebuild the bundle with a matching kdslc)");
     for (const char *table : kTables)
       if (!hasTable(table))
         fail(std::string("not a kdsl bundle (no table '") + table + "')");
+    return static_cast<int>(version);
   }
 
   ConfigEntries config(const std::string &text, const std::string &kernel) {

@@ -91,7 +91,37 @@ TEST(BundleTest, OtherFormatVersion) {
       "UPDATE meta SET value = '1' WHERE key = 'format_version';");
   EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
                   "format version 1 is not supported; this runtime reads "
-                  "version 2 (rebuild the bundle with a matching kdslc)");
+                  "versions 2 to 3 (rebuild the bundle with a matching kdslc)");
+}
+
+// Every PTX module and cubin carries a checksum, checked on load: a flipped
+// digit is reported with the variant that uses it, not run.
+TEST(BundleTest, CorruptBlobsAreFoundOnLoad) {
+  TempDir dir;
+  writeBundle(dir.file("k.kpack"), sampleBundle());
+  EXPECT_NO_THROW(readBundle(dir.file("k.kpack")));
+  // One character of one PTX module.
+  sql(dir.file("k.kpack"),
+      "UPDATE ptx SET text = substr(text, 1, 10) || "
+      "(CASE substr(text, 11, 1) WHEN '1' THEN '2' ELSE '1' END) || "
+      "substr(text, 12) WHERE id = 1;");
+  EXPECT_RT_ERROR(readBundle(dir.file("k.kpack")),
+                  "(PTX 1) is corrupt: its bytes do not match the checksum "
+                  "stored with them; rebuild the bundle");
+  // One byte of one cubin.
+  writeBundle(dir.file("c.kpack"), sampleBundle());
+  sql(dir.file("c.kpack"), "UPDATE cubins SET data = zeroblob(length(data)) "
+                           "WHERE id = 1;");
+  EXPECT_RT_ERROR(readBundle(dir.file("c.kpack")), "cubin of variant BLOCK=");
+  EXPECT_RT_ERROR(readBundle(dir.file("c.kpack")),
+                  "(cubin 1) is corrupt: its bytes do not match the checksum");
+  // A bundle of format 2 has no checksums to check, and still loads.
+  writeBundle(dir.file("old.kpack"), sampleBundle());
+  sql(dir.file("old.kpack"),
+      "UPDATE meta SET value = '2' WHERE key = 'format_version';"
+      "ALTER TABLE ptx DROP COLUMN checksum;"
+      "ALTER TABLE cubins DROP COLUMN checksum;");
+  EXPECT_NO_THROW(readBundle(dir.file("old.kpack")));
 }
 
 // Variants that compiled to the same code (num_stages with no loop, say)

@@ -11,13 +11,15 @@
 /// PTX, a cubin per arch where `ptxas` ran, and resource use. Open one with
 /// `sqlite3 FILE.kpack .tables` or `SELECT * FROM kernels`.
 ///
-/// Tables (format version 2):
+/// Tables (format version 3):
 ///   meta(key, value)          format = 'kdsl-kpack', format_version, producer
 ///   kernels(name, grid, fixed_config, tune_space, tune_where, tune_key,
 ///           source_hash)
 ///   params(kernel, position, name, kind, dtype, default_expr)
-///   ptx(id, text), cubins(id, data)
-///                             each distinct PTX module and cubin once
+///   ptx(id, text, checksum), cubins(id, data, checksum)
+///                             each distinct PTX module and cubin once, with
+///                             the XXH3-64 of its bytes as 16 hex digits,
+///                             checked on every load
 ///   variants(id, kernel, config, specialization, entry, num_warps,
 ///            num_stages, shared_bytes, ptx_id)
 ///   binaries(variant, arch, cubin_id, registers, spill_bytes, stack_bytes)
@@ -40,8 +42,10 @@
 
 namespace kdsl::rt {
 
-/// The format version this library reads and writes.
-constexpr int kBundleFormatVersion = 2;
+/// The format version this library writes. It reads this one and version 2,
+/// whose blobs carry no checksums (and so cannot be checked).
+constexpr int kBundleFormatVersion = 3;
+constexpr int kOldestBundleFormatVersion = 2;
 
 struct ParamInfo {
   enum class Kind : uint8_t { Pointer, Scalar, Constexpr };
