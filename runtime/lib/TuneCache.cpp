@@ -724,6 +724,15 @@ std::string checkFields(const std::vector<std::string> &fields) {
            "' is empty";
   if (fields[8] == "ok" && fields[10].empty())
     return "an ok row needs median_us";
+  // Times belong to rows that were timed (reps > 0), which exports write;
+  // anything else would not come back the same.
+  bool timed = std::strtod(fields[13].c_str(), nullptr) > 0;
+  if (fields[8] == "ok" && !timed)
+    return "an ok row was timed: 'reps' must be at least 1";
+  if (!timed && !(fields[10].empty() && fields[11].empty() &&
+                  fields[12].empty()))
+    return "a row with 'reps' = 0 was not timed: median_us, p20_us and p80_us "
+           "must be empty";
   if (fields[19].empty())
     return "'tuned_at' is empty";
   return "";
