@@ -73,7 +73,7 @@ run() {
   build-fuzz/bin/kdsl-"$target"-fuzzer build-fuzz/corpus/"$target" \
     $([ -f "$dict" ] && echo "-dict=$dict") \
     -max_total_time="$time" -max_len=$([ "$target" = bundle ] && echo 65536 || echo 4096) \
-    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    -timeout=$([ "$target" = compiler ] && echo 20 || echo 10) -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix=build-fuzz/"$target"- 2>"$log" || {
     # The report from its first line (where the stack is), then the input.
     grep -m1 -A45 'ERROR:' "$log" || tail -60 "$log"

@@ -1017,7 +1017,7 @@ FailureOr<std::array<int64_t, 3>> kdsl::evaluateGrid(KernelOp variant,
   }
   std::vector<std::string> origins;
   for (Attribute dim : *dims)
-    origins.push_back(cast<StringAttr>(dim).str());
+    origins.push_back("from '" + cast<StringAttr>(dim).str() + "'");
   if (std::string why = checkGrid(grid, origins); !why.empty())
     return variant.emitError() << why;
   return grid;

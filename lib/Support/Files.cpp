@@ -8,11 +8,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <optional>
 #include <random>
 #include <signal.h>
 #include <sys/stat.h>
@@ -80,16 +82,30 @@ std::string baseName(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-/// The temporaries of `target` start with this; the writer's process id and
-/// a random tag follow.
-std::string tempPrefix(const std::string &target) {
-  return "." + baseName(target) + ".kdsl-tmp.";
+/// This machine's name, part of each temporary's name so that a writer on
+/// another host sharing the directory (NFS, a container) is never taken for
+/// a dead local one.
+std::string hostName() {
+  char name[256] = {0};
+  if (::gethostname(name, sizeof(name) - 1) != 0 || !name[0])
+    return "host";
+  std::string host = name;
+  for (char &c : host)
+    if (c == '/' || c == '.')
+      c = '_';
+  return host;
 }
 
-/// Removes the temporaries of `target` whose writer is no longer running
-/// (killed before it could rename or remove them).
-void removeStaleTemporaries(const std::string &target) {
-  std::string dir = dirName(target), prefix = tempPrefix(target);
+/// The temporaries of `target` start with this; the writer's host, process
+/// id and a random tag follow: `.NAME.kdsl-tmp.HOST.PID.TAG`.
+std::string tempPrefix(const std::string &target) {
+  return "." + baseName(target) + ".kdsl-tmp." + hostName() + ".";
+}
+
+/// Removes the temporaries in `dir` named `prefix` + PID + "." + TAG whose
+/// writer (a process of this host) is no longer running: killed before it
+/// could rename or remove them.
+void removeStaleTemporaries(const std::string &dir, const std::string &prefix) {
   DIR *listing = ::opendir(dir.c_str());
   if (!listing)
     return;
@@ -107,13 +123,14 @@ void removeStaleTemporaries(const std::string &target) {
   ::closedir(listing);
 }
 
-/// Creates a new temporary file in `dir` named `prefix` + pid + tag.
+/// Creates a new temporary file in `dir` named `prefix` + PID + "." + TAG.
 int createTemporary(const std::string &dir, const std::string &prefix,
                     std::string &path, int &code) {
-  static std::mt19937_64 random(
+  thread_local std::mt19937_64 random(
       std::random_device{}() ^
       static_cast<uint64_t>(
           std::chrono::steady_clock::now().time_since_epoch().count()));
+  removeStaleTemporaries(dir, prefix);
   for (int attempt = 0; attempt < 100; ++attempt) {
     char tag[24];
     std::snprintf(tag, sizeof(tag), "%08x",
@@ -130,6 +147,48 @@ int createTemporary(const std::string &dir, const std::string &prefix,
   }
   code = EEXIST;
   return -1;
+}
+
+/// The temporary directory, for outputs that are not files of their own.
+std::string tempDir() {
+  const char *tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+/// The descriptor a path names when it is one of this process's streams:
+/// /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N. Written in place,
+/// at the stream's position (`-o /dev/stdout >> log` appends), never
+/// replaced by a rename.
+std::optional<int> streamOf(const std::string &path) {
+  if (path == "/dev/stdout")
+    return STDOUT_FILENO;
+  if (path == "/dev/stderr")
+    return STDERR_FILENO;
+  for (const char *prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    size_t n = std::strlen(prefix);
+    if (path.compare(0, n, prefix) != 0 || path.size() == n)
+      continue;
+    char *end = nullptr;
+    long fd = std::strtol(path.c_str() + n, &end, 10);
+    if (*end == '\0' && fd >= 0 && fd <= INT_MAX)
+      return static_cast<int>(fd);
+  }
+  return std::nullopt;
+}
+
+/// Writes all of `bytes` to `fd`.
+bool writeAll(int fd, std::string_view bytes, int &code) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      code = errno;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
 } // namespace
@@ -216,19 +275,28 @@ void AtomicFile::discard() {
   open_ = false;
 }
 
-/// Where writing `path` lands: the file its symlinks finally name, or the
-/// null device (`discards`); false, with `error`, for anything else.
+/// Where writing `path` lands: a stream of this process, the null device,
+/// or the regular file its symlinks finally name (which may not exist yet,
+/// in a directory that must). False, with `error`, for anything else.
 static bool resolveOutput(const std::string &path, std::string &target,
-                          bool &discards, std::string &error) {
-  discards = false;
-  // Follow symlinks to the file they finally name (which may not exist).
+                          AtomicFile::Sink &sink, int &stream,
+                          std::string &error) {
+  sink = AtomicFile::Sink::File;
+  if (std::optional<int> fd = streamOf(path)) {
+    sink = AtomicFile::Sink::Stream;
+    stream = *fd;
+    target = path;
+    return true;
+  }
+  // Follow symlinks to the file they finally name.
   std::string place = path;
+  struct stat info;
+  bool exists = false;
   for (int hops = 0;; ++hops) {
     if (hops == 40) {
       error = path + ": too many levels of symbolic links";
       return false;
     }
-    struct stat info;
     if (::lstat(place.c_str(), &info) != 0) {
       if (errno != ENOENT) {
         error = path + ": cannot write: " + errnoText(errno);
@@ -236,62 +304,76 @@ static bool resolveOutput(const std::string &path, std::string &target,
       }
       break; // a new file
     }
-    if (S_ISLNK(info.st_mode)) {
-      std::string link(static_cast<size_t>(info.st_size) + 256, '\0');
-      ssize_t n = ::readlink(place.c_str(), link.data(), link.size());
-      if (n < 0) {
-        error = path + ": cannot read the symbolic link '" + place +
-                "': " + errnoText(errno);
-        return false;
-      }
-      link.resize(static_cast<size_t>(n));
-      place =
-          !link.empty() && link[0] == '/' ? link : dirName(place) + "/" + link;
-      continue;
+    if (!S_ISLNK(info.st_mode)) {
+      exists = true;
+      break;
     }
-    if (S_ISCHR(info.st_mode)) {
-      struct stat null;
-      if (::stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
-          null.st_rdev == info.st_rdev) {
-        discards = true;
-        break;
-      }
-    }
-    if (!S_ISREG(info.st_mode)) {
-      error = path + ": is " + kindOf(info.st_mode) +
-              "; kdsl writes only regular files";
-      if (place != path)
-        error += " (the symbolic link leads to '" + place + "')";
+    std::string link(static_cast<size_t>(info.st_size) + 256, '\0');
+    ssize_t n = ::readlink(place.c_str(), link.data(), link.size());
+    if (n < 0) {
+      error = path + ": cannot read the symbolic link '" + place +
+              "': " + errnoText(errno);
       return false;
     }
-    break;
+    link.resize(static_cast<size_t>(n));
+    place =
+        !link.empty() && link[0] == '/' ? link : dirName(place) + "/" + link;
   }
   target = place;
+  std::string via =
+      place != path ? " (the symbolic link leads to '" + place + "')" : "";
+  if (exists && S_ISCHR(info.st_mode)) {
+    struct stat null;
+    if (::stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+        null.st_rdev == info.st_rdev) {
+      sink = AtomicFile::Sink::Null;
+      return true;
+    }
+  }
+  if (exists && !S_ISREG(info.st_mode)) {
+    error = path + ": is " + kindOf(info.st_mode) +
+            "; kdsl writes only regular files" + via;
+    return false;
+  }
+  // A file its owner made read-only stays so, as `>` would leave it.
+  if (exists && ::access(place.c_str(), W_OK) != 0) {
+    error = path + ": cannot write: " + errnoText(errno) + via;
+    return false;
+  }
+  // The temporary goes beside the target: its directory must take it.
+  std::string dir = dirName(place);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    error = path + ": cannot write: " +
+            (errno == ENOENT
+                 ? std::string("its directory '") + dir + "' does not exist"
+                 : errnoText(errno) + " (in '" + dir + "')") +
+            via;
+    return false;
+  }
   return true;
 }
 
 bool kdsl::checkOutputPath(const std::string &path, std::string &error) {
   std::string target;
-  bool discards;
-  return path == "-" || resolveOutput(path, target, discards, error);
+  AtomicFile::Sink sink;
+  int stream;
+  return path == "-" || resolveOutput(path, target, sink, stream, error);
 }
 
 bool AtomicFile::open(const std::string &path, std::string &error) {
   discard();
   shown = path;
-  if (!resolveOutput(path, target, discards, error))
+  if (!resolveOutput(path, target, sink, stream, error))
     return false;
   int code = 0;
-  if (discards) {
-    // Written (by writers that need a file) and dropped.
-    const char *tmp = std::getenv("TMPDIR");
+  // A stream or the null device gets a temporary of its own (writers such
+  // as SQLite need a file), copied to the stream or dropped on commit.
+  if (sink != Sink::File)
     descriptor =
-        createTemporary(tmp && *tmp ? tmp : "/tmp", ".kdsl-null.", temp, code);
-  } else {
-    removeStaleTemporaries(target);
+        createTemporary(tempDir(), ".kdsl-out." + hostName() + ".", temp, code);
+  else
     descriptor =
         createTemporary(dirName(target), tempPrefix(target), temp, code);
-  }
   if (descriptor < 0) {
     error = path + ": cannot write: " + errnoText(code);
     return false;
@@ -299,21 +381,16 @@ bool AtomicFile::open(const std::string &path, std::string &error) {
   open_ = true;
   // Keep the permissions of the file replaced.
   struct stat old;
-  if (!discards && ::stat(target.c_str(), &old) == 0)
+  if (sink == Sink::File && ::stat(target.c_str(), &old) == 0)
     (void)::fchmod(descriptor, old.st_mode & 07777);
   return true;
 }
 
 bool AtomicFile::write(std::string_view bytes, std::string &error) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(descriptor, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      error = shown + ": write error: " + errnoText(errno);
-      return false;
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
+  int code = 0;
+  if (!writeAll(descriptor, bytes, code)) {
+    error = shown + ": write error: " + errnoText(code);
+    return false;
   }
   return true;
 }
@@ -330,7 +407,17 @@ bool AtomicFile::commit(std::string &error) {
     discard();
     return false;
   }
-  if (discards) {
+  if (sink == Sink::Stream) {
+    std::string bytes, why;
+    int code = 0;
+    bool ok = readInputFile(temp, UINT64_MAX, "an output", bytes, why) &&
+              writeAll(stream, bytes, code);
+    discard();
+    if (!ok)
+      error = shown + ": write error: " + (why.empty() ? errnoText(code) : why);
+    return ok;
+  }
+  if (sink == Sink::Null) {
     discard();
     return true;
   }
@@ -347,9 +434,10 @@ bool AtomicFile::commit(std::string &error) {
 bool kdsl::writeOutputFile(const std::string &path, std::string_view bytes,
                            std::string &error) {
   if (path == "-") {
-    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() ||
-        std::fflush(stdout) != 0) {
-      error = "<stdout>: write error: " + errnoText(errno);
+    std::fflush(stdout);
+    int code = 0;
+    if (!writeAll(STDOUT_FILENO, bytes, code)) {
+      error = "<stdout>: write error: " + errnoText(code);
       return false;
     }
     return true;

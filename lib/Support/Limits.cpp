@@ -20,7 +20,7 @@ std::string kdsl::checkGrid(const std::array<int64_t, 3> &grid,
     if (grid[d] >= 0 && grid[d] <= kMaxGrid[d])
       continue;
     std::string origin = d < origins.size() && !origins[d].empty()
-                             ? " (from '" + origins[d] + "')"
+                             ? " (" + origins[d] + ")"
                              : "";
     return "grid dimension " + std::to_string(d) + " = " +
            std::to_string(grid[d]) + origin + " is outside [0, " +
@@ -50,7 +50,7 @@ kdsl::checkAutotuneSpaceSize(const std::vector<size_t> &axisLengths) {
   if (!overflow && size <= kMaxAutotuneConfigs)
     return "";
   return "@autotune space has " +
-         (overflow ? std::string("more than 2^63") : std::to_string(size)) +
+         (overflow ? std::string("2^63 or more") : std::to_string(size)) +
          " configs (" + product + "), more than the limit of " +
          std::to_string(kMaxAutotuneConfigs);
 }

@@ -97,9 +97,13 @@ std::string kdsl::parseScalarText(const std::string &text,
       return "";
     }
   }
+  errno = 0;
   double v = std::strtod(text.c_str(), &end);
   if (*end != '\0' || end == text.c_str())
     return "'" + text + "' is not a number";
+  // Past what a double holds (1e400): out of range for every type, not inf.
+  if (std::isinf(v) && errno == ERANGE)
+    return text + " is out of range for " + type;
   if (std::string why = checkScalarValue(v, text, type); !why.empty())
     return why;
   if (range)

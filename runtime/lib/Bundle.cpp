@@ -455,6 +455,11 @@ private:
       throw Error("bundle '" + path + "': no such file");
     if (!S_ISREG(info.st_mode))
       throw Error("bundle '" + path + "': not a regular file");
+    // Every blob is read and checked on load: no file larger than memory.
+    if (static_cast<uint64_t>(info.st_size) > kdsl::kMaxBundleBytes)
+      throw Error("bundle '" + path + "': is " + std::to_string(info.st_size) +
+                  " bytes; a bundle may hold at most " +
+                  std::to_string(kdsl::kMaxBundleBytes >> 30) + " GiB");
     // A bundle is never written once made, so it is read as immutable: a
     // copy someone switched to WAL still reads in a read-only directory
     // (a plain read would need to create its -shm file there). Only a

@@ -470,9 +470,9 @@ Kernel::Impl::evaluateGrid(const Prepared &prepared, const Arg *args,
     std::array<int64_t, 3> given;
     for (size_t d = 0; d < 3; ++d)
       given[d] = std::max<uint32_t>(grid[d], 1);
-    if (std::string why =
-            kdsl::checkGrid(given, {"the caller's grid", "the caller's grid",
-                                    "the caller's grid"});
+    if (std::string why = kdsl::checkGrid(given, {"given by the caller",
+                                                  "given by the caller",
+                                                  "given by the caller"});
         !why.empty())
       fail(why);
     for (size_t d = 0; d < 3; ++d)
@@ -500,8 +500,9 @@ Kernel::Impl::evaluateGrid(const Prepared &prepared, const Arg *args,
       values[d] = result.value;
     }
   }
-  std::vector<std::string> origins(info.grid.begin(), info.grid.end());
-  origins.resize(3, "1");
+  std::vector<std::string> origins;
+  for (const std::string &expr : info.grid)
+    origins.push_back("from '" + expr + "'");
   if (std::string why = kdsl::checkGrid(values, origins); !why.empty())
     fail(why);
   for (size_t d = 0; d < 3; ++d)

@@ -13,6 +13,10 @@
 #include "kdsl/runtime.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <cstdint>
 #include <string>
@@ -129,6 +133,33 @@ inline std::string immutableUri(const std::string &path) {
     }
   }
   return uri + "?immutable=1";
+}
+
+/// Whether a database file can only be read as immutable: it is in WAL
+/// mode (byte 18 of its header is 2), its directory does not let this
+/// process create the -shm file a normal read needs, and no -wal file holds
+/// data that only a normal read would see. Nobody can be writing such a
+/// file, so reading it without locks is safe.
+inline bool readableOnlyAsImmutable(const std::string &path) {
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    return false;
+  unsigned char header[20] = {0};
+  bool wal = std::fread(header, 1, sizeof(header), file) == sizeof(header) &&
+             header[18] == 2;
+  std::fclose(file);
+  std::string shm = path + "-shm";
+  size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "."
+                    : slash == 0               ? "/"
+                                               : path.substr(0, slash);
+  bool shmWritable = ::access(shm.c_str(), F_OK) == 0
+                         ? ::access(shm.c_str(), W_OK) == 0
+                         : ::access(dir.c_str(), W_OK | X_OK) == 0;
+  struct stat info;
+  bool walData =
+      ::stat((path + "-wal").c_str(), &info) == 0 && info.st_size > 0;
+  return wal && !shmWritable && !walData;
 }
 
 class SqliteDb {

@@ -364,6 +364,13 @@ void TuneCache::Impl::checkValues() {
       ok = c + " IS NULL OR (" + ok + ")";
     checks.emplace_back(i, "(" + ok + ")");
   }
+  // The rules across a row's columns, as imports check them: an ok row was
+  // timed, an untimed one has no times.
+  constexpr size_t kRowRule = kNumColumns;
+  checks.emplace_back(kRowRule,
+                      "((status != 'ok' OR (reps >= 1 AND median_us IS NOT "
+                      "NULL)) AND (reps != 0 OR (median_us IS NULL AND p20_us "
+                      "IS NULL AND p80_us IS NULL)))");
   std::string which = "CASE", any;
   for (const auto &[i, ok] : checks) {
     which += " WHEN NOT " + ok + " THEN " + std::to_string(i);
@@ -376,6 +383,18 @@ void TuneCache::Impl::checkValues() {
     return;
   int64_t row = bad.integer(0);
   size_t i = static_cast<size_t>(bad.integer(1));
+  if (i == kRowRule) {
+    SqliteStmt value = db->prepare("SELECT kernel, key, config, gpu_name, "
+                                   "status, reps FROM measurements WHERE "
+                                   "rowid = ?");
+    value.bind(1, row);
+    value.step();
+    fail("the row of kernel '" + value.text(0) + "', key '" + value.text(1) +
+         "', config '" + value.text(2) + "' on " + value.text(3) + " is '" +
+         value.text(4) + "' with reps " + value.text(5) +
+         ", but an ok row was timed (reps >= 1, a median) and a row with "
+         "reps 0 has no times; the file was edited outside kdsl");
+  }
   SqliteStmt value = db->prepare(
       std::string("SELECT typeof(") + kColumns[i] + "), quote(" + kColumns[i] +
       "), kernel, key, config, gpu_name FROM measurements WHERE rowid = ?");
@@ -419,19 +438,16 @@ TuneCache TuneCache::open(const std::string &path, Mode mode) {
   bool writable = mode == Mode::ReadWrite;
   int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                        : SQLITE_OPEN_READONLY;
-  try {
-    impl->db = std::make_unique<SqliteDb>(path, flags, impl->what);
-    sqlite3_busy_timeout(impl->db->handle(), 30000);
-    impl->checkAndMigrate(writable);
-  } catch (const Error &) {
-    if (writable)
-      throw;
-    // A WAL file where its -shm cannot be created (a read-only directory,
-    // shipped with an application): read it as immutable.
+  // A WAL file where its -shm cannot be created (a read-only directory,
+  // shipped with an application) is read as immutable; anything else
+  // normally, so that a writer's data in the -wal file is seen.
+  if (!writable && exists && readableOnlyAsImmutable(path))
     impl->db = std::make_unique<SqliteDb>(
         immutableUri(path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, impl->what);
-    impl->checkAndMigrate(false);
-  }
+  else
+    impl->db = std::make_unique<SqliteDb>(path, flags, impl->what);
+  sqlite3_busy_timeout(impl->db->handle(), 30000);
+  impl->checkAndMigrate(writable);
   return TuneCache(std::move(impl));
 }
 
@@ -729,8 +745,8 @@ std::string checkFields(const std::vector<std::string> &fields) {
   bool timed = std::strtod(fields[13].c_str(), nullptr) > 0;
   if (fields[8] == "ok" && !timed)
     return "an ok row was timed: 'reps' must be at least 1";
-  if (!timed && !(fields[10].empty() && fields[11].empty() &&
-                  fields[12].empty()))
+  if (!timed &&
+      !(fields[10].empty() && fields[11].empty() && fields[12].empty()))
     return "a row with 'reps' = 0 was not timed: median_us, p20_us and p80_us "
            "must be empty";
   if (fields[19].empty())
@@ -859,7 +875,8 @@ TuneCache::ImportResult TuneCache::importJson(const std::string &text) {
       std::string jsonType = entries.isNull(type) ? "" : entries.text(type);
       bool numeric = kindOf(i) != ColumnKind::Text;
       if (!jsonType.empty() && jsonType != "null" &&
-          numeric != (jsonType == "integer" || jsonType == "real"))
+          (numeric ? jsonType != "integer" && jsonType != "real"
+                   : jsonType != "text"))
         impl_->fail("cannot import JSON: " + where.back() + ": '" +
                     kColumns[i] + "' is a JSON " + jsonType + ", expected " +
                     (numeric ? "a number" : "a string"));

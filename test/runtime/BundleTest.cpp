@@ -230,7 +230,7 @@ TEST(BundleTest, FailedWriteLeavesTheOldFile) {
 TEST(BundleTest, UnwritableDirectory) {
   EXPECT_RT_ERROR(writeBundle("/nonexistent/dir/k.kpack", sampleBundle()),
                   "cannot write bundle: /nonexistent/dir/k.kpack: cannot "
-                  "write: No such file or directory");
+                  "write: its directory '/nonexistent/dir' does not exist");
 }
 
 TEST(BundleTest, OpenListsKernels) {

@@ -262,6 +262,10 @@ TEST_F(TuneCacheTest, ImportsAreExact) {
               cache.importJson(R"([{"kernel": 7}])");
             }).find("entry 0: 'kernel' is a JSON integer, expected a string"),
             std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              cache.importJson(R"([{"kernel": true}])");
+            }).find("entry 0: 'kernel' is a JSON true, expected a string"),
+            std::string::npos);
 
   // What fits is stored as written (1e2 and 12.0 are whole), and the result
   // says which rows were new and which replaced a row.
@@ -291,6 +295,19 @@ TEST_F(TuneCacheTest, ValuesAreCheckedOnRead) {
                          "' \"UPDATE measurements SET median_us = 'fast'\"")
                             .c_str()),
             0);
+  std::string other = (dir / "rule.db").string();
+  {
+    TuneCache cache = TuneCache::open(other);
+    cache.record(row("num_warps=4", 1));
+  }
+  ASSERT_EQ(std::system(
+                ("sqlite3 '" + other + "' \"UPDATE measurements SET reps = 0\"")
+                    .c_str()),
+            0);
+  EXPECT_NE(errorOf([&] {
+              TuneCache::open(other);
+            }).find("is 'ok' with reps 0, but an ok row was timed"),
+            std::string::npos);
   for (TuneCache::Mode mode :
        {TuneCache::Mode::ReadOnly, TuneCache::Mode::ReadWrite})
     EXPECT_NE(errorOf([&] { TuneCache::open(path, mode); })

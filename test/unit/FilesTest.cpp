@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -146,30 +148,104 @@ TEST_F(FilesTest, NullDeviceDiscards) {
   EXPECT_TRUE(S_ISCHR(info.st_mode));
 }
 
+/// The host part of temporaries' names, as Files.cpp spells it.
+static std::string hostPart() {
+  char name[256] = {0};
+  ::gethostname(name, sizeof(name) - 1);
+  std::string host = name[0] ? name : "host";
+  for (char &c : host)
+    if (c == '/' || c == '.')
+      c = '_';
+  return host;
+}
+
 TEST_F(FilesTest, StaleTemporariesAreRemoved) {
   // A process that has exited: its pid names no process now.
   pid_t dead = ::fork();
   if (dead == 0)
     ::_exit(0);
   ::waitpid(dead, nullptr, 0);
-  std::string stale = ".out.kdsl-tmp." + std::to_string(dead) + ".0badf00d";
-  std::string live = ".out.kdsl-tmp." + std::to_string(::getpid()) + ".1234";
-  std::string other = ".other.kdsl-tmp." + std::to_string(dead) + ".1";
-  for (const std::string &name : {stale, live, other})
+  std::string here = ".kdsl-tmp." + hostPart() + ".";
+  std::string stale = ".out" + here + std::to_string(dead) + ".0badf00d";
+  std::string live = ".out" + here + std::to_string(::getpid()) + ".1234";
+  std::string other = ".other" + here + std::to_string(dead) + ".1";
+  // Another host's writer, whatever its pid, may be alive.
+  std::string remote =
+      ".out.kdsl-tmp.elsewhere." + std::to_string(dead) + ".5678";
+  for (const std::string &name : {stale, live, other, remote})
     put(path(name), "left over");
   std::string error;
   ASSERT_TRUE(writeOutputFile(path("out"), "new", error)) << error;
-  // Only the dead writer's temporary of this target goes.
-  EXPECT_EQ(names(), (std::vector<std::string>{other, live, "out"}));
+  // Only the dead local writer's temporary of this target goes.
+  std::vector<std::string> want = {live, other, remote, "out"};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(names(), want);
 }
 
-TEST_F(FilesTest, FailedRenameRemovesTheTemporary) {
+TEST_F(FilesTest, FailedCreateOrRenameLeavesNoTemporary) {
   std::string error;
   EXPECT_FALSE(writeOutputFile(path("missing/out"), "x", error));
-  EXPECT_EQ(
-      error.rfind(path("missing/out") + ": cannot write: No such file", 0), 0u)
-      << error;
+  EXPECT_EQ(error, path("missing/out") + ": cannot write: its directory '" +
+                       path("missing") + "' does not exist");
+  // The same, checked before any work.
+  EXPECT_FALSE(checkOutputPath(path("missing/out"), error));
   EXPECT_TRUE(names().empty());
+  // The target becomes a directory between open and commit.
+  AtomicFile file;
+  ASSERT_TRUE(file.open(path("out"), error)) << error;
+  ASSERT_TRUE(file.write("x", error)) << error;
+  fs::create_directories(dir / "out" / "inside");
+  EXPECT_FALSE(file.commit(error));
+  EXPECT_NE(error.find("cannot rename the temporary file"), std::string::npos)
+      << error;
+  EXPECT_EQ(names(), std::vector<std::string>{"out"});
+}
+
+TEST_F(FilesTest, StreamsAreWrittenInPlace) {
+  // /dev/fd/N of a pipe: copied into it, not replaced, nothing left behind.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string error;
+  ASSERT_TRUE(
+      writeOutputFile("/dev/fd/" + std::to_string(fds[1]), "streamed", error))
+      << error;
+  ::close(fds[1]);
+  char buffer[32] = {0};
+  EXPECT_EQ(::read(fds[0], buffer, sizeof(buffer)), 8);
+  EXPECT_EQ(std::string(buffer), "streamed");
+  ::close(fds[0]);
+  // A file behind /proc/self/fd/N is appended to at its position, as the
+  // stream would be (`-o /dev/stdout >> log`), not replaced.
+  put(path("log"), "kept\n");
+  int log = ::open(path("log").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(log, 0);
+  ASSERT_TRUE(writeOutputFile("/proc/self/fd/" + std::to_string(log),
+                              "appended\n", error))
+      << error;
+  ::close(log);
+  EXPECT_EQ(contents(path("log")), "kept\nappended\n");
+}
+
+TEST_F(FilesTest, ReadOnlyFilesStaySo) {
+  // A file its owner made read-only is not replaced behind their back (a
+  // rename would). Permissions do not stop root: run as nobody then.
+  put(path("ro"), "old");
+  ::chmod(path("ro").c_str(), 0444);
+  ::chmod(dir.c_str(), 0777);
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0))
+      ::_exit(3);
+    std::string error;
+    bool written = writeOutputFile(path("ro"), "new", error);
+    bool said = error == path("ro") + ": cannot write: Permission denied";
+    ::_exit(written ? 1 : said ? 0 : 2);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(contents(path("ro")), "old");
 }
 
 TEST_F(FilesTest, InputsAreRegularFilesWithinALimit) {

@@ -307,7 +307,7 @@ TEST(NpyTest, WriteFailureLeavesNoFile) {
   std::string path = (dir / "missing" / "a.npy").string();
   EXPECT_FALSE(writeNpy(path, makeArray(NpyDType::F32, {2}), error));
   EXPECT_EQ(error.rfind(path + ": ", 0), 0u) << error;
-  EXPECT_NE(error.find("No such file"), std::string::npos) << error;
+  EXPECT_NE(error.find("its directory"), std::string::npos) << error;
 
   // A directory is not replaced; no temporary file is left.
   std::filesystem::create_directory(dir / "taken.npy");

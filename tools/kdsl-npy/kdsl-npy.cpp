@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kdsl/Support/Files.h"
 #include "kdsl/Support/Npy.h"
 #include "kdsl/Support/ScalarText.h"
 
@@ -248,9 +249,17 @@ int main(int argc, char **argv) {
       pos = comma + 1;
     }
   }
+  // No larger than the tools read back, and the output checked before the
+  // data is made.
   int64_t n = array.numElements();
-  if (n < 0 || n > (int64_t(1) << 32))
-    return fail("--shape '" + shapeText + "' is too large");
+  if (n < 0 ||
+      static_cast<uint64_t>(n) > kMaxArrayInputBytes / npyItemSize(array.dtype))
+    return fail("--shape '" + shapeText + "' holds more than " +
+                std::to_string(kMaxArrayInputBytes >> 30) +
+                " GiB, the most a .npy file may hold");
+  std::string error;
+  if (!checkOutputPath(out, error))
+    return fail(error);
   array.data.resize(n * npyItemSize(array.dtype));
   double start = 0, step = 1, value = 0;
   if (!range.empty() &&
@@ -269,6 +278,12 @@ int main(int argc, char **argv) {
       return fail("--fill: " + why);
     value = filled.isFloat ? filled.real : static_cast<double>(filled.integer);
   }
+  // An integer range steps by whole numbers from a whole start: checking its
+  // ends then checks every value.
+  if (integral && fill.empty() && !seed && n > 1 &&
+      (start != std::trunc(start) || step != std::trunc(step)))
+    return fail("--range '" + range + "': " + type +
+                " takes whole numbers, so START and STEP must be whole");
   std::vector<std::pair<std::string, double>> ends;
   if (seed)
     ends = {{"--low", low}, {"--high", high}};
@@ -291,7 +306,6 @@ int main(int argc, char **argv) {
     else
       store(array, bf16, i, v);
   }
-  std::string error;
   if (!writeNpy(out, array, error))
     return fail(error);
   return 0;

@@ -12,6 +12,7 @@
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/bundle.hpp"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -77,12 +78,13 @@ int kdsl::emitCHeader(ModuleOp module, llvm::StringRef input,
     llvm::errs() << "kdslc: error: cannot create a temporary file\n";
     return 1;
   }
+  auto removeBundle =
+      llvm::scope_exit([&] { llvm::sys::fs::remove(bundlePath); });
   KpackOptions kpack;
   kpack.shownAs = shownAs.str();
   if (int status = emitKpack(module, input, configEntries, bundlePath, kpack))
     return status;
   auto bytes = llvm::MemoryBuffer::getFile(bundlePath, /*IsText=*/false);
-  llvm::sys::fs::remove(bundlePath);
   if (!bytes) {
     llvm::errs() << "kdslc: error: cannot read the bundle back\n";
     return 1;

@@ -11,6 +11,7 @@
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Lowering/Pipeline.h"
 #include "kdsl/Support/Files.h"
+#include "kdsl/Support/ScalarText.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -63,11 +64,19 @@ inline bool parseConfigOption(llvm::StringRef config, bool alternatives,
     if (entry.empty())
       continue;
     auto [name, value] = entry.split('=');
-    int64_t number;
+    // Each value read as kdslc run reads an integer (ScalarText.h), kept in
+    // decimal for the passes.
     bool bad = name.trim().empty() || !entry.contains('=');
-    for (llvm::StringRef alternative : llvm::split(value, '|'))
-      bad |= alternative.trim() != "true" && alternative.trim() != "false" &&
-             alternative.trim().getAsInteger(0, number);
+    std::string values;
+    for (llvm::StringRef alternative : llvm::split(value, '|')) {
+      std::string text = alternative.trim().str();
+      ScalarValue parsed;
+      if (text == "true" || text == "false")
+        parsed.integer = text == "true";
+      else
+        bad |= !parseScalarText(text, "i64", parsed).empty();
+      values += (values.empty() ? "" : "|") + std::to_string(parsed.integer);
+    }
     if (bad || (value.contains('|') && !alternatives)) {
       error = ("config entry '" + entry + "' must be NAME=INTEGER" +
                (value.contains('|') && !bad
@@ -81,7 +90,7 @@ inline bool parseConfigOption(llvm::StringRef config, bool alternatives,
         error = ("config entry '" + name.trim() + "' is given twice").str();
         return false;
       }
-    entries.push_back(entry.str());
+    entries.push_back(name.trim().str() + "=" + values);
   }
   return true;
 }

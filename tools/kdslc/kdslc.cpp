@@ -96,10 +96,13 @@ int compile(const Options &options) {
 
   // Every output is written beside its target and renamed into place only
   // when complete (kdsl/Support/Files.h): a failed or killed compile leaves
-  // the old file. Opened now, so that an unwritable target fails first.
+  // the old file. Opened now, so that an unwritable target fails first (a
+  // bundle is written by name, through an AtomicFile of its own).
   kdsl::AtomicFile output;
   bool toStdout = options.output == "-";
-  if (!toStdout && !output.open(options.output, errorMessage))
+  if (!toStdout && !(options.emit == "kpack"
+                         ? kdsl::checkOutputPath(options.output, errorMessage)
+                         : output.open(options.output, errorMessage)))
     return fail(errorMessage);
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -141,7 +144,6 @@ int compile(const Options &options) {
     return fail("'" + options.input +
                 "' has no kernels: there is nothing to bundle");
   if (options.emit == "kpack") {
-    // The bundle is written by name, through an AtomicFile of its own.
     return kdsl::emitKpack(module, options.input, configEntries,
                            options.output == "-" ? "" : options.output);
   }

@@ -17,8 +17,10 @@
 // the new ones, never a part. A symlink is written through: its final target
 // is replaced (atomically there) and the link stays. A target that exists and
 // is not a regular file (a directory, a device, a FIFO) is refused, except
-// the null device, which discards. A temporary left by a killed process is
-// removed by the next write to the same target.
+// the null device, which discards, and the process's own streams
+// (/dev/stdout, /dev/fd/N), written in place. A temporary left by a killed
+// process is removed by the next write to the same directory. A replaced
+// file keeps its permission bits but not its owner or other hard links.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,9 +36,10 @@
 namespace kdsl {
 
 /// Size limits of inputs (documented in README.md, "Limits").
-constexpr uint64_t kMaxSourceBytes = uint64_t(16) << 20;     // .kdsl, .mlir
+constexpr uint64_t kMaxSourceBytes = uint64_t(16) << 20;     // .kdsl
 constexpr uint64_t kMaxTextInputBytes = uint64_t(256) << 20; // CSV, JSON
 constexpr uint64_t kMaxArrayInputBytes = uint64_t(16) << 30; // .npy
+constexpr uint64_t kMaxBundleBytes = uint64_t(4) << 30;      // .kpack
 
 /// Reads all of `path` ("-": standard input) into `bytes`. Fails, with
 /// `error` as "PATH: what is wrong", for a file that is not a regular file,
@@ -53,25 +56,31 @@ bool readInputFile(const std::string &path, uint64_t maxBytes,
 /// it by commit(). Destroying an uncommitted one removes the temporary.
 class AtomicFile {
 public:
+  /// Where an output lands: a regular file (replaced by a rename), the null
+  /// device (dropped), or a stream of this process (/dev/stdout, /dev/fd/N:
+  /// copied into it on commit, at its position).
+  enum class Sink { File, Null, Stream };
+
   AtomicFile() = default;
   AtomicFile(const AtomicFile &) = delete;
   AtomicFile &operator=(const AtomicFile &) = delete;
   ~AtomicFile();
 
   /// Prepares to replace `path` (not "-"). Fails, with `error` as
-  /// "PATH: what is wrong", when `path` names something other than a regular
-  /// file (through any symlinks), or the temporary cannot be created.
+  /// "PATH: what is wrong", when `path` names something other than a
+  /// regular file, the null device or a stream (through any symlinks), a
+  /// read-only file, or a file in a directory that is missing or not
+  /// writable.
   bool open(const std::string &path, std::string &error);
 
-  /// Where to write: the temporary's path (for writers that open files by
-  /// name, as SQLite does), or "/dev/null" when the target discards.
+  /// Where to write: the temporary's path, for writers that open files by
+  /// name (SQLite). Every sink has one; only a File sink's is beside the
+  /// target.
   const std::string &tempPath() const { return temp; }
-  /// The temporary's file descriptor, open for writing (-1 for the null
-  /// device, where nothing need be written).
-  int fd() const { return descriptor; }
   /// Appends `bytes` to the temporary.
   bool write(std::string_view bytes, std::string &error);
-  /// Closes the temporary and renames it over the target.
+  /// Closes the temporary and renames it over the target (or copies it to
+  /// the stream, or drops it).
   bool commit(std::string &error);
   /// The file that commit() replaces: the target with symlinks resolved.
   const std::string &targetPath() const { return target; }
@@ -83,7 +92,8 @@ private:
   std::string target; // the final place, symlinks resolved
   std::string temp;
   int descriptor = -1;
-  bool discards = false;
+  Sink sink = Sink::File;
+  int stream = -1;
   bool open_ = false;
 };
 

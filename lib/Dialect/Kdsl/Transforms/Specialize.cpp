@@ -420,7 +420,7 @@ struct KdslSpecializePass
         if (tensor && (!elements || *elements > kMaxBlockElements)) {
           op->emitError() << "block " << formatType(tensor) << " has "
                           << (elements ? std::to_string(*elements)
-                                       : std::string("more than 2^63"))
+                                       : std::string("2^63 or more"))
                           << " elements; a block may have at most "
                           << kMaxBlockElements << " (2^20)";
           return WalkResult::interrupt();
