@@ -11,8 +11,10 @@
 # Each target starts from its corpus in build-fuzz/corpus/TARGET: the seeds
 # of test/fuzz/corpus/TARGET, inputs made by the tools of build/ (example
 # kernels, .npy files of every dtype, small bundles, a tuning export), and
-# whatever earlier runs found. A crash saves its input under build-fuzz/ and
-# prints it in base64.
+# whatever earlier runs found. A crash, or an input that runs longer than
+# 60 s (compiler: legitimate kernels at the limits take up to ~25 s under
+# ASan) or 10 s (readers), saves its input under build-fuzz/ and prints it
+# in base64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -73,7 +75,7 @@ run() {
   build-fuzz/bin/kdsl-"$target"-fuzzer build-fuzz/corpus/"$target" \
     $([ -f "$dict" ] && echo "-dict=$dict") \
     -max_total_time="$time" -max_len=$([ "$target" = bundle ] && echo 65536 || echo 4096) \
-    -timeout=$([ "$target" = compiler ] && echo 20 || echo 10) -rss_limit_mb=4096 -print_final_stats=1 \
+    -timeout=$([ "$target" = compiler ] && echo 60 || echo 10) -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix=build-fuzz/"$target"- 2>"$log" || {
     # The report from its first line (where the stack is), then the input.
     grep -m1 -A45 'ERROR:' "$log" || tail -60 "$log"
