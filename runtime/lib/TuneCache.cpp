@@ -368,9 +368,10 @@ void TuneCache::Impl::checkValues() {
   // timed, an untimed one has no times.
   constexpr size_t kRowRule = kNumColumns;
   checks.emplace_back(kRowRule,
-                      "((status != 'ok' OR (reps >= 1 AND median_us IS NOT "
-                      "NULL)) AND (reps != 0 OR (median_us IS NULL AND p20_us "
-                      "IS NULL AND p80_us IS NULL)))");
+                      "((status != 'ok' OR reps >= 1) AND (reps != 0 OR "
+                      "(median_us IS NULL AND p20_us IS NULL AND p80_us IS "
+                      "NULL)) AND (reps = 0 OR (median_us IS NOT NULL AND "
+                      "p20_us IS NOT NULL AND p80_us IS NOT NULL)))");
   std::string which = "CASE", any;
   for (const auto &[i, ok] : checks) {
     which += " WHEN NOT " + ok + " THEN " + std::to_string(i);
@@ -392,8 +393,9 @@ void TuneCache::Impl::checkValues() {
     fail("the row of kernel '" + value.text(0) + "', key '" + value.text(1) +
          "', config '" + value.text(2) + "' on " + value.text(3) + " is '" +
          value.text(4) + "' with reps " + value.text(5) +
-         ", but an ok row was timed (reps >= 1, a median) and a row with "
-         "reps 0 has no times; the file was edited outside kdsl");
+         ", but an ok row was timed (reps >= 1), a timed row has all three "
+         "times and a row with reps 0 none; the file was edited outside "
+         "kdsl");
   }
   SqliteStmt value = db->prepare(
       std::string("SELECT typeof(") + kColumns[i] + "), quote(" + kColumns[i] +
@@ -749,6 +751,8 @@ std::string checkFields(const std::vector<std::string> &fields) {
       !(fields[10].empty() && fields[11].empty() && fields[12].empty()))
     return "a row with 'reps' = 0 was not timed: median_us, p20_us and p80_us "
            "must be empty";
+  if (timed && (fields[10].empty() || fields[11].empty() || fields[12].empty()))
+    return "a timed row (reps > 0) needs median_us, p20_us and p80_us";
   if (fields[19].empty())
     return "'tuned_at' is empty";
   return "";

@@ -248,6 +248,12 @@ TEST_F(TuneCacheTest, ImportsAreExact) {
   EXPECT_NE(error(line("a", "1.5", "0", "32"))
                 .find("line 2: an ok row was timed: 'reps' must be at least 1"),
             std::string::npos);
+  // A timed row has all three times (a missing median came back as 0).
+  std::string partial = line("a", "1.5", "10", "32");
+  partial.replace(partial.find(",1.5,1,2,"), 9, ",1.5,,2,");
+  EXPECT_NE(error(partial).find("line 2: a timed row (reps > 0) needs "
+                                "median_us, p20_us and p80_us"),
+            std::string::npos);
   // Two rows with one key: an error naming both lines, nothing stored.
   EXPECT_NE(error(line("a", "1.5", "10", "32") + line("a", "2.5", "10", "32"))
                 .find("line 3 has the same key as line 2"),
