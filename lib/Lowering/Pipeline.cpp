@@ -30,6 +30,7 @@
 #include "llvm/Support/Regex.h"
 
 using namespace mlir;
+using kdsl::Specialization;
 
 static const char *const kLibdevice =
     "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc";
@@ -108,6 +109,92 @@ std::vector<std::string> kdsl::boundParams(Operation *kernel) {
     if (!llvm::is_contained(strides, name))
       bounds.push_back(std::move(name));
   return bounds;
+}
+
+SmallVector<std::optional<kdsl::Specialization>, 5>
+kdsl::specializationsOf(Operation *variant, size_t numPointers) {
+  std::vector<std::string> strides = strideParams(variant);
+  std::vector<std::string> withBounds = strides;
+  llvm::append_range(withBounds, boundParams(variant));
+  std::vector<std::string> ones = unitStrideParams(variant);
+  auto withoutOnes = [&](std::vector<std::string> names) {
+    llvm::erase_if(names, [&](const std::string &name) {
+      return llvm::is_contained(ones, name);
+    });
+    return names;
+  };
+  SmallVector<std::optional<Specialization>, 5> specializations = {
+      std::nullopt};
+  for (Specialization assumed :
+       {Specialization{strides, {}}, Specialization{withBounds, {}},
+        Specialization{withoutOnes(strides), ones},
+        Specialization{withoutOnes(withBounds), ones}}) {
+    // Without pointers, one that assumes no integer assumes nothing.
+    bool nothing = numPointers == 0 && assumed.divisible.empty() &&
+                   assumed.equalToOne.empty();
+    bool repeated = llvm::any_of(
+        specializations, [&](const std::optional<Specialization> &other) {
+          return other && other->divisible == assumed.divisible &&
+                 other->equalToOne == assumed.equalToOne;
+        });
+    if (!nothing && !repeated)
+      specializations.push_back(std::move(assumed));
+  }
+  return specializations;
+}
+
+std::optional<kdsl::Specialization>
+kdsl::launchedFor(ArrayRef<std::optional<Specialization>> specializations,
+                  size_t numPointers,
+                  const std::map<std::string, int64_t> &integers) {
+  auto valueOf = [&](const std::string &name) {
+    auto it = integers.find(name);
+    return it == integers.end() ? std::optional<int64_t>() : it->second;
+  };
+  auto holds = [&](const Specialization &assumed) {
+    return llvm::all_of(assumed.divisible,
+                        [&](const std::string &name) {
+                          std::optional<int64_t> v = valueOf(name);
+                          return v && *v % 16 == 0;
+                        }) &&
+           llvm::all_of(assumed.equalToOne, [&](const std::string &name) {
+             return valueOf(name) == 1;
+           });
+  };
+  auto count = [&](const std::optional<Specialization> &assumed) {
+    return assumed ? numPointers + assumed->divisible.size() +
+                         assumed->equalToOne.size()
+                   : 0;
+  };
+  std::optional<Specialization> best;
+  for (const std::optional<Specialization> &assumed : specializations)
+    if (assumed && holds(*assumed) && count(assumed) > count(best))
+      best = assumed;
+  return best;
+}
+
+std::string
+kdsl::requirementsOf(const std::optional<Specialization> &specialization,
+                     ArrayRef<std::string> pointers) {
+  if (!specialization)
+    return "";
+  std::vector<std::string> requirements;
+  for (const std::string &name : pointers)
+    requirements.push_back(name + ":align16");
+  for (const std::string &name : specialization->divisible)
+    requirements.push_back(name + ":div16");
+  for (const std::string &name : specialization->equalToOne)
+    requirements.push_back(name + ":eq1");
+  return llvm::join(requirements, ",");
+}
+
+void kdsl::assume(GpuTarget &target,
+                  const std::optional<Specialization> &specialization) {
+  target.assumeAligned = specialization.has_value();
+  target.divisible =
+      specialization ? specialization->divisible : std::vector<std::string>();
+  target.equalToOne =
+      specialization ? specialization->equalToOne : std::vector<std::string>();
 }
 
 bool kdsl::isSupportedArch(llvm::StringRef arch) {

@@ -30,6 +30,8 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.kdsl_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kdsl-opt", "kdslc", "kdsl-npy", "kdsl-launch"], tool_dirs)
+# Scripts under Inputs/ run the tools by name.
+llvm_config.with_environment("PATH", config.kdsl_tools_dir, append_path=True)
 
 config.substitutions.append(
     ("%examples", os.path.join(config.kdsl_src_root, "examples", "kernels"))

@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SimtEmulator.h"
+#include "kdsl/Emulator/SimtEmulator.h"
 #include "InterpreterFixture.h"
 
 #include "kdsl/Lowering/Pipeline.h"
@@ -220,8 +220,7 @@ protected:
     ASSERT_TRUE(succeeded(grid)) << diagnostics;
     ASSERT_TRUE(succeeded(interpret(variantOp, *grid, wantArgs)))
         << diagnostics;
-    std::string error;
-    ASSERT_TRUE(emulate(func, *grid, gotArgs, error)) << error;
+    ASSERT_TRUE(succeeded(emulate(func, *grid, gotArgs))) << diagnostics;
 
     for (size_t b = 0; b < inputs.size(); ++b) {
       Type type = inputs[b].elementType;
@@ -465,11 +464,10 @@ TEST_F(SimtEmulatorTest, LoopsNeverWrap) {
   out.bytes.assign(8, 0);
   std::vector<LaunchArg> args = {LaunchArg::ofBuffer(out), LaunchArg::ofInt(0),
                                  LaunchArg::ofInt(10), LaunchArg::ofInt(0)};
-  std::string error;
-  EXPECT_FALSE(emulate(func, {1, 1, 1}, args, error));
-  EXPECT_NE(error.find("assertion failed: loop step must be positive"),
+  EXPECT_TRUE(failed(emulate(func, {1, 1, 1}, args)));
+  EXPECT_NE(diagnostics.find("assertion failed: loop step must be positive"),
             std::string::npos)
-      << error;
+      << diagnostics;
   KernelOp v = variant(zero.file, zero.kernel, configOf(zero), false);
   EXPECT_TRUE(failed(interpret(v, {1, 1, 1}, args)));
   EXPECT_NE(diagnostics.find("loop step must be positive, got 0"),

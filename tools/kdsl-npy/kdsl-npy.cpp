@@ -4,6 +4,7 @@
 //          [--range START,STEP | --fill VALUE | --random SEED [--low L --high
 //          H]]
 // kdsl-npy show FILE.npy [--limit N]
+// kdsl-npy compare EXPECTED.npy ACTUAL.npy [--rtol R] [--atol A] [--bf16]
 //
 // bf16 arrays are `<u2` (u16) files holding the bf16 bits; `make --dtype
 // bf16` rounds each value to bf16 and `show --bf16` decodes them.
@@ -126,6 +127,13 @@ std::optional<std::pair<int64_t, int64_t>> integerRange(NpyDType dtype,
   }
 }
 
+/// `v` as a message shows a setting: 1e-05.
+std::string brief(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", v);
+  return text;
+}
+
 /// `v` as a message shows a computed value.
 std::string shown(double v) {
   char text[64];
@@ -162,6 +170,91 @@ double load(const NpyArray &array, bool bf16, int64_t i) {
   return 0;
 }
 
+/// Element `i` as text: integers exactly (an i64 beyond 2^53 included).
+std::string valueText(const NpyArray &array, bool bf16, int64_t i) {
+  if (array.dtype != NpyDType::I64)
+    return shown(load(array, bf16, i));
+  int64_t v;
+  std::memcpy(&v, array.data.data() + i * 8, 8);
+  return std::to_string(v);
+}
+
+/// A shape or an index as NumPy prints it: "(2, 17)".
+std::string tupleText(const std::vector<int64_t> &values) {
+  std::string text = "(";
+  for (size_t d = 0; d < values.size(); ++d)
+    text += (d ? ", " : "") + std::to_string(values[d]);
+  return text + (values.size() == 1 ? ",)" : ")");
+}
+
+/// The C-order index of element `i` of `shape`.
+std::vector<int64_t> indexOf(const std::vector<int64_t> &shape, int64_t i) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    index[d] = i % shape[d];
+    i /= shape[d];
+  }
+  return index;
+}
+
+/// kdsl-npy compare: numpy.testing.assert_allclose's rule (|actual -
+/// expected| <= atol + rtol |expected|, NaN equal to NaN, infinities equal
+/// only to themselves) for floats; integers and bools exactly.
+int compare(const std::string &expectedPath, const std::string &actualPath,
+            double rtol, double atol, bool bf16) {
+  NpyArray expected, actual;
+  std::string error;
+  if (!readNpy(expectedPath, expected, error) ||
+      !readNpy(actualPath, actual, error))
+    return fail(error);
+  if (expected.dtype != actual.dtype)
+    return fail(actualPath + " holds " + npyDTypeName(actual.dtype) + ", " +
+                expectedPath + " " + npyDTypeName(expected.dtype));
+  if (expected.shape != actual.shape)
+    return fail(actualPath + " has shape " + tupleText(actual.shape) + ", " +
+                expectedPath + " " + tupleText(expected.shape));
+  bool integral = integerRange(expected.dtype, bf16).has_value();
+  int64_t n = expected.numElements(), differ = 0, first = -1;
+  double worstAbs = 0, worstRel = 0;
+  size_t size = npyItemSize(expected.dtype);
+  for (int64_t i = 0; i < n; ++i) {
+    bool same;
+    if (integral) {
+      // Bytes, so that an i64 beyond 2^53 compares exactly.
+      same = !std::memcmp(expected.data.data() + i * size,
+                          actual.data.data() + i * size, size);
+    } else {
+      double want = load(expected, bf16, i), got = load(actual, bf16, i);
+      if (std::isnan(want) || std::isnan(got) || std::isinf(want) ||
+          std::isinf(got)) {
+        same = (std::isnan(want) && std::isnan(got)) || want == got;
+      } else {
+        double diff = std::fabs(got - want);
+        same = diff <= atol + rtol * std::fabs(want);
+        worstAbs = std::max(worstAbs, diff);
+        if (want != 0)
+          worstRel = std::max(worstRel, diff / std::fabs(want));
+      }
+    }
+    if (!same && differ++ == 0)
+      first = i;
+  }
+  if (differ) {
+    std::string at = tupleText(indexOf(expected.shape, first));
+    return fail(std::to_string(differ) + " of " + std::to_string(n) +
+                " elements differ (rtol " + brief(rtol) + ", atol " +
+                brief(atol) + "); the first at " + at + ": expected " +
+                valueText(expected, bf16, first) + ", got " +
+                valueText(actual, bf16, first));
+  }
+  std::printf("%lld elements match", static_cast<long long>(n));
+  if (!integral)
+    std::printf(" (largest difference %.3g, relative %.3g)", worstAbs,
+                worstRel);
+  std::printf("\n");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -191,6 +284,19 @@ int main(int argc, char **argv) {
   show->add_option("--limit", limit, "Print at most N values");
   show->add_flag("--bf16", showBF16, "Decode a u16 array as bf16 bits");
 
+  std::string expectedPath, actualPath;
+  double rtol = 1e-5, atol = 1e-8;
+  bool compareBF16 = false;
+  CLI::App *compareCommand = app.add_subcommand(
+      "compare", "Exit 1 unless two arrays match: floats within atol + rtol "
+                 "|expected| (NaN matches NaN), integers exactly");
+  compareCommand->add_option("expected", expectedPath)->required();
+  compareCommand->add_option("actual", actualPath)->required();
+  compareCommand->add_option("--rtol", rtol)->capture_default_str();
+  compareCommand->add_option("--atol", atol)->capture_default_str();
+  compareCommand->add_flag("--bf16", compareBF16,
+                           "Compare u16 arrays as bf16 values");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -198,6 +304,9 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     return fail(e.what());
   }
+
+  if (compareCommand->parsed())
+    return compare(expectedPath, actualPath, rtol, atol, compareBF16);
 
   if (show->parsed()) {
     NpyArray array;

@@ -121,90 +121,15 @@ expandAlternatives(llvm::ArrayRef<std::string> entries) {
   return sets;
 }
 
-/// What a specialization assumes of the integer launch arguments.
-struct Assumed {
-  std::vector<std::string> divisible, equalToOne;
-};
-
 /// One variant to compile: its module (one specialized kernel) and where
 /// its results go.
 struct Job {
   OwningOpRef<ModuleOp> module;
   size_t kernel;
   rt::VariantInfo variant;
-  bool aligned;
-  Assumed assumed;
+  std::optional<Specialization> specialization;
   std::string error;
 };
-
-/// The specializations to compile of a variant, as Triton's: generic (none);
-/// align16 (pointers 16-byte aligned, strides divisible by 16); div16 (mask
-/// bounds divisible by 16 too); then these two again with the strides along
-/// a last dimension 1 in place of divisible (as Triton specializes integers
-/// equal to 1). Only those that assume something the ones before do not.
-/// One that changes no code costs a row: the bundle stores each distinct PTX
-/// and cubin once.
-SmallVector<std::optional<Assumed>, 5> specializationsOf(KernelOp variant,
-                                                         size_t numPointers) {
-  std::vector<std::string> strides = strideParams(variant);
-  std::vector<std::string> withBounds = strides;
-  llvm::append_range(withBounds, boundParams(variant));
-  std::vector<std::string> ones = unitStrideParams(variant);
-  auto withoutOnes = [&](std::vector<std::string> names) {
-    llvm::erase_if(names, [&](const std::string &name) {
-      return llvm::is_contained(ones, name);
-    });
-    return names;
-  };
-  SmallVector<std::optional<Assumed>, 5> specializations = {std::nullopt};
-  for (Assumed assumed : {Assumed{strides, {}}, Assumed{withBounds, {}},
-                          Assumed{withoutOnes(strides), ones},
-                          Assumed{withoutOnes(withBounds), ones}}) {
-    // Without pointers, one that assumes no integer assumes nothing.
-    bool nothing = numPointers == 0 && assumed.divisible.empty() &&
-                   assumed.equalToOne.empty();
-    bool repeated =
-        llvm::any_of(specializations, [&](const std::optional<Assumed> &other) {
-          return other && other->divisible == assumed.divisible &&
-                 other->equalToOne == assumed.equalToOne;
-        });
-    if (!nothing && !repeated)
-      specializations.push_back(std::move(assumed));
-  }
-  return specializations;
-}
-
-/// Of `specializations`, the one the runtime launches for these integer
-/// arguments: the most assumptions that hold.
-std::optional<Assumed>
-launchedFor(ArrayRef<std::optional<Assumed>> specializations,
-            size_t numPointers,
-            const std::map<std::string, int64_t> &integers) {
-  auto valueOf = [&](const std::string &name) {
-    auto it = integers.find(name);
-    return it == integers.end() ? std::optional<int64_t>() : it->second;
-  };
-  auto holds = [&](const Assumed &assumed) {
-    return llvm::all_of(assumed.divisible,
-                        [&](const std::string &name) {
-                          std::optional<int64_t> v = valueOf(name);
-                          return v && *v % 16 == 0;
-                        }) &&
-           llvm::all_of(assumed.equalToOne, [&](const std::string &name) {
-             return valueOf(name) == 1;
-           });
-  };
-  auto count = [&](const std::optional<Assumed> &assumed) {
-    return assumed ? numPointers + assumed->divisible.size() +
-                         assumed->equalToOne.size()
-                   : 0;
-  };
-  std::optional<Assumed> best;
-  for (const std::optional<Assumed> &assumed : specializations)
-    if (assumed && holds(*assumed) && count(assumed) > count(best))
-      best = assumed;
-  return best;
-}
 
 /// How many variants a compile must have before kdslc says how many and
 /// (on a terminal) shows how far it is.
@@ -330,27 +255,17 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         for (const rt::ParamInfo &p : info.params)
           if (p.kind == rt::ParamInfo::Kind::Pointer)
             pointers.push_back(p.name);
-        SmallVector<std::optional<Assumed>, 5> specializations =
+        SmallVector<std::optional<Specialization>, 5> specializations =
             specializationsOf(variantKernel, pointers.size());
         if (kpack.launchIntegers)
           specializations = {launchedFor(specializations, pointers.size(),
                                          *kpack.launchIntegers)};
-        for (const std::optional<Assumed> &assumed : specializations) {
+        for (const std::optional<Specialization> &assumed : specializations) {
           Job job;
           job.kernel = index;
           job.variant = v;
-          job.aligned = assumed.has_value();
-          if (assumed) {
-            job.assumed = *assumed;
-            std::vector<std::string> reqs;
-            for (const std::string &name : pointers)
-              reqs.push_back(name + ":align16");
-            for (const std::string &name : assumed->divisible)
-              reqs.push_back(name + ":div16");
-            for (const std::string &name : assumed->equalToOne)
-              reqs.push_back(name + ":eq1");
-            job.variant.specialization = llvm::join(reqs, ",");
-          }
+          job.specialization = assumed;
+          job.variant.specialization = requirementsOf(assumed, pointers);
           job.module = ModuleOp::create(kernel.getLoc());
           job.module->getBody()->push_back(variantKernel->clone());
           jobs.push_back(std::move(job));
@@ -383,9 +298,7 @@ int kdsl::emitKpack(ModuleOp module, llvm::StringRef input,
         OwningOpRef<ModuleOp> copy = job.module->clone();
         GpuTarget target;
         target.arch = arch;
-        target.assumeAligned = job.aligned;
-        target.divisible = job.assumed.divisible;
-        target.equalToOne = job.assumed.equalToOne;
+        assume(target, job.specialization);
         auto ptx = compileToPTX(*copy, target, /*timing=*/nullptr, &sharedPtx);
         if (failed(ptx) || ptx->empty()) {
           job.error = "lowering to PTX for " + std::string(arch) + " failed";

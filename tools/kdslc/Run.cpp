@@ -1,11 +1,13 @@
 //===- Run.cpp - kdslc run: execute a kernel on .npy buffers --------------===//
 //
-// kdslc run FILE.kdsl --kernel NAME [--backend auto|interp|cuda]
+// kdslc run FILE.kdsl --kernel NAME [--backend auto|interp|emulate|cuda]
 //           [--grid X[,Y[,Z]]] [--config K=V,...] NAME=VALUE ...
 //           [--save NAME=OUT.npy ...]
 //
 // Binds pointer parameters to `.npy` arrays (`x=@x.npy`), scalars and
-// constexprs to numbers, specializes the kernel, runs it on the interpreter
+// constexprs to numbers, specializes the kernel, runs it (on the GPU, the
+// reference interpreter, or the SIMT emulator: the variant's exact per-thread
+// GPU code on the host, with memcheck's, racecheck's and initcheck's checks)
 // and writes the buffers named by --save back as `.npy` files.
 //
 //===----------------------------------------------------------------------===//
@@ -15,6 +17,7 @@
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 #include "kdsl/Dialect/Kdsl/Transforms/Passes.h"
+#include "kdsl/Emulator/SimtEmulator.h"
 #include "kdsl/Frontend/Compiler.h"
 #include "kdsl/Interpreter/Interpreter.h"
 #include "kdsl/Lowering/Pipeline.h"
@@ -26,6 +29,7 @@
 #include "Kpack.h"
 #include "Launch.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -126,9 +130,58 @@ static int runOnGpu(KernelOp generic, KernelOp variant,
   return launchFromBundle(request);
 }
 
+/// Lowers `variant` to per-thread GPU code in the specialization the runtime
+/// would launch for `args` (its buffers count as 16-byte aligned, as device
+/// allocations are) and runs that code on the SIMT emulator.
+static int runOnEmulator(KernelOp variant, ArrayRef<LaunchArg> args,
+                         std::array<int64_t, 3> grid,
+                         const std::string &config) {
+  MLIRContext *context = variant.getContext();
+  DialectRegistry registry;
+  registerGpuLowering(registry);
+  context->appendDialectRegistry(registry);
+  loadGpuDialects(context);
+
+  std::vector<std::string> names, pointers;
+  std::map<std::string, int64_t> integers;
+  for (auto [i, type] : llvm::enumerate(variant.getArgumentTypes())) {
+    names.push_back(cast<StringAttr>(variant.getParamNames()[i]).str());
+    if (isa<PtrType>(type))
+      pointers.push_back(names.back());
+    else if (isa<IntegerType>(type))
+      integers[names.back()] = args[i].intValue;
+  }
+  std::optional<Specialization> specialization = launchedFor(
+      specializationsOf(variant, pointers.size()), pointers.size(), integers);
+  GpuTarget target;
+  assume(target, specialization);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(variant.getLoc());
+  module->getBody()->push_back(variant->clone());
+  PassManager pm(context);
+  buildGpuPipeline(pm, target, /*toLLVM=*/false);
+  if (failed(pm.run(*module)))
+    return 1;
+  gpu::GPUFuncOp func;
+  module->walk([&](gpu::GPUFuncOp f) {
+    if (f.getName() == variant.getSymName())
+      func = f;
+  });
+  if (!func)
+    return fail("lowering '" + variant.getSymName() + "' made no gpu.func");
+
+  std::string requirements = requirementsOf(specialization, pointers);
+  llvm::errs() << "kdslc run: '" << variant.getSymName()
+               << "' on the SIMT emulator (" << target.arch << " code, "
+               << (requirements.empty() ? "generic" : requirements)
+               << "), grid " << grid[0] << "x" << grid[1] << "x" << grid[2]
+               << ", config " << config << "\n";
+  return failed(emulate(func, grid, args, names)) ? 1 : 0;
+}
+
 int kdsl::runKernel(const RunOptions &options) {
   std::string noGpu;
-  bool haveGpu = options.backend != "interp" && rt::driverAvailable(&noGpu);
+  bool haveGpu = (options.backend == "auto" || options.backend == "cuda") &&
+                 rt::driverAvailable(&noGpu);
   if (options.backend == "cuda" && !haveGpu)
     return fail("--backend cuda: " + noGpu);
 
@@ -284,13 +337,18 @@ int kdsl::runKernel(const RunOptions &options) {
      << ",num_stages=" << *kernel.getNumStages();
   if (haveGpu)
     return runOnGpu(*generic, kernel, bindings, options);
-  llvm::errs() << "kdslc run: '" << options.kernel << "' on the interpreter ("
-               << (options.backend == "interp" ? "--backend interp"
-                                               : "no CUDA driver found")
-               << "), grid " << grid[0] << "x" << grid[1] << "x" << grid[2]
-               << ", config " << bindings << "\n";
-  if (failed(interpret(kernel, grid, args)))
-    return 1;
+  if (options.backend == "emulate") {
+    if (int status = runOnEmulator(kernel, args, grid, bindings))
+      return status;
+  } else {
+    llvm::errs() << "kdslc run: '" << options.kernel << "' on the interpreter ("
+                 << (options.backend == "interp" ? "--backend interp"
+                                                 : "no CUDA driver found")
+                 << "), grid " << grid[0] << "x" << grid[1] << "x" << grid[2]
+                 << ", config " << bindings << "\n";
+    if (failed(interpret(kernel, grid, args)))
+      return 1;
+  }
 
   for (const std::string &save : options.saves) {
     auto [name, path] = StringRef(save).split('=');

@@ -279,8 +279,10 @@ int main(int argc, char **argv) {
   runCommand
       ->add_option("--backend", run.backend,
                    "auto (the GPU when the runtime finds one, else the "
-                   "interpreter), interp or cuda")
-      ->check(CLI::IsMember({"auto", "interp", "cuda"}))
+                   "interpreter), interp, emulate (the variant's GPU code on "
+                   "the CPU, with bounds, race and uninitialized-read "
+                   "checks) or cuda")
+      ->check(CLI::IsMember({"auto", "interp", "emulate", "cuda"}))
       ->capture_default_str();
   runCommand->add_option("--grid", run.grid,
                          "X[,Y[,Z]] (default: the kernel's grid(...))");

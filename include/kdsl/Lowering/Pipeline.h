@@ -14,6 +14,8 @@
 #include "mlir/Support/Timing.h"
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,39 @@ std::vector<std::string> unitStrideParams(mlir::Operation *kernel);
 /// divisible by 16 makes masks constant across 16-byte vectors, so that a
 /// vector access needs one predicate and no per-element fallback.
 std::vector<std::string> boundParams(mlir::Operation *kernel);
+
+/// What a specialized variant assumes of a launch beyond what the generic
+/// one does: every pointer 16-byte aligned, the `divisible` integer
+/// parameters multiples of 16 and the `equalToOne` ones 1.
+struct Specialization {
+  std::vector<std::string> divisible, equalToOne;
+};
+
+/// The specializations to compile of `variant`, as Triton's: generic
+/// (nullopt); align16 (pointers 16-byte aligned, strides divisible by 16);
+/// div16 (mask bounds divisible by 16 too); then these two again with the
+/// strides along a last dimension 1 in place of divisible (as Triton
+/// specializes integers equal to 1). Only those that assume something the
+/// ones before do not.
+llvm::SmallVector<std::optional<Specialization>, 5>
+specializationsOf(mlir::Operation *variant, size_t numPointers);
+
+/// Of `specializations`, the one the runtime launches for these integer
+/// arguments (by name) and 16-byte aligned buffers: the most assumptions
+/// that hold; nullopt, the generic variant, when none does.
+std::optional<Specialization>
+launchedFor(llvm::ArrayRef<std::optional<Specialization>> specializations,
+            size_t numPointers, const std::map<std::string, int64_t> &integers);
+
+/// A bundle's requirement text for `specialization` of a kernel with these
+/// pointer parameters: "x:align16,y:align16,n:div16,sak:eq1" (empty for the
+/// generic variant).
+std::string requirementsOf(const std::optional<Specialization> &specialization,
+                           llvm::ArrayRef<std::string> pointers);
+
+/// Makes `target` compile `specialization` (nullopt: the generic variant).
+void assume(GpuTarget &target,
+            const std::optional<Specialization> &specialization);
 
 /// True for an arch kdsl targets.
 bool isSupportedArch(llvm::StringRef arch);

@@ -18,12 +18,12 @@
 //  - every thread of a block reaches the same barrier, every lane of a warp
 //    the same shuffle, and integer division never divides by zero.
 // Transcendentals use the host's libm, so results differ from libdevice's by
-// a few ulp.
+// a few ulp. `kdslc run --backend emulate` and the emulator tests run it.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KDSL_TEST_UNIT_SIMTEMULATOR_H
-#define KDSL_TEST_UNIT_SIMTEMULATOR_H
+#ifndef KDSL_EMULATOR_SIMTEMULATOR_H
+#define KDSL_EMULATOR_SIMTEMULATOR_H
 
 #include "kdsl/Interpreter/Interpreter.h"
 
@@ -32,15 +32,20 @@
 #include <array>
 #include <string>
 
-namespace kdsl::test {
+namespace kdsl {
 
 /// Runs `kernel` over `grid` with `args` (in the gpu.func's parameter order;
-/// buffers are used in place and must outlive the call). On failure returns
-/// false and sets `error` to what went wrong, naming the block, the thread
-/// and the op.
-bool emulate(mlir::gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
-             llvm::ArrayRef<LaunchArg> args, std::string &error);
+/// buffers are used in place and must outlive the call). `argNames`, where
+/// given, names the parameters in messages (else "argument 2"). The first
+/// error is reported through the context's diagnostic engine at the op's
+/// source location, naming the block, the thread and the GPU op; buffers
+/// keep what was stored before it. A grid beyond CUDA's limits
+/// (kdsl/Support/Limits.h) is refused as the runtime refuses it.
+mlir::LogicalResult emulate(mlir::gpu::GPUFuncOp kernel,
+                            std::array<int64_t, 3> grid,
+                            llvm::ArrayRef<LaunchArg> args,
+                            llvm::ArrayRef<std::string> argNames = {});
 
-} // namespace kdsl::test
+} // namespace kdsl
 
-#endif // KDSL_TEST_UNIT_SIMTEMULATOR_H
+#endif // KDSL_EMULATOR_SIMTEMULATOR_H

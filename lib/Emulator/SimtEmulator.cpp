@@ -9,7 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SimtEmulator.h"
+#include "kdsl/Emulator/SimtEmulator.h"
+#include "kdsl/Support/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -165,10 +166,12 @@ constexpr size_t kStackBytes = 256 * 1024;
 class Emulator {
 public:
   Emulator(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
-           llvm::ArrayRef<kdsl::LaunchArg> args)
-      : kernel(kernel), grid(grid), args(args) {}
+           llvm::ArrayRef<kdsl::LaunchArg> args,
+           llvm::ArrayRef<std::string> argNames)
+      : kernel(kernel), grid(grid), args(args), argNames(argNames) {}
 
-  bool run(std::string &message);
+  /// Runs every block; on failure reports the first error at its location.
+  LogicalResult run();
 
 private:
   /// A buffer at a device address of its own: each starts 2^40 bytes
@@ -181,12 +184,14 @@ private:
     /// Global memory: the last store to each byte.
     std::vector<GlobalWrite> written = {};
   };
-  static constexpr uint64_t kSharedBase = uint64_t(1) << 40;
-  static uint64_t argumentBase(size_t i) { return uint64_t(i + 2) << 40; }
+  static constexpr uint64_t kSpanBytes = uint64_t(1) << 40;
+  static constexpr uint64_t kSharedBase = kSpanBytes;
+  static uint64_t argumentBase(size_t i) { return (i + 2) * kSpanBytes; }
 
   gpu::GPUFuncOp kernel;
   std::array<int64_t, 3> grid;
   llvm::ArrayRef<kdsl::LaunchArg> args;
+  llvm::ArrayRef<std::string> argNames;
   std::vector<Bits> argBits;
   std::vector<Range> ranges;
   std::vector<uint8_t> shared;
@@ -197,7 +202,9 @@ private:
   std::vector<Thread> threads;
   ucontext_t scheduler;
   int current = 0;
+  /// The first failure, and where (an op, or the kernel).
   std::string error;
+  std::optional<Location> errorLoc;
 
   static void fiberMain(unsigned high, unsigned low);
   bool runBlock();
@@ -247,17 +254,19 @@ LogicalResult Emulator::fail(Thread &thread, Operation *op,
   if (error.empty()) {
     llvm::raw_string_ostream os(error);
     os << "block (" << block[0] << ", " << block[1] << ", " << block[2]
-       << ") thread " << thread.id << ": '" << op->getName() << "' at "
-       << op->getLoc() << ": " << message;
+       << ") thread " << thread.id << " (" << op->getName() << "): " << message;
+    errorLoc = op->getLoc();
   }
   return failure();
 }
 
 bool Emulator::blockFailure(const llvm::Twine &message) {
-  if (error.empty())
+  if (error.empty()) {
     error = ("block (" + llvm::Twine(block[0]) + ", " + llvm::Twine(block[1]) +
              ", " + llvm::Twine(block[2]) + "): " + message)
                 .str();
+    errorLoc = kernel.getLoc();
+  }
   return false;
 }
 
@@ -288,6 +297,16 @@ LogicalResult Emulator::access(Thread &thread, Operation *op, uint64_t address,
     return globalAccess(thread, op, range, address - range.begin, bytes,
                         write ? stored : nullptr);
   }
+  // Each buffer owns the 2^40 bytes from its start: an address past its end
+  // but in its span strayed out of it.
+  for (const Range &range : ranges)
+    if (address >= range.begin && address - range.begin < kSpanBytes)
+      return fail(thread, op,
+                  llvm::Twine(write ? "store" : "load") + " of " +
+                      llvm::Twine(bytes) + " bytes at byte " +
+                      llvm::Twine(address - range.begin) + " of " + range.name +
+                      ", which holds " + llvm::Twine(range.end - range.begin) +
+                      " bytes");
   return fail(thread, op,
               llvm::Twine(write ? "store" : "load") + " of " +
                   llvm::Twine(bytes) + " bytes at 0x" +
@@ -1122,12 +1141,15 @@ bool Emulator::runBlock() {
   }
 }
 
-bool Emulator::run(std::string &message) {
+LogicalResult Emulator::run() {
+  auto report = [&](const llvm::Twine &message) {
+    return emitError(kernel.getLoc()) << "kernel '" << kernel.getName()
+                                      << "' on the SIMT emulator: " << message;
+  };
   std::optional<llvm::ArrayRef<int32_t>> known = kernel.getKnownBlockSize();
   if (!known || (*known)[0] % 32 || (*known)[1] != 1 || (*known)[2] != 1) {
-    message = "the kernel has no one-dimensional known_block_size of whole "
-              "warps";
-    return false;
+    return report("the kernel has no one-dimensional known_block_size of "
+                  "whole warps");
   }
   blockThreads = (*known)[0];
   auto sharedBytes = kernel->getAttrOfType<IntegerAttr>("kdsl.shared_bytes");
@@ -1137,21 +1159,23 @@ bool Emulator::run(std::string &message) {
                       "shared memory", true});
 
   if (args.size() != kernel.getNumArguments()) {
-    message = "the kernel takes " + std::to_string(kernel.getNumArguments()) +
-              " arguments, not " + std::to_string(args.size());
-    return false;
+    return report("the kernel takes " + llvm::Twine(kernel.getNumArguments()) +
+                  " arguments, not " + llvm::Twine(args.size()));
+  }
+  if (std::string why = kdsl::checkGrid(grid); !why.empty()) {
+    return report(why);
   }
   for (auto [i, arg] : llvm::enumerate(args)) {
     Type type = kernel.getArgument(i).getType();
+    std::string name = i < argNames.size() ? "'" + argNames[i] + "'"
+                                           : "argument " + std::to_string(i);
     if (isa<LLVM::LLVMPointerType>(type)) {
       if (!arg.buffer) {
-        message = "argument " + std::to_string(i) + " needs a buffer";
-        return false;
+        return report(name + " is a pointer: bind a buffer to it");
       }
       uint64_t begin = argumentBase(i);
       ranges.push_back({begin, begin + arg.buffer->bytes.size(),
-                        arg.buffer->bytes.data(),
-                        "argument " + std::to_string(i), false,
+                        arg.buffer->bytes.data(), name, false,
                         std::vector<GlobalWrite>(arg.buffer->bytes.size())});
       argBits.push_back({begin});
     } else if (isa<FloatType>(type)) {
@@ -1170,18 +1194,17 @@ bool Emulator::run(std::string &message) {
   for (block[2] = 0; block[2] < grid[2]; ++block[2])
     for (block[1] = 0; block[1] < grid[1]; ++block[1])
       for (block[0] = 0; block[0] < grid[0]; ++block[0])
-        if (!runBlock()) {
-          message = error;
-          return false;
-        }
-  return true;
+        if (!runBlock())
+          return emitError(*errorLoc) << "kernel '" << kernel.getName()
+                                      << "' on the SIMT emulator, " << error;
+  return success();
 }
 
 } // namespace
 
-bool kdsl::test::emulate(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
-                         llvm::ArrayRef<kdsl::LaunchArg> args,
-                         std::string &error) {
-  Emulator emulator(kernel, grid, args);
-  return emulator.run(error);
+LogicalResult kdsl::emulate(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
+                            llvm::ArrayRef<kdsl::LaunchArg> args,
+                            llvm::ArrayRef<std::string> argNames) {
+  Emulator emulator(kernel, grid, args, argNames);
+  return emulator.run();
 }
