@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kdsl/Emulator/SimtEmulator.h"
+#include "TensorCore.h"
 #include "kdsl/Support/Limits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,6 +30,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <memory>
 
 using namespace mlir;
@@ -49,7 +51,28 @@ Type elementOf(Type type) {
 int64_t lanesOf(Type type) {
   if (auto vector = dyn_cast<VectorType>(type))
     return vector.getNumElements();
+  if (auto record = dyn_cast<LLVM::LLVMStructType>(type)) {
+    int64_t lanes = 0;
+    for (Type member : record.getBody())
+      lanes += lanesOf(member);
+    return lanes;
+  }
   return 1;
+}
+
+/// The scalar types of `type`'s elements in order: a vector's, a struct's
+/// members' (flattened, as values hold them), or `type` itself.
+void scalarsOf(Type type, llvm::SmallVectorImpl<Type> &out) {
+  if (auto record = dyn_cast<LLVM::LLVMStructType>(type)) {
+    for (Type member : record.getBody())
+      scalarsOf(member, out);
+    return;
+  }
+  if (auto vector = dyn_cast<VectorType>(type)) {
+    out.append(vector.getNumElements(), vector.getElementType());
+    return;
+  }
+  out.push_back(type);
 }
 
 unsigned widthOf(Type type) {
@@ -93,6 +116,52 @@ uint64_t fromDouble(double value, Type type) {
   return fromFloat(result);
 }
 
+/// The register image of a value of `type`: its elements back to back, low
+/// bytes first (a .f16x2 register holds element 0 in its low half).
+std::vector<uint8_t> imageOf(const Bits &bits, Type type) {
+  llvm::SmallVector<Type> scalars;
+  scalarsOf(type, scalars);
+  std::vector<uint8_t> image;
+  for (auto [bitsOfOne, scalar] : llvm::zip_equal(bits, scalars)) {
+    unsigned bytes = (widthOf(scalar) + 7) / 8;
+    for (unsigned b = 0; b < bytes; ++b)
+      image.push_back(uint8_t(bitsOfOne >> (8 * b)));
+  }
+  return image;
+}
+
+/// The value of `type` whose register image is `image` (an llvm.bitcast).
+Bits fromImage(llvm::ArrayRef<uint8_t> image, Type type) {
+  llvm::SmallVector<Type> scalars;
+  scalarsOf(type, scalars);
+  Bits bits;
+  size_t at = 0;
+  for (Type scalar : scalars) {
+    unsigned bytes = (widthOf(scalar) + 7) / 8;
+    uint64_t value = 0;
+    for (unsigned b = 0; b < bytes; ++b)
+      value |= uint64_t(image[at + b]) << (8 * b);
+    at += bytes;
+    bits.push_back(value);
+  }
+  return bits;
+}
+
+/// The first element and the element count of member `position` of a value
+/// of `type`, a struct or an array (llvm.extractvalue's and insertvalue's
+/// position).
+std::pair<int64_t, int64_t> memberOf(Type type,
+                                     llvm::ArrayRef<int64_t> position) {
+  int64_t first = 0;
+  for (int64_t index : position) {
+    auto record = cast<LLVM::LLVMStructType>(type);
+    for (int64_t i = 0; i < index; ++i)
+      first += lanesOf(record.getBody()[i]);
+    type = record.getBody()[index];
+  }
+  return {first, lanesOf(type)};
+}
+
 /// LLVM's alignment of `type` when an access gives none: its size, for
 /// scalars and power-of-two vectors up to 16 bytes.
 uint64_t naturalAlignment(Type type) {
@@ -133,7 +202,15 @@ double (*libmFor(llvm::StringRef name))(double) {
       .Default(nullptr);
 }
 
-enum class Wait { Running, Barrier, Shuffle, Done, Failed };
+/// Where a thread waits: at a block-wide barrier, or at a warp-wide op
+/// (gpu.shuffle, nvvm.ldmatrix, nvvm.mma.sync) until its 32 lanes are there.
+enum class Wait { Running, Barrier, Warp, Done, Failed };
+
+/// A cp.async in flight: the bytes it read, bound for shared memory.
+struct AsyncCopy {
+  uint64_t offset;
+  std::vector<uint8_t> bytes;
+};
 
 struct Thread {
   int id = 0;
@@ -146,12 +223,18 @@ struct Thread {
   int64_t shuffleOffset = 0, shuffleWidth = 32;
   bool shuffleValid = false;
   llvm::DenseMap<Value, Bits> values;
+  /// cp.async copies issued since the last commit, and the committed groups
+  /// not yet waited for, oldest first.
+  std::vector<AsyncCopy> uncommitted;
+  std::deque<std::vector<AsyncCopy>> committed;
 };
 
 /// Who touched a shared-memory byte since the last barrier.
 struct Shadow {
   uint64_t writeEpoch = 0, readEpoch = 0;
   int writer = -1, reader = -1; ///< reader -2: several threads
+  /// The thread whose cp.async into this byte is still in flight, or -1.
+  int copier = -1;
 };
 
 /// Which thread last stored to a byte of global memory (block -1: none).
@@ -236,6 +319,19 @@ private:
                             Type type, std::optional<uint64_t> alignment,
                             const uint8_t *stored, uint8_t *&pointer);
   LogicalResult atomicRMW(Thread &thread, LLVM::AtomicRMWOp op);
+  /// The byte offset in shared memory of `bytes` at `address`, or a failure
+  /// naming `what` ("ldmatrix row") if they are not all shared memory.
+  FailureOr<uint64_t> sharedOffset(Thread &thread, Operation *op,
+                                   uint64_t address, int64_t bytes,
+                                   const llvm::Twine &what);
+  LogicalResult asyncCopy(Thread &thread, NVVM::CpAsyncOp op);
+  /// Lands a cp.async's bytes: visible to its thread now, to the others
+  /// after the next barrier.
+  void completeCopy(Thread &thread, const AsyncCopy &copy);
+  /// Runs a warp-wide op once all 32 `lanes` wait at it.
+  LogicalResult releaseShuffle(gpu::ShuffleOp op, Thread *lanes);
+  LogicalResult releaseLdMatrix(NVVM::LdMatrixOp op, Thread *lanes);
+  LogicalResult releaseMma(NVVM::MmaOp op, Thread *lanes);
   const Bits &get(Thread &thread, Value value) { return thread.values[value]; }
 };
 
@@ -319,6 +415,14 @@ LogicalResult Emulator::sharedAccess(Thread &thread, Operation *op,
                                      bool write) {
   for (uint64_t b = offset, e = b + bytes; b < e; ++b) {
     Shadow &s = shadow[b];
+    if (s.copier >= 0)
+      return fail(thread, op,
+                  "race on shared byte " + llvm::Twine(b) +
+                      ": a cp.async of "
+                      "thread " +
+                      llvm::Twine(s.copier) +
+                      " may still write it (no cp.async.wait_group of that "
+                      "thread has completed it)");
     if (!write && s.writeEpoch == 0)
       return fail(thread, op,
                   "reads shared byte " + llvm::Twine(b) +
@@ -816,6 +920,301 @@ LogicalResult Emulator::atomicRMW(Thread &thread, LLVM::AtomicRMWOp op) {
   return success();
 }
 
+FailureOr<uint64_t> Emulator::sharedOffset(Thread &thread, Operation *op,
+                                           uint64_t address, int64_t bytes,
+                                           const llvm::Twine &what) {
+  if (address < kSharedBase || address - kSharedBase + bytes > shared.size())
+    return fail(thread, op,
+                what + " of " + llvm::Twine(bytes) + " bytes at 0x" +
+                    llvm::Twine::utohexstr(address) +
+                    " is not inside the block's " + llvm::Twine(shared.size()) +
+                    " bytes of shared memory");
+  return address - kSharedBase;
+}
+
+LogicalResult Emulator::asyncCopy(Thread &thread, NVVM::CpAsyncOp op) {
+  // cp.async.{ca,cg}.shared.global [dst], [src], cp-size{, src-size}: reads
+  // src-size bytes (all cp-size when not given) and fills the rest of the
+  // cp-size bytes with zeros; both addresses are aligned to cp-size.
+  int64_t size = op.getSize();
+  int64_t sourceBytes = size;
+  if (Value given = op.getCpSize())
+    sourceBytes = toInt(get(thread, given)[0], given.getType()).getSExtValue();
+  if (sourceBytes < 0 || sourceBytes > size)
+    return fail(thread, op,
+                "src-size " + llvm::Twine(sourceBytes) + " is outside [0, " +
+                    llvm::Twine(size) + "]");
+  uint64_t destination = get(thread, op.getDst())[0];
+  uint64_t source = get(thread, op.getSrc())[0];
+  if (destination % size || (sourceBytes && source % size))
+    return fail(thread, op,
+                "cp.async of " + llvm::Twine(size) + " bytes from 0x" +
+                    llvm::Twine::utohexstr(source) + " to 0x" +
+                    llvm::Twine::utohexstr(destination) + ": both must be " +
+                    llvm::Twine(size) + "-byte aligned");
+  FailureOr<uint64_t> offset =
+      sharedOffset(thread, op, destination, size, "cp.async destination");
+  if (failed(offset))
+    return failure();
+  AsyncCopy copy{*offset, std::vector<uint8_t>(size, 0)};
+  if (sourceBytes) {
+    uint8_t *pointer;
+    if (failed(access(thread, op, source, sourceBytes, /*write=*/false,
+                      /*atomic=*/false, /*stored=*/nullptr, pointer)))
+      return failure();
+    std::memcpy(copy.bytes.data(), pointer, sourceBytes);
+  }
+  // The copy may land any time until it is waited for: a write now as far as
+  // other threads' accesses since the last barrier go, and off limits to
+  // everyone until then.
+  if (failed(sharedAccess(thread, op, *offset, size, /*write=*/true)))
+    return failure();
+  for (int64_t b = 0; b < size; ++b)
+    shadow[*offset + b].copier = thread.id;
+  thread.uncommitted.push_back(std::move(copy));
+  return success();
+}
+
+void Emulator::completeCopy(Thread &thread, const AsyncCopy &copy) {
+  std::memcpy(shared.data() + copy.offset, copy.bytes.data(),
+              copy.bytes.size());
+  for (size_t b = 0; b < copy.bytes.size(); ++b) {
+    Shadow &s = shadow[copy.offset + b];
+    s.copier = -1;
+    s.writeEpoch = epoch;
+    s.writer = thread.id;
+  }
+}
+
+LogicalResult Emulator::releaseShuffle(gpu::ShuffleOp op, Thread *lanes) {
+  std::array<Bits, 32> in;
+  for (int l = 0; l < 32; ++l)
+    in[l] = lanes[l].shuffleValue;
+  for (int l = 0; l < 32; ++l) {
+    int64_t width = lanes[l].shuffleWidth, offset = lanes[l].shuffleOffset;
+    // What -convert-kdsl-to-gpu emits: whole-warp shuffles by 0-31 lanes
+    // (wider or segmented ones differ between gpu.shuffle and shfl.sync).
+    if (width != 32 || offset < 0 || offset >= 32)
+      return fail(lanes[l], op,
+                  "a shuffle of width " + llvm::Twine(width) + " by " +
+                      llvm::Twine(offset));
+    int64_t segment = l / width * width, inSegment = l % width, source;
+    switch (op.getMode()) {
+    case gpu::ShuffleMode::XOR:
+      source = inSegment ^ offset;
+      break;
+    case gpu::ShuffleMode::DOWN:
+      source = inSegment + offset;
+      break;
+    case gpu::ShuffleMode::UP:
+      source = inSegment - offset;
+      break;
+    case gpu::ShuffleMode::IDX:
+      source = offset;
+      break;
+    }
+    bool valid = source >= 0 && source < width;
+    lanes[l].shuffleValid = valid;
+    lanes[l].shuffleValue = valid ? in[segment + source] : in[l];
+  }
+  return success();
+}
+
+LogicalResult Emulator::releaseLdMatrix(NVVM::LdMatrixOp op, Thread *lanes) {
+  // ldmatrix.sync.aligned.m8n8.x{1,2,4}{.trans}.shared.b16: lanes 8j..8j+7
+  // give the addresses of matrix j's 8 rows, 16 contiguous bytes each,
+  // 16-byte aligned; each lane receives one 32-bit register per matrix.
+  NVVM::LdStMatrixShapeAttr shape = op.getShape();
+  if (shape.getM() != 8 || shape.getN() != 8 ||
+      op.getEltType() != NVVM::LdStMatrixEltType::B16)
+    return fail(lanes[0], op, "the emulator runs ldmatrix .m8n8 .b16 only");
+  int num = op.getNum();
+  bool transpose = op.getLayout() == NVVM::MMALayout::col;
+  uint16_t rows[4][8][8];
+  for (int j = 0; j < num; ++j)
+    for (int r = 0; r < 8; ++r) {
+      Thread &lane = lanes[8 * j + r];
+      uint64_t address = get(lane, op.getPtr())[0];
+      if (address % 16)
+        return fail(lane, op,
+                    "ldmatrix row address 0x" +
+                        llvm::Twine::utohexstr(address) +
+                        " is not 16-byte aligned");
+      if (failed(sharedOffset(lane, op, address, 16, "ldmatrix row")))
+        return failure();
+      uint8_t *pointer;
+      if (failed(access(lane, op, address, 16, /*write=*/false,
+                        /*atomic=*/false, /*stored=*/nullptr, pointer)))
+        return failure();
+      std::memcpy(rows[j][r], pointer, 16);
+    }
+  for (int l = 0; l < 32; ++l) {
+    Bits registers;
+    for (int j = 0; j < num; ++j) {
+      uint64_t value = 0;
+      for (int e = 0; e < 2; ++e) {
+        kdsl::emulator::Position at =
+            kdsl::emulator::ldmatrixSource(l, e, transpose);
+        value |= uint64_t(rows[j][at.row][at.col]) << (16 * e);
+      }
+      registers.push_back(value);
+    }
+    lanes[l].values[op.getRes()] = std::move(registers);
+  }
+  return success();
+}
+
+LogicalResult Emulator::releaseMma(NVVM::MmaOp op, Thread *lanes) {
+  using namespace kdsl::emulator;
+  auto typeOf = [&](std::optional<NVVM::MMATypes> given,
+                    ValueRange operands) -> std::optional<NVVM::MMATypes> {
+    if (given)
+      return given;
+    llvm::SmallVector<Type> scalars;
+    scalarsOf(operands.front().getType(), scalars);
+    return NVVM::MmaOp::inferOperandMMAType(scalars.front(),
+                                            /*isAccumulator=*/false);
+  };
+  std::optional<NVVM::MMATypes> a =
+      typeOf(op.getMultiplicandAPtxType(), op.getOperandA());
+  std::optional<NVVM::MMATypes> b =
+      typeOf(op.getMultiplicandBPtxType(), op.getOperandB());
+  std::optional<MmaInput> input;
+  if (a && a == b)
+    switch (*a) {
+    case NVVM::MMATypes::f16:
+      input = MmaInput::F16;
+      break;
+    case NVVM::MMATypes::bf16:
+      input = MmaInput::BF16;
+      break;
+    case NVVM::MMATypes::tf32:
+      input = MmaInput::TF32;
+      break;
+    case NVVM::MMATypes::s8:
+      input = MmaInput::S8;
+      break;
+    case NVVM::MMATypes::u8:
+      input = MmaInput::U8;
+      break;
+    default:
+      break;
+    }
+  if (!input)
+    return fail(lanes[0], op,
+                "the emulator runs mma.sync on f16, bf16, tf32, s8 and u8 "
+                "multiplicands of one type");
+  if (op.getLayoutA() != NVVM::MMALayout::row ||
+      op.getLayoutB() != NVVM::MMALayout::col)
+    return fail(lanes[0], op, "the emulator runs mma.sync .row.col only");
+  NVVM::MMAShapeAttr shape = op.getShape();
+  std::string why;
+  std::optional<MmaKind> kind =
+      mmaKindFor(shape.getM(), shape.getN(), shape.getK(), *input, why);
+  if (!kind)
+    return fail(lanes[0], op, why);
+  llvm::SmallVector<Type> accumulators;
+  scalarsOf(op.getRes().getType(), accumulators);
+  Type accumulator = accumulators.front();
+  if (accumulators.size() * widthOf(accumulator) != 4 * 32 &&
+      !(accumulator.isF16() && accumulators.size() == 4))
+    return fail(lanes[0], op, "an accumulator that is not 16 x 8");
+
+  // Gather A, B and C from the lanes' registers.
+  auto imageOfAll = [&](Thread &lane, ValueRange operands) {
+    std::vector<uint8_t> image;
+    for (Value operand : operands) {
+      std::vector<uint8_t> one = imageOf(get(lane, operand), operand.getType());
+      image.insert(image.end(), one.begin(), one.end());
+    }
+    return image;
+  };
+  int bytes = kind->elementBytes();
+  auto multiplicand = [&](const uint8_t *at) -> double {
+    uint32_t raw = 0;
+    std::memcpy(&raw, at, bytes);
+    switch (kind->input) {
+    case MmaInput::F16:
+      return toDouble(raw, Float16Type::get(op.getContext()));
+    case MmaInput::BF16:
+      return toDouble(raw, BFloat16Type::get(op.getContext()));
+    case MmaInput::TF32:
+      // .tf32 operands: the 19 high bits of an f32 register; the low 13
+      // bits are ignored.
+      return toDouble(raw & ~0x1FFFu, Float32Type::get(op.getContext()));
+    case MmaInput::S8:
+      return int8_t(raw);
+    case MmaInput::U8:
+      return uint8_t(raw);
+    }
+    return 0;
+  };
+  std::vector<double> A(kind->m * kind->k), B(kind->k * kind->n);
+  std::vector<uint64_t> C(16 * 8);
+  for (int l = 0; l < 32; ++l) {
+    std::vector<uint8_t> image = imageOfAll(lanes[l], op.getOperandA());
+    if (int64_t(image.size()) != kind->aElements() * bytes)
+      return fail(lanes[l], op,
+                  "A is not " + llvm::Twine(kind->aElements()) +
+                      " elements a lane");
+    for (int i = 0; i < kind->aElements(); ++i) {
+      Position at = mmaFragmentA(*kind, l, i);
+      A[at.row * kind->k + at.col] = multiplicand(&image[i * bytes]);
+    }
+    image = imageOfAll(lanes[l], op.getOperandB());
+    if (int64_t(image.size()) != kind->bElements() * bytes)
+      return fail(lanes[l], op,
+                  "B is not " + llvm::Twine(kind->bElements()) +
+                      " elements a lane");
+    for (int i = 0; i < kind->bElements(); ++i) {
+      Position at = mmaFragmentB(*kind, l, i);
+      B[at.row * kind->n + at.col] = multiplicand(&image[i * bytes]);
+    }
+    Bits c;
+    for (Value operand : op.getOperandC())
+      llvm::append_range(c, get(lanes[l], operand));
+    if (c.size() != 4)
+      return fail(lanes[l], op, "C is not 4 elements a lane");
+    for (int i = 0; i < 4; ++i) {
+      Position at = mmaFragmentC(l, i);
+      C[at.row * 8 + at.col] = c[i];
+    }
+  }
+
+  // D = A B + C. Products of f16, bf16, tf32 and 8-bit values are exact in
+  // double and so is the sum of k of them; the result is rounded once to
+  // the accumulator's type (the tensor cores' own order and rounding of the
+  // additions are not specified: results may differ from a GPU's in the
+  // last bit). Integer sums saturate (.satfinite, the default) or wrap.
+  bool wrap = op.getIntOverflowBehavior() == NVVM::MMAIntOverflow::wrapped;
+  std::vector<uint64_t> D(16 * 8);
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 8; ++j) {
+      if (isa<IntegerType>(accumulator)) {
+        int64_t sum = int32_t(C[i * 8 + j]);
+        for (int k = 0; k < kind->k; ++k)
+          sum += int64_t(A[i * kind->k + k]) * int64_t(B[k * 8 + j]);
+        if (!wrap)
+          sum = std::clamp<int64_t>(sum, INT32_MIN, INT32_MAX);
+        D[i * 8 + j] = uint32_t(sum);
+        continue;
+      }
+      double sum = toDouble(C[i * 8 + j], accumulator);
+      for (int k = 0; k < kind->k; ++k)
+        sum += A[i * kind->k + k] * B[k * 8 + j];
+      D[i * 8 + j] = fromDouble(sum, accumulator);
+    }
+  for (int l = 0; l < 32; ++l) {
+    Bits d(4);
+    for (int i = 0; i < 4; ++i) {
+      Position at = mmaFragmentC(l, i);
+      d[i] = D[at.row * 8 + at.col];
+    }
+    lanes[l].values[op.getRes()] = std::move(d);
+  }
+  return success();
+}
+
 LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
   bool handled;
   if (failed(runArith(thread, op, handled)))
@@ -909,9 +1308,59 @@ LogicalResult Emulator::runOp(Thread &thread, Operation *op) {
         thread.shuffleWidth = toInt(get(thread, shuffle.getWidth())[0],
                                     shuffle.getWidth().getType())
                                   .getSExtValue();
-        suspend(thread, Wait::Shuffle, op);
+        suspend(thread, Wait::Warp, op);
         thread.values[shuffle.getShuffleResult()] = thread.shuffleValue;
         thread.values[shuffle.getValid()] = {uint64_t(thread.shuffleValid)};
+        return success();
+      })
+      .Case<NVVM::LdMatrixOp, NVVM::MmaOp>([&](Operation *) -> LogicalResult {
+        // The warp's lanes run it together (releaseLdMatrix, releaseMma),
+        // which sets this lane's result.
+        suspend(thread, Wait::Warp, op);
+        return success();
+      })
+      .Case([&](NVVM::CpAsyncOp copy) { return asyncCopy(thread, copy); })
+      .Case([&](NVVM::CpAsyncCommitGroupOp) -> LogicalResult {
+        thread.committed.push_back(std::move(thread.uncommitted));
+        thread.uncommitted.clear();
+        return success();
+      })
+      .Case([&](NVVM::CpAsyncWaitGroupOp wait) -> LogicalResult {
+        // Until at most n of this thread's committed groups are in flight;
+        // copies not yet committed are not waited for.
+        while (thread.committed.size() > wait.getN()) {
+          for (const AsyncCopy &copy : thread.committed.front())
+            completeCopy(thread, copy);
+          thread.committed.pop_front();
+        }
+        return success();
+      })
+      .Case([&](LLVM::ExtractValueOp extract) -> LogicalResult {
+        auto [first, count] =
+            memberOf(extract.getContainer().getType(), extract.getPosition());
+        const Bits &whole = get(thread, extract.getContainer());
+        thread.values[extract.getResult()] =
+            Bits(whole.begin() + first, whole.begin() + first + count);
+        return success();
+      })
+      .Case([&](LLVM::InsertValueOp insert) -> LogicalResult {
+        auto [first, count] =
+            memberOf(insert.getContainer().getType(), insert.getPosition());
+        Bits whole = get(thread, insert.getContainer());
+        const Bits &value = get(thread, insert.getValue());
+        std::copy(value.begin(), value.end(), whole.begin() + first);
+        thread.values[insert.getResult()] = std::move(whole);
+        return success();
+      })
+      .Case<LLVM::UndefOp, LLVM::PoisonOp>([&](Operation *) -> LogicalResult {
+        thread.values[op->getResult(0)] =
+            Bits(lanesOf(op->getResult(0).getType()), 0);
+        return success();
+      })
+      .Case([&](LLVM::BitcastOp cast) -> LogicalResult {
+        thread.values[cast.getResult()] = fromImage(
+            imageOf(get(thread, cast.getArg()), cast.getArg().getType()),
+            cast.getType());
         return success();
       })
       .Case([&](vector::ExtractOp extract) -> LogicalResult {
@@ -1066,55 +1515,40 @@ bool Emulator::runBlock() {
       if (thread.wait == Wait::Failed)
         return false;
     }
-    // Release every warp whose lanes all wait at the same shuffle.
+    // Release every warp whose lanes all wait at the same warp-wide op.
     bool released = false;
     for (int warp = 0; warp < blockThreads / 32; ++warp) {
       Thread *lanes = &threads[warp * 32];
       int waiting = 0;
       for (int l = 0; l < 32; ++l)
-        waiting += lanes[l].wait == Wait::Shuffle;
+        waiting += lanes[l].wait == Wait::Warp;
       if (waiting == 0)
         continue;
+      Operation *at = nullptr;
+      for (int l = 0; l < 32 && !at; ++l)
+        if (lanes[l].wait == Wait::Warp)
+          at = lanes[l].waitingAt;
       if (waiting != 32)
-        return blockFailure("warp " + llvm::Twine(warp) +
-                            ": only some lanes reached a shuffle");
-      Operation *at = lanes[0].waitingAt;
+        return blockFailure("warp " + llvm::Twine(warp) + ": only " +
+                            llvm::Twine(waiting) + " of its lanes reached '" +
+                            at->getName().getStringRef() +
+                            "', which needs all 32");
       for (int l = 0; l < 32; ++l)
         if (lanes[l].waitingAt != at)
           return blockFailure("warp " + llvm::Twine(warp) +
-                              ": lanes wait at different shuffles");
-      auto mode = cast<gpu::ShuffleOp>(at).getMode();
-      std::array<Bits, 32> in;
+                              ": lanes wait at different warp-wide ops");
+      LogicalResult result =
+          llvm::TypeSwitch<Operation *, LogicalResult>(at)
+              .Case(
+                  [&](gpu::ShuffleOp op) { return releaseShuffle(op, lanes); })
+              .Case([&](NVVM::LdMatrixOp op) {
+                return releaseLdMatrix(op, lanes);
+              })
+              .Case([&](NVVM::MmaOp op) { return releaseMma(op, lanes); });
+      if (failed(result))
+        return false;
       for (int l = 0; l < 32; ++l)
-        in[l] = lanes[l].shuffleValue;
-      for (int l = 0; l < 32; ++l) {
-        int64_t width = lanes[l].shuffleWidth, offset = lanes[l].shuffleOffset;
-        // What -convert-kdsl-to-gpu emits: whole-warp shuffles by 0-31
-        // lanes (wider or segmented ones differ between gpu.shuffle and
-        // shfl.sync).
-        if (width != 32 || offset < 0 || offset >= 32)
-          return blockFailure("a shuffle of width " + llvm::Twine(width) +
-                              " by " + llvm::Twine(offset));
-        int64_t segment = l / width * width, inSegment = l % width, source;
-        switch (mode) {
-        case gpu::ShuffleMode::XOR:
-          source = inSegment ^ offset;
-          break;
-        case gpu::ShuffleMode::DOWN:
-          source = inSegment + offset;
-          break;
-        case gpu::ShuffleMode::UP:
-          source = inSegment - offset;
-          break;
-        case gpu::ShuffleMode::IDX:
-          source = offset;
-          break;
-        }
-        bool valid = source >= 0 && source < width;
-        lanes[l].shuffleValid = valid;
-        lanes[l].shuffleValue = valid ? in[segment + source] : in[l];
         lanes[l].wait = Wait::Running;
-      }
       released = true;
     }
     if (released)

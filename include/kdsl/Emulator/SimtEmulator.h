@@ -16,7 +16,17 @@
 //    writer), nor loads one that another block stored or stores other bytes
 //    over it (blocks run in no set order); atomics are exempt;
 //  - every thread of a block reaches the same barrier, every lane of a warp
-//    the same shuffle, and integer division never divides by zero.
+//    the same warp-wide op (gpu.shuffle, nvvm.ldmatrix, nvvm.mma.sync), and
+//    integer division never divides by zero.
+// The tensor-core instructions run as the PTX ISA defines them, from its
+// fragment tables (lib/Emulator/TensorCore.cpp, written apart from the
+// lowering): mma.sync m16n8k16 f16/bf16, m16n8k8 tf32 and m16n8k32 s8/u8
+// (the product exact, rounded once to the accumulator's type; integer sums
+// saturate or wrap as the op says), ldmatrix .m8n8 .x1/.x2/.x4 (.trans).
+// A cp.async reads its source when issued and lands in shared memory when
+// its thread's cp.async.wait_group completes its group: visible to that
+// thread then, to the others after the next barrier; any access to the
+// bytes while the copy is in flight is a race.
 // Transcendentals use the host's libm, so results differ from libdevice's by
 // a few ulp. `kdslc run --backend emulate` and the emulator tests run it.
 //
