@@ -12,6 +12,7 @@
 #include "kdsl/Lowering/Passes.h"
 
 #include "DistributedLayout.h"
+#include "MmaLayout.h"
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
@@ -35,6 +36,7 @@ public:
     chooseVectorWidths(kernel);
     chooseWarpOrders(kernel);
     findWantedLayouts(kernel);
+    chooseDotLayouts(kernel);
   }
 
   void assign(Block &block) {
@@ -274,8 +276,30 @@ private:
   static bool isElementwise(Operation *op) {
     return isa<arith::ArithDialect, math::MathDialect>(op->getDialect());
   }
+  /// Dots mma.sync computes keep their accumulator in its layout
+  /// (MmaLayout.h): the dot's result, and the accumulator it starts from
+  /// when no operand decides that one's layout (a loop's initial value, a
+  /// constant), so that a loop carries it in that layout.
+  DenseMap<Value, Attribute> dotLayouts;
+  void chooseDotLayouts(KernelOp kernel) {
+    kernel.walk([&](DotOp dot) {
+      if (!whyNoMma(dot, numWarps).empty())
+        return;
+      Attribute mma = getMmaAccumulatorEncoding(ctx, numWarps);
+      dotLayouts[dot.getResult()] = mma;
+      Value acc = dot.getAcc();
+      if (auto arg = dyn_cast<BlockArgument>(acc))
+        if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+          if (arg.getArgNumber() > 0)
+            acc = loop.getInitArgs()[arg.getArgNumber() - 1];
+      dotLayouts.try_emplace(acc, mma);
+    });
+  }
+
   /// The layout for a result no operand decides.
   Attribute freeLayoutFor(Value v) {
+    if (Attribute encoding = dotLayouts.lookup(v))
+      return encoding;
     if (Attribute encoding = wanted.lookup(v))
       return encoding;
     return defaultFor(v);
@@ -378,7 +402,9 @@ void LayoutAssigner::assign(Operation *op) {
       .Case([&](DotOp d) {
         stageForDot(d.getAMutable());
         stageForDot(d.getBMutable());
-        Attribute encoding = defaultFor(d.getResult());
+        Attribute encoding = dotLayouts.lookup(d.getResult());
+        if (!encoding)
+          encoding = defaultFor(d.getResult());
         convert(d.getAccMutable(), encoding);
         setEncoding(d.getResult(), encoding);
       })

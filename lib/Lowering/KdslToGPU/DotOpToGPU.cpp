@@ -2,11 +2,16 @@
 //
 // Part of the kdsl project.
 //
-// dot by FMA, its operands staged in shared memory.
+// dot by mma.sync where the operands are f16 or bf16 and -kdsl-assign-layouts
+// gave the result the mma accumulator layout (MmaLayout.h), else by FMA; the
+// operands are staged in shared memory either way.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelEmitter.h"
+#include "MmaLayout.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace kdsl;
@@ -34,6 +39,18 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   if (!aOrder || !bOrder)
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
+  int64_t numWarps = threads / 32;
+  std::string noMma = whyNoMma(op, numWarps);
+  bool rowMajorOperands =
+      *aOrder == ArrayRef<int64_t>{1, 0} && *bOrder == ArrayRef<int64_t>{1, 0};
+  if (noMma.empty() && rowMajorOperands &&
+      cast<RankedTensorType>(op.getType()).getEncoding() ==
+          getMmaAccumulatorEncoding(ctx, numWarps))
+    return emitMmaDot(op);
+  if (noMma.empty())
+    noMma = rowMajorOperands
+                ? "the result is not in the mma.sync accumulator layout"
+                : "an operand is not staged row-major";
   int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
   auto end = [&](Value v, int64_t offset) {
     auto type = cast<RankedTensorType>(v.getType());
@@ -47,7 +64,8 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     os << "dot of " << describe(a.getType()) << " and "
        << describe(bv.getType()) << ": " << K
        << " FMA steps, each thread reading its operands from shared memory ("
-       << count(barriers - barriersBefore, "barrier") << " before)";
+       << count(barriers - barriersBefore, "barrier")
+       << " before); not mma.sync: " << noMma;
   });
   Type resultType = op.getResult().getType();
   SmallVector<SmallVector<Value>> coords;
@@ -77,6 +95,141 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     scf::YieldOp::create(b, loc, next);
   }
   blocks[op.getResult()] = Slots(loop.getResults());
+  releaseShared(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// dot, by mma.sync on fragments ldmatrix reads from shared memory
+//===----------------------------------------------------------------------===//
+
+/// Per warp: for each 16-wide step of K, the B fragments of the warp's
+/// n-tiles (ldmatrix .x2.trans: B is staged row-major, N contiguous), then
+/// for each 16-row m-tile the A fragment (ldmatrix .x4: K contiguous) and one
+/// mma.sync.m16n8k16 per n-tile into the accumulator's slots. (Both operands
+/// are staged row-major, a transposed one as a view of its source staged in
+/// the transposed order: see -kdsl-assign-layouts.) Fragment rows are 8
+/// contiguous 16-bit elements, 16-byte aligned: shared blocks start at
+/// 16-byte boundaries and every dimension is a multiple of 8.
+LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
+  Location loc = op.getLoc();
+  Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
+  int64_t M = shapeOf(a)[0], K = shapeOf(a)[1], N = shapeOf(bv)[1];
+  int64_t numWarps = threads / 32;
+  Type elem = elementOf(a);
+  bool isBF16 = elem.isBF16();
+  int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
+  auto end = [&](Value v, int64_t offset) {
+    return offset + cast<RankedTensorType>(v.getType()).getNumElements() * 2;
+  };
+  int64_t barriersBefore = barriers;
+  beforeSharedRead(loc, std::min(aOffset, bOffset),
+                   std::max(end(a, aOffset), end(bv, bOffset)));
+
+  // The accumulator's slots by their place in a warp's tiles: thread 0
+  // holds (8 i, 8 W j + e) in slot slotAt[{i, j, e}] (i: 8-row half-tiles,
+  // j: the warp's n-tiles).
+  Type resultType = op.getResult().getType();
+  const DistributedLayout &layout = layoutOf(resultType);
+  int64_t nTiles = N / (8 * numWarps);
+  std::map<std::array<int64_t, 3>, int64_t> slotAt;
+  for (int64_t s = 0; s < layout.slots(); ++s) {
+    SmallVector<int64_t> at = layout.coordsOf(0, s);
+    slotAt[{at[0] / 8, at[1] / (8 * numWarps), at[1] % 2}] = s;
+  }
+  Slots acc = blocks[accIn];
+
+  Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
+  Value warp = arith::DivUIOp::create(b, loc, tid, i32(loc, 32));
+  Value row = arith::RemUIOp::create(b, loc, lane, i32(loc, 8));    // r
+  Value matrix = arith::DivUIOp::create(b, loc, lane, i32(loc, 8)); // j
+  IRArith ar{b, loc};
+  auto add = [&](Value x, int64_t c) { return ar.add(x, ar.constant(c)); };
+  auto mul = [&](Value x, int64_t c) { return ar.mul(x, c); };
+  Type i32Type = b.getI32Type();
+  auto f16x2 = VectorType::get({2}, b.getF16Type());
+  auto shape = NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8);
+  // ldmatrix of `num` 8x8 matrices from the rows whose first elements lanes
+  // give at `coords` in the block at `offset`.
+  auto ldmatrix = [&](int num, bool transpose, ArrayRef<Value> coords,
+                      ArrayRef<int64_t> blockShape, ArrayRef<int64_t> order,
+                      int64_t offset) {
+    Value index = sharedIndex(loc, coords, blockShape, order);
+    Value ptr = smemPtr(loc, elem, index, offset);
+    Type type = num == 1 ? Type(i32Type)
+                         : LLVM::LLVMStructType::getLiteral(
+                               ctx, SmallVector<Type>(num, i32Type));
+    Value loaded = NVVM::LdMatrixOp::create(
+        b, loc, type, ptr, num,
+        transpose ? NVVM::MMALayout::col : NVVM::MMALayout::row, shape,
+        NVVM::LdStMatrixEltType::B16);
+    SmallVector<Value> registers;
+    for (int i = 0; i < num; ++i) {
+      Value reg = LLVM::ExtractValueOp::create(b, loc, loaded, i);
+      // f16 operands go to mma.sync as f16x2, bf16 ones as i32.
+      registers.push_back(
+          isBF16 ? reg
+                 : LLVM::BitcastOp::create(b, loc, f16x2, reg).getResult());
+    }
+    return registers;
+  };
+  // A [M, K]: lane l gives row r = l % 8 of matrix j = l / 8, which holds
+  // rows 8 (j % 2).. and columns 8 (j / 2).. of the 16x16 tile (a0a1, a2a3,
+  // a4a5, a6a7).
+  SmallVector<int64_t> rowMajor = {1, 0};
+  Value jRow = mul(ar.rem(matrix, 2), 8), jCol = mul(ar.div(matrix, 2), 8);
+  auto aFragment = [&](int64_t mi, int64_t ki) {
+    Value m = add(ar.add(row, jRow), 16 * mi);
+    return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
+                    rowMajor, aOffset);
+  };
+  // B [K, N]: lanes 0-15 give row k = 8 j + r of the k16 x n8 tile, whose
+  // transposes are b0b1 (j = 0) and b2b3 (j = 1); lanes 16-31 repeat them.
+  Value bMatrix = ar.rem(matrix, 2);
+  auto bFragment = [&](Value n0, int64_t ki) {
+    Value k = add(ar.add(mul(bMatrix, 8), row), 16 * ki);
+    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, rowMajor, bOffset);
+  };
+
+  auto structType = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(4, b.getF32Type()));
+  std::optional<std::array<NVVM::MMATypes, 2>> ptxTypes;
+  if (isBF16)
+    ptxTypes = {NVVM::MMATypes::bf16, NVVM::MMATypes::bf16};
+  int64_t mmas = 0;
+  for (int64_t ki = 0; ki < K / 16; ++ki) {
+    SmallVector<SmallVector<Value>> bFragments;
+    for (int64_t nj = 0; nj < nTiles; ++nj)
+      bFragments.push_back(bFragment(mul(add(warp, numWarps * nj), 8), ki));
+    for (int64_t mi = 0; mi < M / 16; ++mi) {
+      SmallVector<Value> aRegisters = aFragment(mi, ki);
+      for (int64_t nj = 0; nj < nTiles; ++nj) {
+        // c0, c1: row g of the tile (half-tile 2 mi); c2, c3: row g + 8.
+        int64_t c[4] = {slotAt.at({2 * mi, nj, 0}), slotAt.at({2 * mi, nj, 1}),
+                        slotAt.at({2 * mi + 1, nj, 0}),
+                        slotAt.at({2 * mi + 1, nj, 1})};
+        Value d = NVVM::MmaOp::create(
+            b, loc, structType, aRegisters, bFragments[nj],
+            ValueRange{acc[c[0]], acc[c[1]], acc[c[2]], acc[c[3]]}, {16, 8, 16},
+            std::nullopt, std::nullopt, ptxTypes,
+            std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                           NVVM::MMALayout::col});
+        for (int i = 0; i < 4; ++i)
+          acc[c[i]] = LLVM::ExtractValueOp::create(b, loc, d, i);
+        ++mmas;
+      }
+    }
+  }
+  remark(loc, [&](raw_ostream &os) {
+    os << "dot of " << describe(a.getType()) << " and "
+       << describe(bv.getType()) << ": mma.sync.m16n8k16 ("
+       << (isBF16 ? "bf16" : "f16") << " -> f32), warps 1 x " << numWarps
+       << ", " << mmas
+       << " per warp; operands by ldmatrix (A .x4, B .x2.trans) from shared "
+          "memory, unswizzled ("
+       << count(barriers - barriersBefore, "barrier") << " before)";
+  });
+  blocks[op.getResult()] = acc;
   releaseShared(op);
   return success();
 }

@@ -460,6 +460,8 @@ private:
                     StringRef narrower, Value mask, StringRef exchange = "");
   LogicalResult emitReduce(ReduceOp op);
   LogicalResult emitDot(DotOp op);
+  /// dot by mma.sync, its result in the accumulator layout of MmaLayout.h.
+  LogicalResult emitMmaDot(DotOp op);
   LogicalResult emitFor(scf::ForOp op);
   LogicalResult emitIf(scf::IfOp op);
 

@@ -237,6 +237,58 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
 
 // -----
 
+// A dot mma.sync can compute (f16 or bf16 operands, an f32 accumulator, M
+// and K multiples of 16, N a multiple of 8 per warp) gets mma.sync's
+// accumulator layout: lanes 8 x 4 over a 16x8 tile holding two columns each,
+// warps side by side along N. Its initial accumulator, the loop that carries
+// it and the store after it use that layout (only the pointers, which are
+// recomputed, are converted). A dot of
+// f32 operands keeps the default layout (the FMA path).
+// CHECK-LABEL: kdsl.kernel @mm_loop(
+// CHECK: %[[INIT:.*]] = kdsl.splat %{{.*}} : f32 -> tensor<64x64xf32, #[[MMA:kdsl.blocked<sizePerThread = \[1, 2\], threadsPerWarp = \[8, 4\], warpsPerCTA = \[1, 4\], order = \[1, 0\]>]]>
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (tensor<64x64xf32, #[[MMA]]>)
+// CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0]>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0]>> -> tensor<64x64xf32, #[[MMA]]>
+// CHECK-NEXT: scf.yield %[[D]] : tensor<64x64xf32, #[[MMA]]>
+// CHECK: kdsl.store %{{.*}}, %[[SUM]] : tensor<64x64x!kdsl.ptr<f32>, #[[MMA]]>, tensor<64x64xf32, #[[MMA]]>
+// CHECK: kdsl.dot {{.*}} : tensor<64x32xf32, #kdsl.shared<order = [1, 0]>>, tensor<32x64xf32, #kdsl.shared<order = [1, 0]>> -> tensor<64x64xf32, #kdsl.blocked<sizePerThread = [1, 4]
+kdsl.kernel @mm_loop(%a: !kdsl.ptr<f16>, %b: !kdsl.ptr<f16>, %x: !kdsl.ptr<f32>, %c: !kdsl.ptr<f32>, %n: i32) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "b", "x", "c", "n"]} {
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c2048 = arith.constant 2048 : i32
+  %c4096 = arith.constant 4096 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = kdsl.arange %c0, %c2048 : tensor<2048xi32>
+  %oa = kdsl.reshape %r : tensor<2048xi32> -> tensor<64x32xi32>
+  %ob = kdsl.reshape %r : tensor<2048xi32> -> tensor<32x64xi32>
+  %as = kdsl.splat %a : !kdsl.ptr<f16> -> tensor<64x32x!kdsl.ptr<f16>>
+  %pa = kdsl.addptr %as, %oa : tensor<64x32x!kdsl.ptr<f16>>, tensor<64x32xi32>
+  %bs = kdsl.splat %b : !kdsl.ptr<f16> -> tensor<32x64x!kdsl.ptr<f16>>
+  %pb = kdsl.addptr %bs, %ob : tensor<32x64x!kdsl.ptr<f16>>, tensor<32x64xi32>
+  %init = kdsl.splat %zero : f32 -> tensor<64x64xf32>
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %init) -> (tensor<64x64xf32>) : i32 {
+    %va = kdsl.load %pa : tensor<64x32x!kdsl.ptr<f16>> -> tensor<64x32xf16>
+    %vb = kdsl.load %pb : tensor<32x64x!kdsl.ptr<f16>> -> tensor<32x64xf16>
+    %d = kdsl.dot %va, %vb, %acc : tensor<64x32xf16>, tensor<32x64xf16> -> tensor<64x64xf32>
+    scf.yield %d : tensor<64x64xf32>
+  }
+  %rc = kdsl.arange %c0, %c4096 : tensor<4096xi32>
+  %oc = kdsl.reshape %rc : tensor<4096xi32> -> tensor<64x64xi32>
+  %cs = kdsl.splat %c : !kdsl.ptr<f32> -> tensor<64x64x!kdsl.ptr<f32>>
+  %pc = kdsl.addptr %cs, %oc : tensor<64x64x!kdsl.ptr<f32>>, tensor<64x64xi32>
+  kdsl.store %pc, %sum : tensor<64x64x!kdsl.ptr<f32>>, tensor<64x64xf32>
+  %xs = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<64x32x!kdsl.ptr<f32>>
+  %px = kdsl.addptr %xs, %oa : tensor<64x32x!kdsl.ptr<f32>>, tensor<64x32xi32>
+  %vx = kdsl.load %px : tensor<64x32x!kdsl.ptr<f32>> -> tensor<64x32xf32>
+  %xs2 = kdsl.splat %x : !kdsl.ptr<f32> -> tensor<32x64x!kdsl.ptr<f32>>
+  %px2 = kdsl.addptr %xs2, %ob : tensor<32x64x!kdsl.ptr<f32>>, tensor<32x64xi32>
+  %vx2 = kdsl.load %px2 : tensor<32x64x!kdsl.ptr<f32>> -> tensor<32x64xf32>
+  %f = kdsl.dot %vx, %vx2, %init : tensor<64x32xf32>, tensor<32x64xf32> -> tensor<64x64xf32>
+  kdsl.store %pc, %f : tensor<64x64x!kdsl.ptr<f32>>, tensor<64x64xf32>
+  kdsl.return
+}
+
+// -----
+
 // A loop-carried block keeps the layout of its initial value: the row sums
 // computed in the body (a slice) are converted to it.
 // CHECK-LABEL: kdsl.kernel @carried(
