@@ -120,7 +120,10 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
         blocks[a.getResult()] = slots;
         return success();
       })
-      .Case([&](LoadOp l) { return emitLoad(l); })
+      .Case([&](LoadOp l) {
+        // A load cp.async stages is copied where it is staged.
+        return copiedAsync(l) ? success() : emitLoad(l);
+      })
       .Case([&](StoreOp s) {
         return emitStore(s, s.getPtr(), s.getValue(), s.getMask());
       })

@@ -11,6 +11,7 @@
 #include "KernelEmitter.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -144,11 +145,20 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
       op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
   int64_t offset = exchangeOffset(bytes);
   int64_t barriersBefore = barriers;
-  writeShared(op.getLoc(), src, offset, shared.getOrder());
+  auto load = src.getDefiningOp<LoadOp>();
+  bool async = load && copiedAsync(load);
+  if (async)
+    emitAsyncCopy(load, offset, shared.getOrder());
+  else
+    writeShared(op.getLoc(), src, offset, shared.getOrder());
   remark(op.getLoc(), [&](raw_ostream &os) {
     os << describe(op.getType()) << " staged in shared memory for dot ("
-       << bytes << " bytes, " << count(barriers - barriersBefore, "barrier")
-       << ")";
+       << bytes << " bytes, " << count(barriers - barriersBefore, "barrier");
+    if (async)
+      os << "; by cp.async from global memory, "
+         << layoutOf(src).slots() / (16 / bytesOf(elementOf(src)))
+         << " 16-byte copies per thread, masked ones zero-filled";
+    os << ")";
   });
   nextSharedOffset = (offset + bytes + 15) / 16 * 16;
   ++liveSharedBlocks;
@@ -168,4 +178,62 @@ void KernelEmitter::releaseShared(Operation *op) {
       --liveSharedBlocks;
   if (liveSharedBlocks == 0)
     nextSharedOffset = exchangeBase;
+}
+
+bool KernelEmitter::copiedAsync(LoadOp load) {
+  Value result = load.getResult();
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  if (!type || !result.hasOneUse())
+    return false;
+  auto stage = dyn_cast<ConvertLayoutOp>(*result.getUsers().begin());
+  auto shared =
+      stage ? dyn_cast<SharedEncodingAttr>(stage.getType().getEncoding())
+            : SharedEncodingAttr();
+  // Each vector lands as 16 contiguous bytes only where the staged block's
+  // fastest dimension is the last one, along which vectors run.
+  if (!shared || shared.getOrder()[0] != type.getRank() - 1)
+    return false;
+  int64_t bytes = bytesOf(memoryType(elementOf(result)));
+  int64_t width = vectorWidth(load.getPtr(), bytes);
+  if (width * bytes != 16)
+    return false;
+  if (load.getMask() && axis.get(load.getMask()).constancy < width)
+    return false;
+  if (Value other = load.getOther()) {
+    auto splat = other.getDefiningOp<SplatOp>();
+    Value zero = splat ? splat.getValue() : other;
+    if (!matchPattern(zero, m_AnyZeroFloat()) && !matchPattern(zero, m_Zero()))
+      return false;
+  }
+  return true;
+}
+
+void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
+                                  ArrayRef<int64_t> order) {
+  Location loc = load.getLoc();
+  Value result = load.getResult();
+  Type type = result.getType();
+  const DistributedLayout &l = layoutOf(type);
+  Type elem = memoryType(elementOf(result));
+  int64_t width = 16 / bytesOf(elem);
+  int64_t bytes = cast<RankedTensorType>(type).getNumElements() * bytesOf(elem);
+  reserveShared(offset + bytes);
+  beforeSharedWrite(loc, offset, offset + bytes);
+  const Slots &ptrs = blocks[load.getPtr()];
+  Slots masks = load.getMask() ? blocks[load.getMask()] : Slots();
+  for (int64_t s = 0; s < l.slots(); s += width) {
+    Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), order);
+    guarded(loc, ownerOf(loc, type, s), [&] {
+      // src-size 0 reads nothing and fills the 16 bytes with zeros.
+      Value sourceBytes;
+      if (!masks.empty())
+        sourceBytes = arith::SelectOp::create(b, loc, masks[s], i32(loc, 16),
+                                              i32(loc, 0));
+      NVVM::CpAsyncOp::create(b, loc, smemPtr(loc, elem, index, offset),
+                              ptrs[s], 16, NVVM::LoadCacheModifierKind::CG,
+                              sourceBytes);
+    });
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
 }

@@ -455,6 +455,14 @@ private:
   int64_t sharedOffsetOf(Value value);
   void releaseShared(Operation *op);
   LogicalResult emitLoad(LoadOp op);
+  /// Whether `load` goes from global to shared memory by cp.async, with no
+  /// registers between: its one use stages it for a dot, each thread's
+  /// accesses are 16-byte vectors whose mask is constant over each, and the
+  /// masked-off elements are zeros (what cp.async's src-size 0 fills in).
+  bool copiedAsync(LoadOp load);
+  /// Stages `load` at `offset` of shared memory in `order` by cp.async: one
+  /// 16-byte copy per vector of its owner, committed and waited for.
+  void emitAsyncCopy(LoadOp load, int64_t offset, ArrayRef<int64_t> order);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
   void remarkAccess(Operation *op, Value block, int64_t width,
                     StringRef narrower, Value mask, StringRef exchange = "");
