@@ -262,6 +262,24 @@ protected:
     return b;
   }
 
+  /// The elements of `D`, a 16 x 8 f32 matrix, that differ from
+  /// float(want(i, j)); the first few fail the test when `report`.
+  static int mismatches(const HostBuffer &D,
+                        llvm::function_ref<double(int, int)> want,
+                        bool report = true) {
+    int bad = 0;
+    for (int i = 0; i < 16; ++i)
+      for (int j = 0; j < 8; ++j) {
+        double expected = want(i, j);
+        float got;
+        std::memcpy(&got, &D.bytes[(i * 8 + j) * 4], 4);
+        if (got != float(expected) && ++bad <= 3 && report)
+          ADD_FAILURE() << "D[" << i << "][" << j << "] = " << got << ", want "
+                        << expected;
+      }
+    return bad;
+  }
+
   /// Runs `source` (kMmaF16 or a mutation of it) on random A and B; returns
   /// whether it finished and sets `mismatches` to the elements of D that
   /// differ from the host's A x B (failing the test for the first few when
@@ -276,18 +294,15 @@ protected:
     if (!run(source, {LaunchArg::ofBuffer(A), LaunchArg::ofBuffer(B),
                       LaunchArg::ofBuffer(D)}))
       return false;
-    mismatches = 0;
-    for (int i = 0; i < 16; ++i)
-      for (int j = 0; j < 8; ++j) {
-        double want = 0;
-        for (int k = 0; k < 16; ++k)
-          want += halfValue(a[i * 16 + k]) * halfValue(b[k * 8 + j]);
-        float got;
-        std::memcpy(&got, &D.bytes[(i * 8 + j) * 4], 4);
-        if (got != float(want) && ++mismatches <= 3 && report)
-          ADD_FAILURE() << "D[" << i << "][" << j << "] = " << got << ", want "
-                        << want;
-      }
+    mismatches = EmulatorTensorCoreTest::mismatches(
+        D,
+        [&](int i, int j) {
+          double sum = 0;
+          for (int k = 0; k < 16; ++k)
+            sum += halfValue(a[i * 16 + k]) * halfValue(b[k * 8 + j]);
+          return sum;
+        },
+        report);
     return true;
   }
 };
@@ -411,19 +426,14 @@ TEST_F(EmulatorTensorCoreTest, MmaTF32) {
                   {LaunchArg::ofBuffer(A), LaunchArg::ofBuffer(B),
                    LaunchArg::ofBuffer(D), LaunchArg::ofFloat(0.5)}))
       << diagnostics;
-  int bad = 0;
-  for (int i = 0; i < 16; ++i)
-    for (int j = 0; j < 8; ++j) {
-      double want = 0.5;
-      for (int k = 0; k < 8; ++k)
-        want += tf32(a[i * 8 + k]) * tf32(b[k * 8 + j]);
-      float got;
-      std::memcpy(&got, &D.bytes[(i * 8 + j) * 4], 4);
-      if (got != float(want) && ++bad <= 3)
-        ADD_FAILURE() << "D[" << i << "][" << j << "] = " << got << ", want "
-                      << want;
-    }
-  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(mismatches(D,
+                       [&](int i, int j) {
+                         double sum = 0.5;
+                         for (int k = 0; k < 8; ++k)
+                           sum += tf32(a[i * 8 + k]) * tf32(b[k * 8 + j]);
+                         return sum;
+                       }),
+            0);
 }
 
 TEST_F(EmulatorTensorCoreTest, MmaBF16) {
@@ -456,19 +466,15 @@ TEST_F(EmulatorTensorCoreTest, MmaBF16) {
       run(directMmaSource(m), {LaunchArg::ofBuffer(A), LaunchArg::ofBuffer(B),
                                LaunchArg::ofBuffer(D), LaunchArg::ofFloat(-1)}))
       << diagnostics;
-  int bad = 0;
-  for (int i = 0; i < 16; ++i)
-    for (int j = 0; j < 8; ++j) {
-      double want = -1;
-      for (int k = 0; k < 16; ++k)
-        want += bf16Value(a[i * 16 + k]) * bf16Value(bT[j * 16 + k]);
-      float got;
-      std::memcpy(&got, &D.bytes[(i * 8 + j) * 4], 4);
-      if (got != float(want) && ++bad <= 3)
-        ADD_FAILURE() << "D[" << i << "][" << j << "] = " << got << ", want "
-                      << want;
-    }
-  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(mismatches(D,
+                       [&](int i, int j) {
+                         double sum = -1;
+                         for (int k = 0; k < 16; ++k)
+                           sum += bf16Value(a[i * 16 + k]) *
+                                  bf16Value(bT[j * 16 + k]);
+                         return sum;
+                       }),
+            0);
 }
 
 TEST_F(EmulatorTensorCoreTest, MmaS8SaturatesOrWraps) {
