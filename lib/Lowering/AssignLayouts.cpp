@@ -279,7 +279,7 @@ private:
   /// Dots mma.sync computes keep their accumulator in its layout
   /// (MmaLayout.h): the dot's result, and the accumulator it starts from
   /// when no operand decides that one's layout (a loop's initial value, a
-  /// constant), so that a loop carries it in that layout.
+  /// constant), so that a loop carries it, and updates it, in that layout.
   DenseMap<Value, Attribute> dotLayouts;
   void chooseDotLayouts(KernelOp kernel) {
     kernel.walk([&](DotOp dot) {
@@ -287,7 +287,20 @@ private:
         return;
       Attribute mma = getMmaAccumulatorEncoding(ctx, numWarps);
       dotLayouts[dot.getResult()] = mma;
+      // Back through elementwise ops that update the accumulator (a
+      // rescale, acc * alpha[:, None]) to the value a loop carries.
       Value acc = dot.getAcc();
+      while (Operation *def = acc.getDefiningOp()) {
+        if (!isElementwise(def) || def->getNumResults() != 1)
+          break;
+        auto updated = llvm::find_if(def->getOperands(), [&](Value operand) {
+          return operand.getType() == acc.getType() &&
+                 !operand.getDefiningOp<BroadcastOp>();
+        });
+        if (updated == def->getOperands().end())
+          break;
+        acc = *updated;
+      }
       if (auto arg = dyn_cast<BlockArgument>(acc))
         if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
           if (arg.getArgNumber() > 0)
