@@ -360,16 +360,29 @@ private:
         setEncoding(result, encoding ? encoding : defaultFor(result));
   }
 
+  /// The row-major shared layout of a 16-bit operand of mma.sync, swizzled
+  /// so that the 8 rows an ldmatrix reads (16 bytes each, one chunk of
+  /// `vec` = 8 elements) fall in 8 different groups of 4 banks: rows that
+  /// share 128 bytes share a phase (perPhase = 128 / row bytes, at least
+  /// 1), and the phase XORs a chunk index among as many chunks as a row
+  /// has, up to 8 (maxPhase).
+  Attribute swizzledForLdmatrix(Value v) {
+    int64_t rowBytes = cast<RankedTensorType>(v.getType()).getShape()[1] * 2;
+    return SharedEncodingAttr::get(ctx, {1, 0}, /*vec=*/8,
+                                   std::max<int64_t>(1, 128 / rowBytes),
+                                   std::min<int64_t>(8, rowBytes / 16));
+  }
+
   /// Puts a dot operand in shared memory, row-major, just before the dot. A
   /// transpose used only there stages its source instead, in the transposed
   /// order, and is remade there as a view of it (as Triton's memdesc_trans):
   /// one round trip, not two. (Staged where the transpose was, a block could
   /// outlive a dot in a loop that frees its area for the next exchange.)
-  void stageForDot(OpOperand &operand) {
+  void stageForDot(OpOperand &operand, bool mma) {
     Attribute shared = rowMajorShared(operand.get(), ctx);
     auto trans = operand.get().getDefiningOp<TransOp>();
     if (!trans || !trans.getResult().hasOneUse()) {
-      convert(operand, shared);
+      convert(operand, mma ? swizzledForLdmatrix(operand.get()) : shared);
       return;
     }
     ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
@@ -413,9 +426,9 @@ void LayoutAssigner::assign(Operation *op) {
                                        : freeLayoutFor(e.getResult()));
       })
       .Case([&](DotOp d) {
-        stageForDot(d.getAMutable());
-        stageForDot(d.getBMutable());
         Attribute encoding = dotLayouts.lookup(d.getResult());
+        stageForDot(d.getAMutable(), /*mma=*/bool(encoding));
+        stageForDot(d.getBMutable(), /*mma=*/bool(encoding));
         if (!encoding)
           encoding = defaultFor(d.getResult());
         convert(d.getAccMutable(), encoding);

@@ -317,6 +317,12 @@ struct ConvertKdslToGPUPass
                     builder.getUnitAttr());
       int32_t threads = *kernel.getNumWarps() * 32;
       func.setKnownBlockSizeAttr(builder.getDenseI32ArrayAttr({threads, 1, 1}));
+      // With .maxntid alone (from the known block size) ptxas aims at an
+      // occupancy of its own and may hold a kernel to 64 registers and
+      // spill (matmul's tensor-core tiles did); one block per SM at least
+      // leaves it the registers the block can have.
+      func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                    builder.getI32IntegerAttr(1));
       SmallVector<std::string> divisibleParams(divisible.begin(),
                                                divisible.end());
       SmallVector<std::string> oneParams(equalToOne.begin(), equalToOne.end());

@@ -148,9 +148,9 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
   auto load = src.getDefiningOp<LoadOp>();
   bool async = load && copiedAsync(load);
   if (async)
-    emitAsyncCopy(load, offset, shared.getOrder());
+    emitAsyncCopy(load, offset, shared);
   else
-    writeShared(op.getLoc(), src, offset, shared.getOrder());
+    writeShared(op.getLoc(), src, offset, shared);
   remark(op.getLoc(), [&](raw_ostream &os) {
     os << describe(op.getType()) << " staged in shared memory for dot ("
        << bytes << " bytes, " << count(barriers - barriersBefore, "barrier");
@@ -209,7 +209,7 @@ bool KernelEmitter::copiedAsync(LoadOp load) {
 }
 
 void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
-                                  ArrayRef<int64_t> order) {
+                                  SharedEncodingAttr shared) {
   Location loc = load.getLoc();
   Value result = load.getResult();
   Type type = result.getType();
@@ -222,7 +222,7 @@ void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
   const Slots &ptrs = blocks[load.getPtr()];
   Slots masks = load.getMask() ? blocks[load.getMask()] : Slots();
   for (int64_t s = 0; s < l.slots(); s += width) {
-    Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), order);
+    Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), shared);
     guarded(loc, ownerOf(loc, type, s), [&] {
       // src-size 0 reads nothing and fills the 16 bytes with zeros.
       Value sourceBytes;

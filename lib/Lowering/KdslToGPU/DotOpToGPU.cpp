@@ -27,22 +27,19 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   ArrayRef<int64_t> aShape = shapeOf(a), bShape = shapeOf(bv);
   int64_t M = aShape[0], K = aShape[1], N = bShape[1];
   Type aElem = elementOf(a), bElem = elementOf(bv);
-  auto sharedOrder = [&](Value v) -> std::optional<ArrayRef<int64_t>> {
+  auto sharedOf = [&](Value v) {
     auto shared = dyn_cast<SharedEncodingAttr>(
         cast<RankedTensorType>(v.getType()).getEncoding());
-    if (!shared || !sharedOffsets.count(v))
-      return std::nullopt;
-    return shared.getOrder();
+    return shared && sharedOffsets.count(v) ? shared : SharedEncodingAttr();
   };
-  std::optional<ArrayRef<int64_t>> aOrder = sharedOrder(a),
-                                   bOrder = sharedOrder(bv);
-  if (!aOrder || !bOrder)
+  SharedEncodingAttr aShared = sharedOf(a), bShared = sharedOf(bv);
+  if (!aShared || !bShared)
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
   int64_t numWarps = threads / 32;
   std::string noMma = whyNoMma(op, numWarps);
-  bool rowMajorOperands =
-      *aOrder == ArrayRef<int64_t>{1, 0} && *bOrder == ArrayRef<int64_t>{1, 0};
+  bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0} &&
+                          bShared.getOrder() == ArrayRef<int64_t>{1, 0};
   if (noMma.empty() && rowMajorOperands &&
       cast<RankedTensorType>(op.getType()).getEncoding() ==
           getMmaAccumulatorEncoding(ctx, numWarps))
@@ -85,8 +82,8 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     };
     SmallVector<Value> next;
     for (size_t s = 0; s < coords.size(); ++s) {
-      Value ai = sharedIndex(loc, {coords[s][0], k}, {M, K}, *aOrder);
-      Value bi = sharedIndex(loc, {k, coords[s][1]}, {K, N}, *bOrder);
+      Value ai = sharedIndex(loc, {coords[s][0], k}, {M, K}, aShared);
+      Value bi = sharedIndex(loc, {k, coords[s][1]}, {K, N}, bShared);
       Value x = toF32(readShared(loc, aElem, ai, aOffset));
       Value y = toF32(readShared(loc, bElem, bi, bOffset));
       next.push_back(
@@ -152,9 +149,9 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
   // ldmatrix of `num` 8x8 matrices from the rows whose first elements lanes
   // give at `coords` in the block at `offset`.
   auto ldmatrix = [&](int num, bool transpose, ArrayRef<Value> coords,
-                      ArrayRef<int64_t> blockShape, ArrayRef<int64_t> order,
+                      ArrayRef<int64_t> blockShape, SharedEncodingAttr shared,
                       int64_t offset) {
-    Value index = sharedIndex(loc, coords, blockShape, order);
+    Value index = sharedIndex(loc, coords, blockShape, shared);
     Value ptr = smemPtr(loc, elem, index, offset);
     Type type = num == 1 ? Type(i32Type)
                          : LLVM::LLVMStructType::getLiteral(
@@ -176,19 +173,22 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
   // A [M, K]: lane l gives row r = l % 8 of matrix j = l / 8, which holds
   // rows 8 (j % 2).. and columns 8 (j / 2).. of the 16x16 tile (a0a1, a2a3,
   // a4a5, a6a7).
-  SmallVector<int64_t> rowMajor = {1, 0};
+  auto aShared = cast<SharedEncodingAttr>(
+      cast<RankedTensorType>(a.getType()).getEncoding());
+  auto bShared = cast<SharedEncodingAttr>(
+      cast<RankedTensorType>(bv.getType()).getEncoding());
   Value jRow = mul(ar.rem(matrix, 2), 8), jCol = mul(ar.div(matrix, 2), 8);
   auto aFragment = [&](int64_t mi, int64_t ki) {
     Value m = add(ar.add(row, jRow), 16 * mi);
     return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
-                    rowMajor, aOffset);
+                    aShared, aOffset);
   };
   // B [K, N]: lanes 0-15 give row k = 8 j + r of the k16 x n8 tile, whose
   // transposes are b0b1 (j = 0) and b2b3 (j = 1); lanes 16-31 repeat them.
   Value bMatrix = ar.rem(matrix, 2);
   auto bFragment = [&](Value n0, int64_t ki) {
     Value k = add(ar.add(mul(bMatrix, 8), row), 16 * ki);
-    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, rowMajor, bOffset);
+    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, bShared, bOffset);
   };
 
   auto structType = LLVM::LLVMStructType::getLiteral(
@@ -226,8 +226,11 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
        << (isBF16 ? "bf16" : "f16") << " -> f32), warps 1 x " << numWarps
        << ", " << mmas
        << " per warp; operands by ldmatrix (A .x4, B .x2.trans) from shared "
-          "memory, unswizzled ("
-       << count(barriers - barriersBefore, "barrier") << " before)";
+          "memory, "
+       << (aShared.isSwizzled() && bShared.isSwizzled()   ? "swizzled"
+           : aShared.isSwizzled() || bShared.isSwizzled() ? "partly swizzled"
+                                                          : "unswizzled")
+       << " (" << count(barriers - barriersBefore, "barrier") << " before)";
   });
   blocks[op.getResult()] = acc;
   releaseShared(op);

@@ -372,6 +372,23 @@ private:
     }
     return linearize(loc, permuted, permutedShape);
   }
+  /// Index of the element at `coords` of a block staged in `shared`: its
+  /// order, and where it is swizzled, chunk c of row r moved to chunk
+  /// c ^ ((r / perPhase) % maxPhase) of that row.
+  Value sharedIndex(Location loc, ArrayRef<Value> coords,
+                    ArrayRef<int64_t> shape, SharedEncodingAttr shared) {
+    if (!shared.isSwizzled())
+      return sharedIndex(loc, coords, shape, shared.getOrder());
+    int64_t fast = shared.getOrder()[0], slow = shared.getOrder()[1];
+    IRArith a{b, loc};
+    Value row = coords[slow], col = coords[fast];
+    Value phase = a.rem(a.div(row, shared.getPerPhase()), shared.getMaxPhase());
+    Value chunk =
+        arith::XOrIOp::create(b, loc, a.div(col, shared.getVec()), phase);
+    Value swizzled =
+        a.add(a.mul(chunk, shared.getVec()), a.rem(col, shared.getVec()));
+    return a.add(a.mul(row, shape[fast]), swizzled);
+  }
   static SmallVector<int64_t> rowMajor(int64_t rank) {
     SmallVector<int64_t> order;
     for (int64_t d = rank - 1; d >= 0; --d)
@@ -382,6 +399,12 @@ private:
   /// memory at `byteOffset`, as a dense array in `order`.
   void writeShared(Location loc, Value value, int64_t byteOffset,
                    ArrayRef<int64_t> order) {
+    writeShared(loc, value, byteOffset,
+                SharedEncodingAttr::get(value.getContext(), order));
+  }
+  /// The same, laid out as `shared` says (swizzled or not).
+  void writeShared(Location loc, Value value, int64_t byteOffset,
+                   SharedEncodingAttr shared) {
     Type type = value.getType();
     const DistributedLayout &l = layoutOf(type);
     Type elem = elementOf(value);
@@ -391,7 +414,7 @@ private:
     beforeSharedWrite(loc, byteOffset, byteOffset + bytes);
     Slots slots = blocks[value];
     for (int64_t s = 0; s < l.slots(); ++s) {
-      Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), order);
+      Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), shared);
       guarded(loc, ownerOf(loc, type, s), [&] {
         LLVM::StoreOp::create(
             b, loc, toMemory(loc, slots[s]),
@@ -462,7 +485,7 @@ private:
   bool copiedAsync(LoadOp load);
   /// Stages `load` at `offset` of shared memory in `order` by cp.async: one
   /// 16-byte copy per vector of its owner, committed and waited for.
-  void emitAsyncCopy(LoadOp load, int64_t offset, ArrayRef<int64_t> order);
+  void emitAsyncCopy(LoadOp load, int64_t offset, SharedEncodingAttr shared);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
   void remarkAccess(Operation *op, Value block, int64_t width,
                     StringRef narrower, Value mask, StringRef exchange = "");

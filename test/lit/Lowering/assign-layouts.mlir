@@ -242,12 +242,14 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
 // accumulator layout: lanes 8 x 4 over a 16x8 tile holding two columns each,
 // warps side by side along N. Its initial accumulator, the loop that carries
 // it and the store after it use that layout (only the pointers, which are
-// recomputed, are converted). A dot of
+// recomputed, are converted). Its operands are staged swizzled for ldmatrix:
+// 16-byte chunks XORed with the row's phase, rows of 64 bytes two to a
+// phase among 4 chunks, rows of 128 bytes one to a phase among 8. A dot of
 // f32 operands keeps the default layout (the FMA path).
 // CHECK-LABEL: kdsl.kernel @mm_loop(
 // CHECK: %[[INIT:.*]] = kdsl.splat %{{.*}} : f32 -> tensor<64x64xf32, #[[MMA:kdsl.blocked<sizePerThread = \[1, 2\], threadsPerWarp = \[8, 4\], warpsPerCTA = \[1, 4\], order = \[1, 0\]>]]>
 // CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (tensor<64x64xf32, #[[MMA]]>)
-// CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0]>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0]>> -> tensor<64x64xf32, #[[MMA]]>
+// CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0], vec = 8, maxPhase = 8>> -> tensor<64x64xf32, #[[MMA]]>
 // CHECK-NEXT: scf.yield %[[D]] : tensor<64x64xf32, #[[MMA]]>
 // CHECK: kdsl.store %{{.*}}, %[[SUM]] : tensor<64x64x!kdsl.ptr<f32>, #[[MMA]]>, tensor<64x64xf32, #[[MMA]]>
 // CHECK: kdsl.dot {{.*}} : tensor<64x32xf32, #kdsl.shared<order = [1, 0]>>, tensor<32x64xf32, #kdsl.shared<order = [1, 0]>> -> tensor<64x64xf32, #kdsl.blocked<sizePerThread = [1, 4]
@@ -326,15 +328,16 @@ kdsl.kernel @carried(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes
 
 // dot(a, trans(b)): the transpose's source is staged in the transposed
 // order and the transpose becomes a view of it (one trip through shared
-// memory, not two). A transpose with another use is left as it is.
+// memory, not two), unswizzled; the other operands are swizzled for
+// ldmatrix. A transpose with another use is left as it is.
 // CHECK-LABEL: kdsl.kernel @mm_trans(
 // CHECK-NOT: kdsl.trans
-// CHECK: %[[A:.*]] = kdsl.convert_layout %[[V:.*]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #[[M:kdsl.shared<order = \[1, 0\]>]]>
+// CHECK: %[[A:.*]] = kdsl.convert_layout %[[V:.*]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #[[SW:kdsl.shared<order = \[1, 0\], vec = 8, perPhase = 4, maxPhase = 2>]]>
 // CHECK-NEXT: %[[S:.*]] = kdsl.convert_layout %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #kdsl.shared<order = [0, 1]>>
-// CHECK-NEXT: %[[T:.*]] = kdsl.trans %[[S]] : tensor<32x16xf16, #kdsl.shared<order = [0, 1]>> -> tensor<16x32xf16, #[[M]]>
-// CHECK-NEXT: kdsl.dot %[[A]], %[[T]], %{{.*}} : tensor<32x16xf16, #[[M]]>, tensor<16x32xf16, #[[M]]>
+// CHECK-NEXT: %[[T:.*]] = kdsl.trans %[[S]] : tensor<32x16xf16, #kdsl.shared<order = [0, 1]>> -> tensor<16x32xf16, #[[M:kdsl.shared<order = \[1, 0\]>]]>
+// CHECK-NEXT: kdsl.dot %[[A]], %[[T]], %{{.*}} : tensor<32x16xf16, #[[SW]]>, tensor<16x32xf16, #[[M]]>
 // CHECK: %[[T2:.*]] = kdsl.trans %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<16x32xf16, #kdsl.blocked
-// CHECK: kdsl.convert_layout %[[T2]] : {{.*}} -> tensor<16x32xf16, #[[M]]>
+// CHECK: kdsl.convert_layout %[[T2]] : {{.*}} -> tensor<16x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>
 kdsl.kernel @mm_trans(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f16>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
   %c0 = arith.constant 0 : i32
   %c512 = arith.constant 512 : i32

@@ -147,10 +147,19 @@ LogicalResult SliceEncodingAttr::verifyEncoding(
 
 LogicalResult
 SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                           ArrayRef<int64_t> order) {
+                           ArrayRef<int64_t> order, int64_t vec,
+                           int64_t perPhase, int64_t maxPhase) {
   if (order.empty() || !isPermutation(order))
     return emitError() << "shared layout order must be a permutation of the "
                           "dimensions";
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"vec", vec},
+                             {"perPhase", perPhase},
+                             {"maxPhase", maxPhase}})
+    if (value < 1 || !llvm::isPowerOf2_64(value))
+      return emitError() << "shared layout " << name
+                         << " must be a power of two, got " << value;
+  if (maxPhase > 1 && order.size() != 2)
+    return emitError() << "only a 2-D shared layout can be swizzled";
   return success();
 }
 
@@ -160,5 +169,12 @@ LogicalResult SharedEncodingAttr::verifyEncoding(
   if (shape.size() != getOrder().size())
     return emitError() << "shared layout of rank " << getOrder().size()
                        << " on a block of rank " << shape.size();
+  if (isSwizzled()) {
+    int64_t row = shape[getOrder()[0]];
+    if (!ShapedType::isDynamic(row) && row % (getVec() * getMaxPhase()))
+      return emitError() << "a swizzled row of " << row
+                         << " elements does not hold " << getMaxPhase()
+                         << " chunks of " << getVec();
+  }
   return success();
 }

@@ -107,13 +107,36 @@ def Kdsl_SharedEncodingAttr : Kdsl_Attr<"SharedEncoding", "shared",
     written once, in `order` (fastest-varying dimension first), so any
     thread can read any element.
 
+    A 2-D block may also be swizzled, as Triton's swizzled shared layout:
+    each row (along the fastest dimension) is split into `vec`-element
+    chunks, and chunk `c` of row `r` is stored at chunk
+    `c ^ ((r / perPhase) % maxPhase)` of that row, so that the 8 rows an
+    `ldmatrix` reads at once fall in 8 different groups of banks. The
+    default, `vec = 1, perPhase = 1, maxPhase = 1`, is unswizzled.
+
     ```mlir
     #kdsl.shared<order = [1, 0]>
+    #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>
     ```
   }];
-  let parameters = (ins ArrayRefParameter<"int64_t">:$order);
-  let assemblyFormat = "`<` `order` `=` `[` $order `]` `>`";
+  let parameters = (ins ArrayRefParameter<"int64_t">:$order,
+                        DefaultValuedParameter<"int64_t", "1">:$vec,
+                        DefaultValuedParameter<"int64_t", "1">:$perPhase,
+                        DefaultValuedParameter<"int64_t", "1">:$maxPhase);
+  let assemblyFormat = [{
+    `<` `order` `=` `[` $order `]` (`,` `vec` `=` $vec^)?
+        (`,` `perPhase` `=` $perPhase^)? (`,` `maxPhase` `=` $maxPhase^)? `>`
+  }];
+  let builders = [
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$order), [{
+      return $_get($_ctxt, order, 1, 1, 1);
+    }]>
+  ];
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Whether chunks of rows trade places (maxPhase > 1).
+    bool isSwizzled() const { return getMaxPhase() > 1; }
+  }];
 }
 
 #endif // KDSL_ATTRS_TD
