@@ -250,8 +250,9 @@ class Emulator {
 public:
   Emulator(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
            llvm::ArrayRef<kdsl::LaunchArg> args,
-           llvm::ArrayRef<std::string> argNames)
-      : kernel(kernel), grid(grid), args(args), argNames(argNames) {}
+           llvm::ArrayRef<std::string> argNames, kdsl::EmulatorStats &stats)
+      : kernel(kernel), grid(grid), args(args), argNames(argNames),
+        stats(stats) {}
 
   /// Runs every block; on failure reports the first error at its location.
   LogicalResult run();
@@ -275,6 +276,7 @@ private:
   std::array<int64_t, 3> grid;
   llvm::ArrayRef<kdsl::LaunchArg> args;
   llvm::ArrayRef<std::string> argNames;
+  kdsl::EmulatorStats &stats;
   std::vector<Bits> argBits;
   std::vector<Range> ranges;
   std::vector<uint8_t> shared;
@@ -1048,6 +1050,23 @@ LogicalResult Emulator::releaseLdMatrix(NVVM::LdMatrixOp op, Thread *lanes) {
         return failure();
       std::memcpy(rows[j][r], pointer, 16);
     }
+  // Shared memory serves 32 banks of 4 bytes a cycle: a 16-byte row takes
+  // the 4 banks of its quad, (address / 16) % 8. A matrix's 8 rows take as
+  // many wavefronts as the most rows of different addresses share a quad.
+  for (int j = 0; j < num; ++j) {
+    std::array<llvm::SmallVector<uint64_t, 8>, 8> byQuad;
+    for (int r = 0; r < 8; ++r) {
+      uint64_t address = get(lanes[8 * j + r], op.getPtr())[0];
+      auto &quad = byQuad[(address / 16) % 8];
+      if (!llvm::is_contained(quad, address))
+        quad.push_back(address);
+    }
+    size_t wavefronts = 1;
+    for (const auto &quad : byQuad)
+      wavefronts = std::max(wavefronts, quad.size());
+    ++stats.ldmatrixMatrices;
+    stats.ldmatrixWavefronts += wavefronts;
+  }
   for (int l = 0; l < 32; ++l) {
     Bits registers;
     for (int j = 0; j < num; ++j) {
@@ -1638,7 +1657,9 @@ LogicalResult Emulator::run() {
 
 LogicalResult kdsl::emulate(gpu::GPUFuncOp kernel, std::array<int64_t, 3> grid,
                             llvm::ArrayRef<kdsl::LaunchArg> args,
-                            llvm::ArrayRef<std::string> argNames) {
-  Emulator emulator(kernel, grid, args, argNames);
+                            llvm::ArrayRef<std::string> argNames,
+                            EmulatorStats *stats) {
+  EmulatorStats ignored;
+  Emulator emulator(kernel, grid, args, argNames, stats ? *stats : ignored);
   return emulator.run();
 }

@@ -365,10 +365,11 @@ private:
   /// `vec` = 8 elements) fall in 8 different groups of 4 banks: rows that
   /// share 128 bytes share a phase (perPhase = 128 / row bytes, at least
   /// 1), and the phase XORs a chunk index among as many chunks as a row
-  /// has, up to 8 (maxPhase).
-  Attribute swizzledForLdmatrix(Value v) {
-    int64_t rowBytes = cast<RankedTensorType>(v.getType()).getShape()[1] * 2;
-    return SharedEncodingAttr::get(ctx, {1, 0}, /*vec=*/8,
+  /// has, up to 8 (maxPhase). Rows run along `order[0]`.
+  SharedEncodingAttr swizzledForLdmatrix(Value v, ArrayRef<int64_t> order) {
+    int64_t rowBytes =
+        cast<RankedTensorType>(v.getType()).getShape()[order[0]] * 2;
+    return SharedEncodingAttr::get(ctx, order, /*vec=*/8,
                                    std::max<int64_t>(1, 128 / rowBytes),
                                    std::min<int64_t>(8, rowBytes / 16));
   }
@@ -380,19 +381,26 @@ private:
   /// outlive a dot in a loop that frees its area for the next exchange.)
   void stageForDot(OpOperand &operand, bool mma) {
     Attribute shared = rowMajorShared(operand.get(), ctx);
+    ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
+    if (mma)
+      shared = swizzledForLdmatrix(operand.get(), order);
     auto trans = operand.get().getDefiningOp<TransOp>();
     if (!trans || !trans.getResult().hasOneUse()) {
-      convert(operand, mma ? swizzledForLdmatrix(operand.get()) : shared);
+      convert(operand, shared);
       return;
     }
-    ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
+    // The view and the staged source name the same rows (along the
+    // source's fastest dimension), so they swizzle alike.
     SmallVector<int64_t> sourceOrder = {1 - order[0], 1 - order[1]};
+    auto view = cast<SharedEncodingAttr>(shared);
     Value source = trans.getSrc();
     b.setInsertionPoint(operand.getOwner());
     auto staged = ConvertLayoutOp::create(
         b, source.getLoc(),
         withEncoding(source.getType(),
-                     SharedEncodingAttr::get(ctx, sourceOrder)),
+                     SharedEncodingAttr::get(ctx, sourceOrder, view.getVec(),
+                                             view.getPerPhase(),
+                                             view.getMaxPhase())),
         source);
     operand.set(TransOp::create(b, trans.getLoc(),
                                 withEncoding(trans.getType(), shared), staged));

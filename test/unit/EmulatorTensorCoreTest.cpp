@@ -203,6 +203,7 @@ protected:
   MLIRContext context;
   std::string diagnostics;
   std::unique_ptr<ScopedDiagnosticHandler> handler;
+  EmulatorStats stats;
 
   void SetUp() override {
     DialectRegistry registry;
@@ -226,7 +227,7 @@ protected:
       return false;
     gpu::GPUFuncOp func;
     module->walk([&](gpu::GPUFuncOp f) { func = f; });
-    return succeeded(emulate(func, {1, 1, 1}, args));
+    return succeeded(emulate(func, {1, 1, 1}, args, {}, &stats));
   }
 
   /// `count` random f16 values (bits) with few mantissa bits, so that every
@@ -320,6 +321,11 @@ TEST_F(EmulatorTensorCoreTest, CpAsyncLdMatrixMmaF16) {
   int mismatches = -1;
   ASSERT_TRUE(runMmaF16(kMmaF16, mismatches)) << diagnostics;
   EXPECT_EQ(mismatches, 0);
+  // A's rows, unswizzled 32 bytes apart, pair up in 4 of the 8 groups of
+  // banks: 2 wavefronts for each of its 4 matrices; B's 16-byte rows are
+  // adjacent: 1 for each of its 2.
+  EXPECT_EQ(stats.ldmatrixMatrices, 6);
+  EXPECT_EQ(stats.ldmatrixWavefronts, 4 * 2 + 2 * 1);
 }
 
 TEST_F(EmulatorTensorCoreTest, AMissingWaitIsARace) {

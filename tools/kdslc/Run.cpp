@@ -175,7 +175,16 @@ static int runOnEmulator(KernelOp variant, ArrayRef<LaunchArg> args,
                << (requirements.empty() ? "generic" : requirements)
                << "), grid " << grid[0] << "x" << grid[1] << "x" << grid[2]
                << ", config " << config << "\n";
-  return failed(emulate(func, grid, args, names)) ? 1 : 0;
+  EmulatorStats stats;
+  if (failed(emulate(func, grid, args, names, &stats)))
+    return 1;
+  if (stats.ldmatrixMatrices)
+    llvm::errs() << "kdslc run: ldmatrix read " << stats.ldmatrixMatrices
+                 << " 8x8 matrices in " << stats.ldmatrixWavefronts
+                 << " shared-memory wavefronts ("
+                 << stats.ldmatrixWavefronts - stats.ldmatrixMatrices
+                 << " more than one each: bank conflicts)\n";
+  return 0;
 }
 
 int kdsl::runKernel(const RunOptions &options) {

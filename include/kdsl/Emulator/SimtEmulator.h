@@ -44,17 +44,27 @@
 
 namespace kdsl {
 
+/// What a run did that a profiler would count.
+struct EmulatorStats {
+  /// 8x8 matrices ldmatrix read, and the shared-memory wavefronts they took:
+  /// one each without bank conflicts (ncu's
+  /// l1tex__data_bank_conflicts_pipe_lsu_mem_shared_op_ld counts the rest).
+  int64_t ldmatrixMatrices = 0, ldmatrixWavefronts = 0;
+};
+
 /// Runs `kernel` over `grid` with `args` (in the gpu.func's parameter order;
 /// buffers are used in place and must outlive the call). `argNames`, where
 /// given, names the parameters in messages (else "argument 2"). The first
 /// error is reported through the context's diagnostic engine at the op's
 /// source location, naming the block, the thread and the GPU op; buffers
 /// keep what was stored before it. A grid beyond CUDA's limits
-/// (kdsl/Support/Limits.h) is refused as the runtime refuses it.
+/// (kdsl/Support/Limits.h) is refused as the runtime refuses it. `stats`,
+/// where given, accumulates what the run did.
 mlir::LogicalResult emulate(mlir::gpu::GPUFuncOp kernel,
                             std::array<int64_t, 3> grid,
                             llvm::ArrayRef<LaunchArg> args,
-                            llvm::ArrayRef<std::string> argNames = {});
+                            llvm::ArrayRef<std::string> argNames = {},
+                            EmulatorStats *stats = nullptr);
 
 } // namespace kdsl
 
