@@ -282,10 +282,27 @@ private:
   /// constant), so that a loop carries it, and updates it, in that layout.
   DenseMap<Value, Attribute> dotLayouts;
   void chooseDotLayouts(KernelOp kernel) {
+    // A kernel that reduces a dot's result along its rows (a softmax, as
+    // attention's) keeps each row in one warp: its dots tile warps along M.
+    bool rowsWithinWarps = false;
     kernel.walk([&](DotOp dot) {
-      if (!whyNoMma(dot, numWarps).empty())
+      SmallVector<Value> worklist = {dot.getResult()};
+      while (!worklist.empty() && !rowsWithinWarps)
+        for (Operation *user : worklist.pop_back_val().getUsers()) {
+          if (auto reduce = dyn_cast<ReduceOp>(user))
+            rowsWithinWarps |= reduce.getAxis() == 1;
+          else if (isElementwise(user) && user->getNumResults() == 1)
+            worklist.push_back(user->getResult(0));
+        }
+    });
+    kernel.walk([&](DotOp dot) {
+      ArrayRef<int64_t> shape =
+          cast<RankedTensorType>(dot.getType()).getShape();
+      MmaWarps warps =
+          chooseMmaWarps(shape[0], shape[1], numWarps, rowsWithinWarps);
+      if (!whyNoMma(dot, warps).empty())
         return;
-      Attribute mma = getMmaAccumulatorEncoding(ctx, numWarps);
+      Attribute mma = getMmaAccumulatorEncoding(ctx, warps);
       dotLayouts[dot.getResult()] = mma;
       // Back through elementwise ops that update the accumulator (a
       // rescale, acc * alpha[:, None]) to the value a loop carries.

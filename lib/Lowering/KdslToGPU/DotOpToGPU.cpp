@@ -37,13 +37,14 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
   int64_t numWarps = threads / 32;
-  std::string noMma = whyNoMma(op, numWarps);
   bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0} &&
                           bShared.getOrder() == ArrayRef<int64_t>{1, 0};
-  if (noMma.empty() && rowMajorOperands &&
-      cast<RankedTensorType>(op.getType()).getEncoding() ==
-          getMmaAccumulatorEncoding(ctx, numWarps))
-    return emitMmaDot(op);
+  std::optional<MmaWarps> warps =
+      mmaWarpsOf(cast<RankedTensorType>(op.getType()).getEncoding());
+  std::string noMma =
+      whyNoMma(op, warps ? *warps : chooseMmaWarps(M, N, numWarps, false));
+  if (noMma.empty() && rowMajorOperands && warps)
+    return emitMmaDot(op, *warps);
   if (noMma.empty())
     noMma = rowMajorOperands
                 ? "the result is not in the mma.sync accumulator layout"
@@ -100,19 +101,20 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 // dot, by mma.sync on fragments ldmatrix reads from shared memory
 //===----------------------------------------------------------------------===//
 
-/// Per warp: for each 16-wide step of K, the B fragments of the warp's
-/// n-tiles (ldmatrix .x2.trans: B is staged row-major, N contiguous), then
-/// for each 16-row m-tile the A fragment (ldmatrix .x4: K contiguous) and one
-/// mma.sync.m16n8k16 per n-tile into the accumulator's slots. (Both operands
+/// Per warp (wm, wn) of `warps`: for each 16-wide step of K, the B fragments
+/// of the warp's n-tiles (ldmatrix .x2.trans: B is staged row-major, N
+/// contiguous), then for each of its m-tiles (rows R + g and R + 8 Wm + g,
+/// R = 8 wm + 16 Wm p: MmaLayout.h) the A fragment (ldmatrix .x4: K
+/// contiguous) and one mma.sync.m16n8k16 per n-tile into the accumulator's
+/// slots. (Both operands
 /// are staged row-major, a transposed one as a view of its source staged in
 /// the transposed order: see -kdsl-assign-layouts.) Fragment rows are 8
 /// contiguous 16-bit elements, 16-byte aligned: shared blocks start at
 /// 16-byte boundaries and every dimension is a multiple of 8.
-LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
+LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps) {
   Location loc = op.getLoc();
   Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
   int64_t M = shapeOf(a)[0], K = shapeOf(a)[1], N = shapeOf(bv)[1];
-  int64_t numWarps = threads / 32;
   Type elem = elementOf(a);
   bool isBF16 = elem.isBF16();
   int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
@@ -124,20 +126,23 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
                    std::max(end(a, aOffset), end(bv, bOffset)));
 
   // The accumulator's slots by their place in a warp's tiles: thread 0
-  // holds (8 i, 8 W j + e) in slot slotAt[{i, j, e}] (i: 8-row half-tiles,
-  // j: the warp's n-tiles).
+  // holds (8 Wm i, 8 Wn j + e) in slot slotAt[{i, j, e}] (i: its 8-row
+  // repetitions, two to an m-tile; j: its n-tiles).
   Type resultType = op.getResult().getType();
   const DistributedLayout &layout = layoutOf(resultType);
-  int64_t nTiles = N / (8 * numWarps);
+  int64_t mTiles = M / (16 * warps.m), nTiles = N / (8 * warps.n);
   std::map<std::array<int64_t, 3>, int64_t> slotAt;
   for (int64_t s = 0; s < layout.slots(); ++s) {
     SmallVector<int64_t> at = layout.coordsOf(0, s);
-    slotAt[{at[0] / 8, at[1] / (8 * numWarps), at[1] % 2}] = s;
+    slotAt[{at[0] / (8 * warps.m), at[1] / (8 * warps.n), at[1] % 2}] = s;
   }
   Slots acc = blocks[accIn];
 
   Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
   Value warp = arith::DivUIOp::create(b, loc, tid, i32(loc, 32));
+  // Warps are numbered along N first (the layout's order).
+  Value warpN = arith::RemUIOp::create(b, loc, warp, i32(loc, warps.n));
+  Value warpM = arith::DivUIOp::create(b, loc, warp, i32(loc, warps.n));
   Value row = arith::RemUIOp::create(b, loc, lane, i32(loc, 8));    // r
   Value matrix = arith::DivUIOp::create(b, loc, lane, i32(loc, 8)); // j
   IRArith ar{b, loc};
@@ -171,15 +176,17 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
     return registers;
   };
   // A [M, K]: lane l gives row r = l % 8 of matrix j = l / 8, which holds
-  // rows 8 (j % 2).. and columns 8 (j / 2).. of the 16x16 tile (a0a1, a2a3,
-  // a4a5, a6a7).
+  // the tile's rows g (j even) or g + 8 (j odd), at R + r or R + 8 Wm + r,
+  // and its columns 8 (j / 2).. (a0a1, a2a3, a4a5, a6a7).
   auto aShared = cast<SharedEncodingAttr>(
       cast<RankedTensorType>(a.getType()).getEncoding());
   auto bShared = cast<SharedEncodingAttr>(
       cast<RankedTensorType>(bv.getType()).getEncoding());
-  Value jRow = mul(ar.rem(matrix, 2), 8), jCol = mul(ar.div(matrix, 2), 8);
+  Value jRow = mul(ar.rem(matrix, 2), 8 * warps.m),
+        jCol = mul(ar.div(matrix, 2), 8);
+  Value rowBase = ar.add(mul(warpM, 8), ar.add(row, jRow));
   auto aFragment = [&](int64_t mi, int64_t ki) {
-    Value m = add(ar.add(row, jRow), 16 * mi);
+    Value m = add(rowBase, 16 * warps.m * mi);
     return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
                     aShared, aOffset);
   };
@@ -200,11 +207,11 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
   for (int64_t ki = 0; ki < K / 16; ++ki) {
     SmallVector<SmallVector<Value>> bFragments;
     for (int64_t nj = 0; nj < nTiles; ++nj)
-      bFragments.push_back(bFragment(mul(add(warp, numWarps * nj), 8), ki));
-    for (int64_t mi = 0; mi < M / 16; ++mi) {
+      bFragments.push_back(bFragment(mul(add(warpN, warps.n * nj), 8), ki));
+    for (int64_t mi = 0; mi < mTiles; ++mi) {
       SmallVector<Value> aRegisters = aFragment(mi, ki);
       for (int64_t nj = 0; nj < nTiles; ++nj) {
-        // c0, c1: row g of the tile (half-tile 2 mi); c2, c3: row g + 8.
+        // c0, c1: row g of the tile (repetition 2 mi); c2, c3: row g + 8.
         int64_t c[4] = {slotAt.at({2 * mi, nj, 0}), slotAt.at({2 * mi, nj, 1}),
                         slotAt.at({2 * mi + 1, nj, 0}),
                         slotAt.at({2 * mi + 1, nj, 1})};
@@ -223,8 +230,8 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op) {
   remark(loc, [&](raw_ostream &os) {
     os << "dot of " << describe(a.getType()) << " and "
        << describe(bv.getType()) << ": mma.sync.m16n8k16 ("
-       << (isBF16 ? "bf16" : "f16") << " -> f32), warps 1 x " << numWarps
-       << ", " << mmas
+       << (isBF16 ? "bf16" : "f16") << " -> f32), warps " << warps.m << " x "
+       << warps.n << ", " << mmas
        << " per warp; operands by ldmatrix (A .x4, B .x2.trans) from shared "
           "memory, "
        << (aShared.isSwizzled() && bShared.isSwizzled()   ? "swizzled"

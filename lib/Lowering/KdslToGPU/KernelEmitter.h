@@ -17,6 +17,7 @@
 
 #include "AxisInfo.h"
 #include "DistributedLayout.h"
+#include "MmaLayout.h"
 
 #include "kdsl/Dialect/Kdsl/IR/KdslDialect.h"
 
@@ -492,7 +493,7 @@ private:
   LogicalResult emitReduce(ReduceOp op);
   LogicalResult emitDot(DotOp op);
   /// dot by mma.sync, its result in the accumulator layout of MmaLayout.h.
-  LogicalResult emitMmaDot(DotOp op);
+  LogicalResult emitMmaDot(DotOp op, MmaWarps warps);
   LogicalResult emitFor(scf::ForOp op);
   LogicalResult emitIf(scf::IfOp op);
 

@@ -2,7 +2,8 @@
 // two dots. Round trip: the front end's IR prints and parses back twice
 // unchanged in shape; a fully static variant (no dynamic dimension and no
 // constexpr left); the typed AST. Its loop carries the row maximum, the row
-// sum and the accumulator; both dots take mma.sync with 4 warps and BN = 32.
+// sum and the accumulator; both dots take mma.sync, their warps all along M
+// (4 x 1) so that each row's softmax stays in one warp.
 // RUN: kdslc %examples/flash_attention.kdsl --emit=kdsl | kdsl-opt | kdsl-opt | FileCheck %s
 // RUN: kdslc %examples/flash_attention.kdsl --kernel flash_attention --emit=kdsl --config D=64,CAUSAL=1,BM=64,BN=32,num_warps=4 | kdsl-opt \
 // RUN:   | FileCheck %s --check-prefix=VARIANT --implicit-check-not='tensor<?' --implicit-check-not='?x' --implicit-check-not=kdsl.constexpr
@@ -26,5 +27,5 @@
 
 // AST: kernel flash_attention
 
-// REMARKS: remark: dot of f16[64, 64] and f16[64, 32]: mma.sync.m16n8k16 (f16 -> f32), warps 1 x 4, 16 per warp
-// REMARKS: remark: dot of f16[64, 32] and f16[32, 64]: mma.sync.m16n8k16 (f16 -> f32), warps 1 x 4, 16 per warp
+// REMARKS: remark: dot of f16[64, 64] and f16[64, 32]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp
+// REMARKS: remark: dot of f16[64, 32] and f16[32, 64]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp

@@ -240,14 +240,15 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
 // A dot mma.sync can compute (f16 or bf16 operands, an f32 accumulator, M
 // and K multiples of 16, N a multiple of 8 per warp) gets mma.sync's
 // accumulator layout: lanes 8 x 4 over a 16x8 tile holding two columns each,
-// warps side by side along N. Its initial accumulator, the loop that carries
+// warps tiled 2 x 2 (Triton's warpsPerTile: along M while each warp has as
+// many 16-row tiles as 8-column ones). Its initial accumulator, the loop that carries
 // it and the store after it use that layout (only the pointers, which are
 // recomputed, are converted). Its operands are staged swizzled for ldmatrix:
 // 16-byte chunks XORed with the row's phase, rows of 64 bytes two to a
 // phase among 4 chunks, rows of 128 bytes one to a phase among 8. A dot of
 // f32 operands keeps the default layout (the FMA path).
 // CHECK-LABEL: kdsl.kernel @mm_loop(
-// CHECK: %[[INIT:.*]] = kdsl.splat %{{.*}} : f32 -> tensor<64x64xf32, #[[MMA:kdsl.blocked<sizePerThread = \[1, 2\], threadsPerWarp = \[8, 4\], warpsPerCTA = \[1, 4\], order = \[1, 0\]>]]>
+// CHECK: %[[INIT:.*]] = kdsl.splat %{{.*}} : f32 -> tensor<64x64xf32, #[[MMA:kdsl.blocked<sizePerThread = \[1, 2\], threadsPerWarp = \[8, 4\], warpsPerCTA = \[2, 2\], order = \[1, 0\]>]]>
 // CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (tensor<64x64xf32, #[[MMA]]>)
 // CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0], vec = 8, maxPhase = 8>> -> tensor<64x64xf32, #[[MMA]]>
 // CHECK-NEXT: scf.yield %[[D]] : tensor<64x64xf32, #[[MMA]]>
