@@ -155,6 +155,12 @@ def cases():
              kpack="D=64,CAUSAL=false|true,BM=32,BN=32,num_warps=4",
              config="D=64,CAUSAL=true,BM=32,BN=32,num_warps=4", rtol=1e-4,
              atol=1e-4),
+        Case("batched_matmul", "batched_matmul.kdsl", "batched_matmul",
+             {"a": ("f16", (3, 80, 96)), "b": ("f16", (3, 96, 48))},
+             {"c": f32(3, 80, 48)},
+             {"Z": 3, "M": 80, "N": 48, "K": 96},
+             kpack="BM=64,BN=32,BK=32,num_warps=4",
+             config="BM=64,BN=32,BK=32,num_warps=4", rtol=1e-4, atol=1e-4),
         # Both dots by mma.sync (4 warps, BN = 32); seq = 100 leaves tails.
         Case("flash_attention", "flash_attention.kdsl", "flash_attention",
              {"q": ("f16", (2, 100, 64)), "k": ("f16", (2, 100, 64)),

@@ -523,6 +523,48 @@ TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
 }
 
 //===----------------------------------------------------------------------===//
+// batched_matmul.kdsl
+//===----------------------------------------------------------------------===//
+
+TEST_F(InterpreterExamplesTest, BatchedMatmulWithTails) {
+  // C[z] = A[z] B[z] in double; 70 x 40 x 100 leaves tails of every tile.
+  const int Z = 3, M = 70, N = 40, K = 100;
+  auto halves = [&](size_t n) {
+    std::vector<float> f = uniform(n, -2, 2);
+    std::vector<_Float16> h(n);
+    for (size_t i = 0; i < n; ++i)
+      h[i] = static_cast<_Float16>(f[i]);
+    return h;
+  };
+  std::vector<_Float16> a = halves(Z * M * K), bb = halves(Z * K * N);
+  KernelOp k = variant("batched_matmul.kdsl", "batched_matmul",
+                       {"BM=64", "BN=32", "BK=32", "num_warps=4"});
+  ASSERT_TRUE(k);
+  HostBuffer ba = bufferOf(f16(), a), bbuf = bufferOf(f16(), bb),
+             bc = bufferOf(f32(), std::vector<float>(Z * M * N, NAN));
+  ASSERT_TRUE(succeeded(run(
+      k, {LaunchArg::ofBuffer(ba), LaunchArg::ofBuffer(bbuf),
+          LaunchArg::ofBuffer(bc), LaunchArg::ofInt(Z), LaunchArg::ofInt(M),
+          LaunchArg::ofInt(N), LaunchArg::ofInt(K)})))
+      << diagnostics;
+  std::vector<double> want, tol;
+  for (int z = 0; z < Z; ++z)
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < N; ++j) {
+        double sum = 0, mag = 0;
+        for (int kk = 0; kk < K; ++kk) {
+          double p = double(a[(z * M + i) * K + kk]) *
+                     double(bb[(z * K + kk) * N + j]);
+          sum += p;
+          mag += std::fabs(p);
+        }
+        want.push_back(sum);
+        tol.push_back((K + 2) * kU * mag);
+      }
+  expectWithin(toDouble(valuesOf<float>(bc)), want, tol);
+}
+
+//===----------------------------------------------------------------------===//
 // flash_attention.kdsl
 //===----------------------------------------------------------------------===//
 
