@@ -35,8 +35,8 @@ public:
       : numWarps(*kernel.getNumWarps()), ctx(kernel.getContext()), b(ctx) {
     chooseVectorWidths(kernel);
     chooseWarpOrders(kernel);
-    findWantedLayouts(kernel);
     chooseDotLayouts(kernel);
+    findWantedLayouts(kernel);
   }
 
   void assign(Block &block) {
@@ -228,7 +228,7 @@ private:
       std::optional<Value> to = broadcastOf(e.getResult(), between);
       if (!to)
         return;
-      auto parent = cast<BlockedEncodingAttr>(defaultFor(*to));
+      auto parent = cast<BlockedEncodingAttr>(layoutOfGroup(*to));
       want(e.getSrc(), SliceEncodingAttr::get(ctx, e.getAxis(), parent));
       // What the elementwise ops on the way combine it with, in the layout
       // expand_dims gives it.
@@ -279,7 +279,8 @@ private:
   /// Dots mma.sync computes keep their accumulator in its layout
   /// (MmaLayout.h): the dot's result, and the accumulator it starts from
   /// when no operand decides that one's layout (a loop's initial value, a
-  /// constant), so that a loop carries it, and updates it, in that layout.
+  /// constant), so that a loop carries it, and updates it, in that layout;
+  /// and the loop-carried statistics of its rows, in the slice of it.
   DenseMap<Value, Attribute> dotLayouts;
   void chooseDotLayouts(KernelOp kernel) {
     // A kernel that reduces a dot's result along its rows (a softmax, as
@@ -324,6 +325,45 @@ private:
             acc = loop.getInitArgs()[arg.getArgNumber() - 1];
       dotLayouts.try_emplace(acc, mma);
     });
+    // Statistics of a dot's rows (a softmax's running maximum and sum) that a
+    // loop carries start in the slice of the dot's layout, so that they meet
+    // the rows' reductions and broadcast back over them with no conversion.
+    kernel.walk([&](ReduceOp reduce) {
+      if (reduce.getAxis() != 1 ||
+          cast<RankedTensorType>(reduce.getSrc().getType()).getRank() != 2 ||
+          !isBlock(reduce.getResult()))
+        return;
+      Attribute parent;
+      for (auto [value, layout] : dotLayouts)
+        if (isa<OpResult>(value) && isa<DotOp>(value.getDefiningOp()) &&
+            groupOf(value) == groupOf(reduce.getSrc()))
+          parent = layout;
+      if (!parent)
+        return;
+      auto slice =
+          SliceEncodingAttr::get(ctx, 1, cast<BlockedEncodingAttr>(parent));
+      Value stats = groupOf(reduce.getResult());
+      kernel.walk([&](scf::ForOp loop) {
+        for (auto [init, arg] :
+             llvm::zip(loop.getInitArgs(), loop.getRegionIterArgs()))
+          if (isBlock(arg) && groupOf(arg) == stats)
+            dotLayouts.try_emplace(init, slice);
+      });
+    });
+  }
+
+  /// A block's default layout, or, where it joins a dot's result (of its
+  /// shape) through elementwise ops, the dot's mma.sync layout: what a
+  /// broadcast of a row statistic (m[:, None]) combines with.
+  Attribute layoutOfGroup(Value v) {
+    // (Shapes, not types: the dot's type may carry its encoding already.)
+    auto shape = cast<RankedTensorType>(v.getType()).getShape();
+    for (auto [value, layout] : dotLayouts)
+      if (isa<OpResult>(value) && isa<DotOp>(value.getDefiningOp()) &&
+          cast<RankedTensorType>(value.getType()).getShape() == shape &&
+          groupOf(value) == groupOf(v))
+        return layout;
+    return defaultFor(v);
   }
 
   /// The layout for a result no operand decides.
@@ -332,7 +372,7 @@ private:
       return encoding;
     if (Attribute encoding = wanted.lookup(v))
       return encoding;
-    return defaultFor(v);
+    return layoutOfGroup(v);
   }
 
   void setEncoding(Value v, Attribute encoding) {
