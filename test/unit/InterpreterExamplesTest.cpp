@@ -61,6 +61,14 @@ std::vector<float> uniform(size_t n, float lo, float hi) {
   return v;
 }
 
+/// `n` values uniform in [lo, hi], rounded to f16.
+std::vector<_Float16> uniformHalves(size_t n, float lo, float hi) {
+  std::vector<_Float16> h;
+  for (float f : uniform(n, lo, hi))
+    h.push_back(static_cast<_Float16>(f));
+  return h;
+}
+
 uint32_t bitsOf(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -482,13 +490,8 @@ TEST_F(InterpreterExamplesTest, MatmulBiasReluBf16) {
 TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
   const int Z = 3, seqQ = 50, seqK = 70, D = 32; // tiles of 32 leave tails
   const float scale = 1 / std::sqrt(float(D));
-  std::vector<_Float16> q(Z * seqQ * D), kk(Z * seqK * D);
-  std::vector<float> qf = uniform(q.size(), -2, 2),
-                     kf = uniform(kk.size(), -2, 2);
-  for (size_t i = 0; i < q.size(); ++i)
-    q[i] = static_cast<_Float16>(qf[i]);
-  for (size_t i = 0; i < kk.size(); ++i)
-    kk[i] = static_cast<_Float16>(kf[i]);
+  std::vector<_Float16> q = uniformHalves(Z * seqQ * D, -2, 2),
+                        kk = uniformHalves(Z * seqK * D, -2, 2);
   for (int causal = 0; causal <= 1; ++causal) {
     SCOPED_TRACE(causal ? "CAUSAL" : "not CAUSAL");
     KernelOp k = variant("attention_scores.kdsl", "attention_scores",
@@ -529,23 +532,17 @@ TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
 TEST_F(InterpreterExamplesTest, BatchedMatmulWithTails) {
   // C[z] = A[z] B[z] in double; 70 x 40 x 100 leaves tails of every tile.
   const int Z = 3, M = 70, N = 40, K = 100;
-  auto halves = [&](size_t n) {
-    std::vector<float> f = uniform(n, -2, 2);
-    std::vector<_Float16> h(n);
-    for (size_t i = 0; i < n; ++i)
-      h[i] = static_cast<_Float16>(f[i]);
-    return h;
-  };
-  std::vector<_Float16> a = halves(Z * M * K), bb = halves(Z * K * N);
+  std::vector<_Float16> a = uniformHalves(Z * M * K, -2, 2),
+                        bb = uniformHalves(Z * K * N, -2, 2);
   KernelOp k = variant("batched_matmul.kdsl", "batched_matmul",
                        {"BM=64", "BN=32", "BK=32", "num_warps=4"});
   ASSERT_TRUE(k);
   HostBuffer ba = bufferOf(f16(), a), bbuf = bufferOf(f16(), bb),
              bc = bufferOf(f32(), std::vector<float>(Z * M * N, NAN));
-  ASSERT_TRUE(succeeded(run(
-      k, {LaunchArg::ofBuffer(ba), LaunchArg::ofBuffer(bbuf),
-          LaunchArg::ofBuffer(bc), LaunchArg::ofInt(Z), LaunchArg::ofInt(M),
-          LaunchArg::ofInt(N), LaunchArg::ofInt(K)})))
+  ASSERT_TRUE(succeeded(
+      run(k, {LaunchArg::ofBuffer(ba), LaunchArg::ofBuffer(bbuf),
+              LaunchArg::ofBuffer(bc), LaunchArg::ofInt(Z), LaunchArg::ofInt(M),
+              LaunchArg::ofInt(N), LaunchArg::ofInt(K)})))
       << diagnostics;
   std::vector<double> want, tol;
   for (int z = 0; z < Z; ++z)
@@ -574,15 +571,9 @@ TEST_F(InterpreterExamplesTest, FlashAttentionCausalAndNot) {
   // the 64-row and 32-row blocks.
   const int Z = 2, seq = 100, D = 32;
   const float scale = 1 / std::sqrt(float(D));
-  auto halves = [&](size_t n) {
-    std::vector<float> f = uniform(n, -2, 2);
-    std::vector<_Float16> h(n);
-    for (size_t i = 0; i < n; ++i)
-      h[i] = static_cast<_Float16>(f[i]);
-    return h;
-  };
-  std::vector<_Float16> q = halves(Z * seq * D), kk = halves(Z * seq * D),
-                        v = halves(Z * seq * D);
+  std::vector<_Float16> q = uniformHalves(Z * seq * D, -2, 2),
+                        kk = uniformHalves(Z * seq * D, -2, 2),
+                        v = uniformHalves(Z * seq * D, -2, 2);
   for (int causal = 0; causal <= 1; ++causal) {
     SCOPED_TRACE(causal ? "CAUSAL" : "not CAUSAL");
     KernelOp k = variant("flash_attention.kdsl", "flash_attention",
@@ -592,11 +583,11 @@ TEST_F(InterpreterExamplesTest, FlashAttentionCausalAndNot) {
     HostBuffer bq = bufferOf(f16(), q), bk = bufferOf(f16(), kk),
                bv = bufferOf(f16(), v),
                bo = bufferOf(f16(), std::vector<_Float16>(q.size(), NAN));
-    ASSERT_TRUE(succeeded(
-        run(k, {LaunchArg::ofBuffer(bq), LaunchArg::ofBuffer(bk),
-                LaunchArg::ofBuffer(bv), LaunchArg::ofBuffer(bo),
-                LaunchArg::ofInt(Z), LaunchArg::ofInt(seq),
-                LaunchArg::ofFloat(scale)})))
+    ASSERT_TRUE(
+        succeeded(run(k, {LaunchArg::ofBuffer(bq), LaunchArg::ofBuffer(bk),
+                          LaunchArg::ofBuffer(bv), LaunchArg::ofBuffer(bo),
+                          LaunchArg::ofInt(Z), LaunchArg::ofInt(seq),
+                          LaunchArg::ofFloat(scale)})))
         << diagnostics;
     std::vector<double> want, tol;
     for (int z = 0; z < Z; ++z)
