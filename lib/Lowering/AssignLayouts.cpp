@@ -426,6 +426,9 @@ private:
   SharedEncodingAttr swizzledForLdmatrix(Value v, ArrayRef<int64_t> order) {
     int64_t rowBytes =
         cast<RankedTensorType>(v.getType()).getShape()[order[0]] * 2;
+    // A row of one chunk has nothing to trade places with.
+    if (rowBytes <= 16)
+      return SharedEncodingAttr::get(ctx, order);
     return SharedEncodingAttr::get(ctx, order, /*vec=*/8,
                                    std::max<int64_t>(1, 128 / rowBytes),
                                    std::min<int64_t>(8, rowBytes / 16));

@@ -250,7 +250,7 @@ kdsl.kernel @mm(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f32>) attributes {bindings = {
 // CHECK-LABEL: kdsl.kernel @mm_loop(
 // CHECK: %[[INIT:.*]] = kdsl.splat %{{.*}} : f32 -> tensor<64x64xf32, #[[MMA:kdsl.blocked<sizePerThread = \[1, 2\], threadsPerWarp = \[8, 4\], warpsPerCTA = \[2, 2\], order = \[1, 0\]>]]>
 // CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (tensor<64x64xf32, #[[MMA]]>)
-// CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0], vec = 8, maxPhase = 8>> -> tensor<64x64xf32, #[[MMA]]>
+// CHECK: %[[D:.*]] = kdsl.dot %{{.*}}, %{{.*}}, %[[ACC]] : tensor<64x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>, tensor<32x64xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 1, maxPhase = 8>> -> tensor<64x64xf32, #[[MMA]]>
 // CHECK-NEXT: scf.yield %[[D]] : tensor<64x64xf32, #[[MMA]]>
 // CHECK: kdsl.store %{{.*}}, %[[SUM]] : tensor<64x64x!kdsl.ptr<f32>, #[[MMA]]>, tensor<64x64xf32, #[[MMA]]>
 // CHECK: kdsl.dot {{.*}} : tensor<64x32xf32, #kdsl.shared<order = [1, 0]>>, tensor<32x64xf32, #kdsl.shared<order = [1, 0]>> -> tensor<64x64xf32, #kdsl.blocked<sizePerThread = [1, 4]

@@ -145,6 +145,44 @@ LogicalResult SliceEncodingAttr::verifyEncoding(
   return success();
 }
 
+Attribute SharedEncodingAttr::parse(AsmParser &parser, Type) {
+  SmallVector<int64_t> order;
+  int64_t vec = 1, perPhase = 1, maxPhase = 1;
+  auto parseOne = [&]() -> ParseResult {
+    int64_t value;
+    if (parser.parseInteger(value))
+      return failure();
+    order.push_back(value);
+    return success();
+  };
+  if (parser.parseLess() || parser.parseKeyword("order") ||
+      parser.parseEqual() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, parseOne))
+    return {};
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("vec") || parser.parseEqual() ||
+       parser.parseInteger(vec) || parser.parseComma() ||
+       parser.parseKeyword("perPhase") || parser.parseEqual() ||
+       parser.parseInteger(perPhase) || parser.parseComma() ||
+       parser.parseKeyword("maxPhase") || parser.parseEqual() ||
+       parser.parseInteger(maxPhase)))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<SharedEncodingAttr>(parser.getContext(), order, vec,
+                                               perPhase, maxPhase);
+}
+
+void SharedEncodingAttr::print(AsmPrinter &printer) const {
+  printer << "<order = [";
+  llvm::interleaveComma(getOrder(), printer);
+  printer << "]";
+  if (isSwizzled())
+    printer << ", vec = " << getVec() << ", perPhase = " << getPerPhase()
+            << ", maxPhase = " << getMaxPhase();
+  printer << ">";
+}
+
 LogicalResult
 SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            ArrayRef<int64_t> order, int64_t vec,
@@ -158,6 +196,9 @@ SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (value < 1 || !llvm::isPowerOf2_64(value))
       return emitError() << "shared layout " << name
                          << " must be a power of two, got " << value;
+  if (maxPhase == 1 && (vec != 1 || perPhase != 1))
+    return emitError() << "an unswizzled shared layout (maxPhase = 1) takes "
+                          "no vec or perPhase";
   if (maxPhase > 1 && order.size() != 2)
     return emitError() << "only a 2-D shared layout can be swizzled";
   return success();

@@ -73,6 +73,53 @@ kdsl.kernel @slice_rank(%f: f32) attributes {param_names = ["f"]} {
 
 // -----
 
+// A swizzled shared layout prints its parameters (all three, perPhase = 1
+// too) and parses back.
+// RUN: kdsl-opt %s -split-input-file -verify-diagnostics -mlir-print-local-scope | kdsl-opt -split-input-file -mlir-print-local-scope \
+// RUN:   | FileCheck %s --check-prefix=SWIZZLED
+// SWIZZLED-LABEL: kdsl.kernel @swizzled(
+// SWIZZLED: tensor<16x64xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>
+// SWIZZLED: tensor<16x128xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 1, maxPhase = 8>>
+kdsl.kernel @swizzled(%f: f16) attributes {param_names = ["f"]} {
+  %x = kdsl.splat %f : f16 -> tensor<16x64xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>
+  %y = kdsl.splat %f : f16 -> tensor<16x128xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 1, maxPhase = 8>>
+  kdsl.return
+}
+
+// -----
+
+kdsl.kernel @swizzle_power_of_two(%f: f16) attributes {param_names = ["f"]} {
+  // expected-error @+1 {{shared layout perPhase must be a power of two, got 3}}
+  %x = kdsl.splat %f : f16 -> tensor<16x64xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 3, maxPhase = 4>>
+  kdsl.return
+}
+
+// -----
+
+kdsl.kernel @swizzle_rank(%f: f16) attributes {param_names = ["f"]} {
+  // expected-error @+1 {{only a 2-D shared layout can be swizzled}}
+  %x = kdsl.splat %f : f16 -> tensor<4x16x64xf16, #kdsl.shared<order = [2, 1, 0], vec = 8, perPhase = 1, maxPhase = 4>>
+  kdsl.return
+}
+
+// -----
+
+kdsl.kernel @swizzle_row(%f: f16) attributes {param_names = ["f"]} {
+  // expected-error @+1 {{a swizzled row of 16 elements does not hold 4 chunks of 8}}
+  %x = kdsl.splat %f : f16 -> tensor<64x16xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 1, maxPhase = 4>>
+  kdsl.return
+}
+
+// -----
+
+kdsl.kernel @unswizzled_vec(%f: f16) attributes {param_names = ["f"]} {
+  // expected-error @+1 {{an unswizzled shared layout (maxPhase = 1) takes no vec or perPhase}}
+  %x = kdsl.splat %f : f16 -> tensor<16x64xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 1>>
+  kdsl.return
+}
+
+// -----
+
 kdsl.kernel @shared_order(%f: f32) attributes {param_names = ["f"]} {
   // expected-error @+1 {{shared layout order must be a permutation of the dimensions}}
   %x = kdsl.splat %f : f32 -> tensor<4x8xf32, #kdsl.shared<order = [0, 2]>>

@@ -112,7 +112,8 @@ def Kdsl_SharedEncodingAttr : Kdsl_Attr<"SharedEncoding", "shared",
     chunks, and chunk `c` of row `r` is stored at chunk
     `c ^ ((r / perPhase) % maxPhase)` of that row, so that the 8 rows an
     `ldmatrix` reads at once fall in 8 different groups of banks. The
-    default, `vec = 1, perPhase = 1, maxPhase = 1`, is unswizzled.
+    default, `vec = 1, perPhase = 1, maxPhase = 1`, is unswizzled; a
+    swizzled layout (maxPhase > 1) prints all three.
 
     ```mlir
     #kdsl.shared<order = [1, 0]>
@@ -123,10 +124,9 @@ def Kdsl_SharedEncodingAttr : Kdsl_Attr<"SharedEncoding", "shared",
                         DefaultValuedParameter<"int64_t", "1">:$vec,
                         DefaultValuedParameter<"int64_t", "1">:$perPhase,
                         DefaultValuedParameter<"int64_t", "1">:$maxPhase);
-  let assemblyFormat = [{
-    `<` `order` `=` `[` $order `]` (`,` `vec` `=` $vec^)?
-        (`,` `perPhase` `=` $perPhase^)? (`,` `maxPhase` `=` $maxPhase^)? `>`
-  }];
+  // <order = [1, 0]>, or with all three swizzle parameters when maxPhase > 1
+  // (a generated format would elide a perPhase of 1 inside the group).
+  let hasCustomAssemblyFormat = 1;
   let builders = [
     AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$order), [{
       return $_get($_ctxt, order, 1, 1, 1);
