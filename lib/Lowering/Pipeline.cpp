@@ -37,7 +37,8 @@ static const char *const kLibdevice =
 
 /// From gpu.func to the LLVM and NVVM dialects, then to PTX.
 #define KDSL_TO_LLVM                                                           \
-  "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm),"                         \
+  "gpu.module(convert-scf-to-cf{allow-pattern-rollback=false},"                \
+  "convert-gpu-to-nvvm{allow-pattern-rollback=false}),"                        \
   "convert-math-to-llvm,convert-arith-to-llvm,convert-vector-to-llvm,"         \
   "convert-cf-to-llvm,reconcile-unrealized-casts,gpu.module(canonicalize,cse)"
 static const char *const kToLLVM = KDSL_TO_LLVM;
