@@ -466,10 +466,72 @@ private:
                                 withEncoding(trans.getType(), shared), staged));
     replaced.push_back(trans);
   }
+  /// The users of `v`, less the ops about to be erased.
+  SmallVector<Operation *> liveUsers(Value v) {
+    SmallVector<Operation *> users;
+    for (Operation *user : v.getUsers())
+      if (!llvm::is_contained(replaced, user))
+        users.push_back(user);
+    return users;
+  }
+  void stageCarriedOperands(scf::ForOp op);
   void assign(Operation *op);
   void assignFor(scf::ForOp op);
   void assignIf(scf::IfOp op);
 };
+
+/// A dot operand that the loop carries (as -kdsl-pipeline-loops leaves the
+/// blocks it loads ahead: a window of iteration arguments, the first read
+/// by the dot, each passing its block to the one before) is carried staged
+/// in shared memory rather than in registers: the window's arguments take
+/// the dot's shared encoding, and each block is staged once, where it is
+/// loaded (the prologue's blocks just after their loads, the one loaded in
+/// the body at the end of the iteration). The back end keeps such a window
+/// in a ring of shared buffers, one more than the window, filled by
+/// cp.async while the dot reads the oldest.
+void LayoutAssigner::stageCarriedOperands(scf::ForOp op) {
+  auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
+  for (BlockArgument first : op.getRegionIterArgs()) {
+    SmallVector<Operation *> users = liveUsers(first);
+    auto stage = users.size() == 1 ? dyn_cast<ConvertLayoutOp>(users.front())
+                                   : ConvertLayoutOp();
+    if (!stage || !isa<SharedEncodingAttr>(stage.getType().getEncoding()))
+      continue;
+    Attribute shared = stage.getType().getEncoding();
+    SmallVector<BlockArgument> window = {first};
+    for (;;) {
+      auto next =
+          dyn_cast<BlockArgument>(op.getTiedLoopYieldedValue(window.back())->get());
+      if (!next || next.getOwner() != op.getBody() || next == first ||
+          llvm::is_contained(window, next) ||
+          next.getArgNumber() < op.getNumInductionVars() ||
+          liveUsers(next).size() != 1 || liveUsers(next).front() != yield)
+        break;
+      window.push_back(next);
+    }
+    bool carriedOnlyHere = llvm::all_of(window, [&](BlockArgument arg) {
+      Value init = op.getTiedLoopInit(arg)->get();
+      return op.getTiedLoopResult(arg).use_empty() && isBlock(init) &&
+             !isa<SharedEncodingAttr>(encodingOf(init));
+    });
+    if (!carriedOnlyHere)
+      continue;
+    for (BlockArgument arg : window) {
+      setEncoding(arg, shared);
+      setEncoding(op.getTiedLoopResult(arg), shared);
+      OpOperand &init = *op.getTiedLoopInit(arg);
+      Operation *def = init.get().getDefiningOp();
+      b.setInsertionPoint(op);
+      if (def && def->getBlock() == op->getBlock())
+        b.setInsertionPointAfter(def);
+      init.set(ConvertLayoutOp::create(
+          b, init.get().getLoc(), withEncoding(init.get().getType(), shared),
+          init.get()));
+    }
+    stage.getResult().replaceAllUsesWith(first);
+    stage.erase();
+  }
+}
 
 void LayoutAssigner::assign(Operation *op) {
   TypeSwitch<Operation *>(op)
@@ -535,6 +597,7 @@ void LayoutAssigner::assignFor(scf::ForOp op) {
     result.setType(init.getType());
   }
   assign(*op.getBody());
+  stageCarriedOperands(op);
   auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
   for (auto [operand, arg] :
        llvm::zip(yield->getOpOperands(), op.getRegionIterArgs()))

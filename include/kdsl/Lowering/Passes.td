@@ -21,7 +21,11 @@ def KdslAssignLayouts : Pass<"kdsl-assign-layouts", "mlir::ModuleOp"> {
       an axis, so `expand_dims` at that axis gives back the parent layout and
       the broadcast of a row statistic moves nothing;
     - `#kdsl.shared` for the operands of `dot`, which are read by other
-      threads.
+      threads. A dot operand that a loop carries (a window of blocks that
+      -kdsl-pipeline-loops loads ahead) is carried staged: the window's
+      loop arguments take the shared encoding, and each block is staged
+      where it is loaded (the body's after the dot), so that the back end
+      keeps the window in a ring of shared buffers filled by cp.async.
     Elementwise ops, loads, stores and atomics take the layout of their
     first operand that cannot be recomputed in place (index arithmetic can);
     loop-carried values keep their initial layout. A block that
@@ -50,7 +54,10 @@ def ConvertKdslToGPU : Pass<"convert-kdsl-to-gpu", "mlir::ModuleOp"> {
     makes one round trip through shared memory. A conversion to
     `#kdsl.shared` writes the block to its own area of dynamic shared memory
     (its size in the `kdsl.shared_bytes` attribute) for the `dot` that
-    reads it; barriers separate writes from reads only where shared memory
+    reads it, or, for a window of blocks a loop carries staged, to a slot
+    of a ring of window + 1 buffers: cp.async copies into the free slot,
+    one commit group per block, and the dot waits for the oldest block
+    (`cp.async.wait_group`) and one barrier per iteration; barriers separate writes from reads only where shared memory
     was used since the last one. Reductions combine in-thread, across the
     lanes along the reduced axis with butterfly shuffles, then across the
     warps along it through shared memory; along an axis, the result is the

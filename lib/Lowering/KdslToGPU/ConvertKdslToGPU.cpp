@@ -91,7 +91,7 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
         // A transposed view of a block staged for a dot: nothing moves.
         if (!isa<SharedEncodingAttr>(t.getType().getEncoding()))
           return emitLayoutChange(t);
-        sharedOffsets[t.getResult()] = sharedOffsetOf(t.getSrc());
+        sharedOffsets[t.getResult()] = sharedPlaceOf(t.getSrc());
         remark(t.getLoc(), [&](raw_ostream &os) {
           os << "trans of " << describe(t.getType())
              << ": a view of the block staged for dot (nothing moves)";
@@ -198,19 +198,27 @@ LogicalResult KernelEmitter::emitElementwise(Operation *op) {
 }
 
 /// Whether `v` is a block in shared memory that only dots read: the
-/// #kdsl.shared result of a convert_layout, or a transposed view of one.
+/// #kdsl.shared result of a convert_layout, or a transposed view of one,
+/// or one a loop carries in a ring (see planRings).
 static bool isStagedForDot(Value v) {
   auto type = cast<RankedTensorType>(v.getType());
   if (!isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
     return false;
   Operation *def = v.getDefiningOp();
-  if (auto trans = dyn_cast_or_null<TransOp>(def))
-    return isa<ConvertLayoutOp>(trans.getSrc().getDefiningOp()) &&
-           isa<SharedEncodingAttr>(trans.getSrc().getType().getEncoding()) &&
+  if (isa_and_nonnull<scf::ForOp>(def))
+    return true;
+  if (auto trans = dyn_cast_or_null<TransOp>(def)) {
+    Value src = trans.getSrc();
+    bool staged = isa_and_nonnull<ConvertLayoutOp>(src.getDefiningOp()) ||
+                  isa<BlockArgument>(src);
+    return staged &&
+           isa<SharedEncodingAttr>(
+               cast<RankedTensorType>(src.getType()).getEncoding()) &&
            llvm::all_of(v.getUsers(), llvm::IsaPred<DotOp>);
+  }
   return isa_and_nonnull<ConvertLayoutOp>(def) &&
          llvm::all_of(v.getUsers(), [](Operation *user) {
-           return isa<DotOp>(user) ||
+           return isa<DotOp, scf::ForOp, scf::YieldOp>(user) ||
                   (isa<TransOp>(user) && isStagedForDot(user->getResult(0)));
          });
 }
@@ -261,7 +269,7 @@ LogicalResult KernelEmitter::run(gpu::GPUFuncOp func) {
   Location loc = kernel.getLoc();
   tid = NVVM::ThreadIdXOp::create(b, loc, b.getI32Type());
   prologueEnd = i32(loc, 0).getDefiningOp();
-  if (failed(checkLayouts()))
+  if (failed(checkLayouts()) || failed(planRings()))
     return failure();
   // The scalar-reduction scratch comes first when there is any.
   bool scalarReduces = false;
@@ -331,10 +339,17 @@ struct ConvertKdslToGPUPass
       if (failed(emitter.run(func)))
         return signalPassFailure();
       if (emitter.sharedBytes() > maxSharedBytes) {
-        kernel.emitError() << "kernel '" << kernel.getSymName() << "' needs "
-                           << emitter.sharedBytes()
-                           << " bytes of shared memory; the target allows "
-                           << maxSharedBytes.getValue() << " per thread block";
+        InFlightDiagnostic diag = kernel.emitError()
+                                  << "kernel '" << kernel.getSymName()
+                                  << "' needs " << emitter.sharedBytes()
+                                  << " bytes of shared memory; the target "
+                                     "allows "
+                                  << maxSharedBytes.getValue()
+                                  << " per thread block";
+        if (int64_t ringBytes = emitter.ringBytes())
+          diag << " (" << ringBytes
+               << " of them hold dot operands in flight, num_stages buffers "
+                  "each: fewer stages or smaller tiles need less)";
         return signalPassFailure();
       }
       func->setAttr("kdsl.shared_bytes",

@@ -135,46 +135,83 @@ LogicalResult KernelEmitter::emitLayoutChange(Operation *op) {
 
 /// To a distributed layout, as any layout change; to #kdsl.shared, the
 /// block is written to its own area of shared memory, live until its user
-/// (a dot or a reduction) has read it.
+/// (a dot or a reduction) has read it, or, when a loop carries it, to a
+/// slot of its ring: one the prologue fills (each slot's copies a cp.async
+/// group of their own, empty where the block goes through registers), or
+/// the body's free slot.
 LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
   auto shared = dyn_cast<SharedEncodingAttr>(op.getType().getEncoding());
   if (!shared)
     return emitLayoutChange(op);
+  Location loc = op.getLoc();
   Value src = op.getSrc();
   int64_t bytes =
       op.getType().getNumElements() * bytesOf(memoryType(elementOf(src)));
-  int64_t offset = exchangeOffset(bytes);
+  std::pair<Ring *, int64_t> copy = ringCopies.lookup(op);
+  Ring *ring = copy.first;
+  int64_t slot = copy.second;
+  if (ring && ring->base < 0) {
+    // Every ring of the loop, live until the loop ends.
+    for (const std::unique_ptr<Ring> &r : rings)
+      if (r->loop == ring->loop) {
+        r->base = (nextSharedOffset + 127) / 128 * 128;
+        nextSharedOffset = r->end();
+        reserveShared(r->end());
+      }
+    ++liveSharedBlocks;
+  }
+  SharedPlace at;
+  if (!ring) {
+    at = exchangeOffset(bytes);
+  } else if (slot >= 0) {
+    at = SharedPlace(ring->base, i32(loc, ring->base + slot * ring->slotBytes));
+    beforeSharedWrite(loc, ring->base, ring->end());
+  } else {
+    at = SharedPlace(ring->base, ring->free);
+  }
   int64_t barriersBefore = barriers;
   auto load = src.getDefiningOp<LoadOp>();
   bool async = load && copiedAsync(load);
-  if (async)
-    emitAsyncCopy(load, offset, shared);
-  else
-    writeShared(op.getLoc(), src, offset, shared);
-  remark(op.getLoc(), [&](raw_ostream &os) {
+  if (async) {
+    emitAsyncCopy(load, at, shared, /*intoRing=*/ring);
+  } else {
+    writeShared(loc, src, at, shared);
+    // An empty group keeps one group per ring slot filled.
+    if (ring && ring->async)
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  }
+  remark(loc, [&](raw_ostream &os) {
     os << describe(op.getType()) << " staged in shared memory for dot ("
        << bytes << " bytes, " << count(barriers - barriersBefore, "barrier");
+    if (ring)
+      os << ", into " << (slot >= 0 ? "slot " + std::to_string(slot) + " of "
+                                    : std::string("the free slot of "))
+         << "a ring of " << ring->slots() << " (num_stages)";
     if (async)
       os << "; by cp.async from global memory, "
          << layoutOf(src).slots() / (16 / bytesOf(elementOf(src)))
          << " 16-byte copies per thread, masked ones zero-filled";
     os << ")";
   });
-  nextSharedOffset = (offset + bytes + 15) / 16 * 16;
+  sharedOffsets[op.getResult()] = at;
+  if (ring)
+    return success();
+  nextSharedOffset = (at.offset + bytes + 15) / 16 * 16;
   ++liveSharedBlocks;
-  sharedOffsets[op.getResult()] = offset;
   return success();
 }
 
-/// Where `value`, a block staged in shared memory, starts there.
+/// Where `value`, a block staged in shared memory, starts there (its
+/// ring's start, for a block in a ring).
 int64_t KernelEmitter::sharedOffsetOf(Value value) {
-  return sharedOffsets.lookup(value);
+  return sharedOffsets.lookup(value).offset;
 }
 
-/// `op` has read the staged blocks among its operands.
+/// `op` has read the staged blocks among its operands (a ring lives until
+/// its loop ends).
 void KernelEmitter::releaseShared(Operation *op) {
   for (Value operand : op->getOperands())
-    if (sharedOffsets.count(operand))
+    if (sharedOffsets.count(operand) && !sharedOffsets[operand].dynamic)
       --liveSharedBlocks;
   if (liveSharedBlocks == 0)
     nextSharedOffset = exchangeBase;
@@ -208,8 +245,8 @@ bool KernelEmitter::copiedAsync(LoadOp load) {
   return true;
 }
 
-void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
-                                  SharedEncodingAttr shared) {
+void KernelEmitter::emitAsyncCopy(LoadOp load, SharedPlace at,
+                                  SharedEncodingAttr shared, bool intoRing) {
   Location loc = load.getLoc();
   Value result = load.getResult();
   Type type = result.getType();
@@ -217,8 +254,10 @@ void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
   Type elem = memoryType(elementOf(result));
   int64_t width = 16 / bytesOf(elem);
   int64_t bytes = cast<RankedTensorType>(type).getNumElements() * bytesOf(elem);
-  reserveShared(offset + bytes);
-  beforeSharedWrite(loc, offset, offset + bytes);
+  if (!intoRing) {
+    reserveShared(at.offset + bytes);
+    beforeSharedWrite(loc, at.offset, at.offset + bytes);
+  }
   const Slots &ptrs = blocks[load.getPtr()];
   Slots masks = load.getMask() ? blocks[load.getMask()] : Slots();
   for (int64_t s = 0; s < l.slots(); s += width) {
@@ -229,11 +268,12 @@ void KernelEmitter::emitAsyncCopy(LoadOp load, int64_t offset,
       if (!masks.empty())
         sourceBytes = arith::SelectOp::create(b, loc, masks[s], i32(loc, 16),
                                               i32(loc, 0));
-      NVVM::CpAsyncOp::create(b, loc, smemPtr(loc, elem, index, offset),
+      NVVM::CpAsyncOp::create(b, loc, smemPtr(loc, elem, index, at),
                               ptrs[s], 16, NVVM::LoadCacheModifierKind::CG,
                               sourceBytes);
     });
   }
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
-  NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
+  if (!intoRing)
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
 }

@@ -36,6 +36,8 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   if (!aShared || !bShared)
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
+  int64_t barriersBefore = barriers;
+  beforeRingRead(loc, {a, bv});
   int64_t numWarps = threads / 32;
   bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0} &&
                           bShared.getOrder() == ArrayRef<int64_t>{1, 0};
@@ -44,7 +46,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   std::string noMma =
       whyNoMma(op, warps ? *warps : chooseMmaWarps(M, N, numWarps, false));
   if (noMma.empty() && rowMajorOperands && warps)
-    return emitMmaDot(op, *warps);
+    return emitMmaDot(op, *warps, barriersBefore);
   if (noMma.empty())
     noMma = rowMajorOperands
                 ? "the result is not in the mma.sync accumulator layout"
@@ -55,7 +57,6 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     return offset +
            type.getNumElements() * bytesOf(memoryType(type.getElementType()));
   };
-  int64_t barriersBefore = barriers;
   beforeSharedRead(loc, std::min(aOffset, bOffset),
                    std::max(end(a, aOffset), end(bv, bOffset)));
   remark(loc, [&](raw_ostream &os) {
@@ -85,8 +86,8 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     for (size_t s = 0; s < coords.size(); ++s) {
       Value ai = sharedIndex(loc, {coords[s][0], k}, {M, K}, aShared);
       Value bi = sharedIndex(loc, {k, coords[s][1]}, {K, N}, bShared);
-      Value x = toF32(readShared(loc, aElem, ai, aOffset));
-      Value y = toF32(readShared(loc, bElem, bi, bOffset));
+      Value x = toF32(readShared(loc, aElem, ai, sharedPlaceOf(a)));
+      Value y = toF32(readShared(loc, bElem, bi, sharedPlaceOf(bv)));
       next.push_back(
           LLVM::FMAOp::create(b, loc, x, y, loop.getRegionIterArgs()[s]));
     }
@@ -111,7 +112,8 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 /// the transposed order: see -kdsl-assign-layouts.) Fragment rows are 8
 /// contiguous 16-bit elements, 16-byte aligned: shared blocks start at
 /// 16-byte boundaries and every dimension is a multiple of 8.
-LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps) {
+LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
+                                       int64_t barriersBefore) {
   Location loc = op.getLoc();
   Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
   int64_t M = shapeOf(a)[0], K = shapeOf(a)[1], N = shapeOf(bv)[1];
@@ -121,7 +123,6 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps) {
   auto end = [&](Value v, int64_t offset) {
     return offset + cast<RankedTensorType>(v.getType()).getNumElements() * 2;
   };
-  int64_t barriersBefore = barriers;
   beforeSharedRead(loc, std::min(aOffset, bOffset),
                    std::max(end(a, aOffset), end(bv, bOffset)));
 
@@ -155,9 +156,9 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps) {
   // give at `coords` in the block at `offset`.
   auto ldmatrix = [&](int num, bool transpose, ArrayRef<Value> coords,
                       ArrayRef<int64_t> blockShape, SharedEncodingAttr shared,
-                      int64_t offset) {
+                      SharedPlace at) {
     Value index = sharedIndex(loc, coords, blockShape, shared);
-    Value ptr = smemPtr(loc, elem, index, offset);
+    Value ptr = smemPtr(loc, elem, index, at);
     Type type = num == 1 ? Type(i32Type)
                          : LLVM::LLVMStructType::getLiteral(
                                ctx, SmallVector<Type>(num, i32Type));
@@ -188,14 +189,14 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps) {
   auto aFragment = [&](int64_t mi, int64_t ki) {
     Value m = add(rowBase, 16 * warps.m * mi);
     return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
-                    aShared, aOffset);
+                    aShared, sharedPlaceOf(a));
   };
   // B [K, N]: lanes 0-15 give row k = 8 j + r of the k16 x n8 tile, whose
   // transposes are b0b1 (j = 0) and b2b3 (j = 1); lanes 16-31 repeat them.
   Value bMatrix = ar.rem(matrix, 2);
   auto bFragment = [&](Value n0, int64_t ki) {
     Value k = add(ar.add(mul(bMatrix, 8), row), 16 * ki);
-    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, bShared, bOffset);
+    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, bShared, sharedPlaceOf(bv));
   };
 
   auto structType = LLVM::LLVMStructType::getLiteral(

@@ -37,6 +37,35 @@ using namespace mlir;
 
 using Slots = SmallVector<Value>;
 
+/// Where a block staged in shared memory starts: `offset` bytes from the
+/// start of shared memory, or, for a slot of a ring, at `dynamic` (an i32
+/// byte offset the kernel computes; `offset` is then the ring's start).
+struct SharedPlace {
+  int64_t offset;
+  Value dynamic;
+  SharedPlace(int64_t offset = 0, Value dynamic = {})
+      : offset(offset), dynamic(dynamic) {}
+};
+
+/// The shared buffers of a window of dot operands that a loop carries
+/// staged (see -kdsl-assign-layouts): the window's blocks in flight and a
+/// free slot the next copy fills, `slotBytes` each from `base`.
+struct Ring {
+  scf::ForOp loop;
+  /// The loop's arguments, the first read by the dot, each passed the next.
+  SmallVector<BlockArgument> window;
+  int64_t slotBytes = 0;
+  /// Set when the loop's first copy into a ring is emitted.
+  int64_t base = -1;
+  /// In the body: the byte offset of the slot the iteration's copy fills.
+  Value free;
+  /// Whether cp.async fills any ring of the loop (else no group is
+  /// committed or waited for: the barrier alone orders the writes).
+  bool async = false;
+  int64_t slots() const { return window.size() + 1; }
+  int64_t end() const { return base + slots() * slotBytes; }
+};
+
 template <typename Arith>
 typename Arith::Int linearizeIn(Arith &a, ArrayRef<typename Arith::Int> coords,
                                 ArrayRef<int64_t> shape) {
@@ -103,6 +132,15 @@ public:
 
   LogicalResult run(gpu::GPUFuncOp func);
   int64_t sharedBytes() const { return maxShared; }
+  /// Bytes of the largest loop's rings of staged dot operands.
+  int64_t ringBytes() const {
+    DenseMap<Operation *, int64_t> byLoop;
+    int64_t most = 0;
+    for (const std::unique_ptr<Ring> &ring : rings)
+      most = std::max(most, byLoop[ring->loop] +=
+                            ring->slots() * ring->slotBytes);
+    return most;
+  }
 
 private:
   KernelOp kernel;
@@ -118,8 +156,19 @@ private:
   Operation *prologueEnd = nullptr;
   IRMapping scalars;
   DenseMap<Value, Slots> blocks;
-  /// Blocks staged in shared memory (#kdsl.shared): their byte offsets.
-  DenseMap<Value, int64_t> sharedOffsets;
+  /// Blocks staged in shared memory (#kdsl.shared): where they start.
+  DenseMap<Value, SharedPlace> sharedOffsets;
+  /// Rings of staged dot operands, the copies that fill them (by the
+  /// convert_layout that stages: its ring and slot, -1 for the free slot
+  /// in the body), and the ring each carried block lives in.
+  SmallVector<std::unique_ptr<Ring>> rings;
+  DenseMap<Operation *, std::pair<Ring *, int64_t>> ringCopies;
+  DenseMap<Value, Ring *> ringOf;
+  /// By loop with rings: the cp.async groups its body may leave pending
+  /// where a dot first reads a ring, and the block of the body emitted so
+  /// far where it waited.
+  DenseMap<Operation *, int64_t> ringPending;
+  DenseMap<Operation *, Block *> ringWaitedIn;
   DenseMap<Value, bool> rematCache;
   DenseMap<Type, std::unique_ptr<DistributedLayout>> layouts;
   DenseMap<Type, SmallVector<Value>> threadIndexCache;
@@ -241,11 +290,15 @@ private:
   }
 
   // Shared memory.
-  Value smemPtr(Location loc, Type elem, Value index, int64_t byteOffset) {
+  Value smemPtr(Location loc, Type elem, Value index, SharedPlace at) {
     Value base = LLVM::AddressOfOp::create(b, loc, smemGlobal);
-    Value byteBase = LLVM::GEPOp::create(
-        b, loc, base.getType(), b.getI8Type(), base,
-        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(byteOffset)});
+    Value byteBase =
+        at.dynamic
+            ? LLVM::GEPOp::create(b, loc, base.getType(), b.getI8Type(), base,
+                                  ValueRange{at.dynamic})
+            : LLVM::GEPOp::create(
+                  b, loc, base.getType(), b.getI8Type(), base,
+                  ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(at.offset)});
     return LLVM::GEPOp::create(b, loc, base.getType(), elem, byteBase,
                                ValueRange{index});
   }
@@ -404,29 +457,31 @@ private:
                 SharedEncodingAttr::get(value.getContext(), order));
   }
   /// The same, laid out as `shared` says (swizzled or not).
-  void writeShared(Location loc, Value value, int64_t byteOffset,
+  /// A write to a ring's free slot (`at.dynamic`) waits for no barrier:
+  /// the ring's protocol orders it (see emitFor).
+  void writeShared(Location loc, Value value, SharedPlace at,
                    SharedEncodingAttr shared) {
     Type type = value.getType();
     const DistributedLayout &l = layoutOf(type);
     Type elem = elementOf(value);
     int64_t bytes = cast<RankedTensorType>(type).getNumElements() *
                     bytesOf(memoryType(elem));
-    reserveShared(byteOffset + bytes);
-    beforeSharedWrite(loc, byteOffset, byteOffset + bytes);
+    reserveShared(at.offset + bytes);
+    if (!at.dynamic)
+      beforeSharedWrite(loc, at.offset, at.offset + bytes);
     Slots slots = blocks[value];
     for (int64_t s = 0; s < l.slots(); ++s) {
       Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), shared);
       guarded(loc, ownerOf(loc, type, s), [&] {
         LLVM::StoreOp::create(
             b, loc, toMemory(loc, slots[s]),
-            smemPtr(loc, memoryType(elem), index, byteOffset));
+            smemPtr(loc, memoryType(elem), index, at));
       });
     }
   }
-  Value readShared(Location loc, Type elem, Value index, int64_t byteOffset) {
-    Value v =
-        LLVM::LoadOp::create(b, loc, memoryType(elem),
-                             smemPtr(loc, memoryType(elem), index, byteOffset));
+  Value readShared(Location loc, Type elem, Value index, SharedPlace at) {
+    Value v = LLVM::LoadOp::create(b, loc, memoryType(elem),
+                                   smemPtr(loc, memoryType(elem), index, at));
     return fromMemory(loc, v, elem);
   }
 
@@ -477,30 +532,56 @@ private:
   LogicalResult emitLayoutChange(Operation *op);
   LogicalResult emitConvertLayout(ConvertLayoutOp op);
   int64_t sharedOffsetOf(Value value);
+  SharedPlace sharedPlaceOf(Value value) { return sharedOffsets.lookup(value); }
   void releaseShared(Operation *op);
+  /// Finds the rings of the kernel's loops (or says why a block staged in
+  /// shared memory is carried in a way no ring holds).
+  LogicalResult planRings();
+  /// Before a dot's first read of a ring in an iteration: waits for the
+  /// copies into the slots it reads, and a barrier makes every thread's
+  /// visible (and ends the previous iteration's reads of the free slot).
+  void beforeRingRead(Location loc, ValueRange operands);
+  SmallVector<Ring *> ringsOf(scf::ForOp loop) {
+    SmallVector<Ring *> of;
+    for (const std::unique_ptr<Ring> &ring : rings)
+      if (ring->loop == loop)
+        of.push_back(ring.get());
+    return of;
+  }
   LogicalResult emitLoad(LoadOp op);
   /// Whether `load` goes from global to shared memory by cp.async, with no
   /// registers between: its one use stages it for a dot, each thread's
   /// accesses are 16-byte vectors whose mask is constant over each, and the
   /// masked-off elements are zeros (what cp.async's src-size 0 fills in).
   bool copiedAsync(LoadOp load);
-  /// Stages `load` at `offset` of shared memory in `order` by cp.async: one
-  /// 16-byte copy per vector of its owner, committed and waited for.
-  void emitAsyncCopy(LoadOp load, int64_t offset, SharedEncodingAttr shared);
+  /// Stages `load` at `at` of shared memory in `order` by cp.async: one
+  /// 16-byte copy per vector of its owner. A block staged for one dot is
+  /// committed and waited for; one copied into a ring is committed only.
+  void emitAsyncCopy(LoadOp load, SharedPlace at, SharedEncodingAttr shared,
+                     bool intoRing);
   LogicalResult emitStore(Operation *op, Value ptr, Value value, Value mask);
   void remarkAccess(Operation *op, Value block, int64_t width,
                     StringRef narrower, Value mask, StringRef exchange = "");
   LogicalResult emitReduce(ReduceOp op);
   LogicalResult emitDot(DotOp op);
   /// dot by mma.sync, its result in the accumulator layout of MmaLayout.h.
-  LogicalResult emitMmaDot(DotOp op, MmaWarps warps);
+  /// (`barriersBefore`: the count before the dot's ring wait, if any.)
+  LogicalResult emitMmaDot(DotOp op, MmaWarps warps, int64_t barriersBefore);
   LogicalResult emitFor(scf::ForOp op);
   LogicalResult emitIf(scf::IfOp op);
 
+  /// Loops carry a block staged in a ring as one i32, its slot's byte
+  /// offset; other blocks as their slots.
+  static bool isStaged(Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return tensor && isa_and_nonnull<SharedEncodingAttr>(tensor.getEncoding());
+  }
   Slots flatten(ValueRange values) {
     Slots flat;
     for (Value v : values) {
-      if (isa<RankedTensorType>(v.getType()))
+      if (isStaged(v.getType()))
+        flat.push_back(sharedPlaceOf(v).dynamic);
+      else if (isa<RankedTensorType>(v.getType()))
         llvm::append_range(flat, blocks[v]);
       else
         flat.push_back(scalar(v));
@@ -510,7 +591,9 @@ private:
   SmallVector<Type> flatTypes(TypeRange types) {
     SmallVector<Type> flat;
     for (Type t : types) {
-      if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+      if (isStaged(t)) {
+        flat.push_back(b.getI32Type());
+      } else if (auto tensor = dyn_cast<RankedTensorType>(t)) {
         flat.append(layoutOf(tensor).slots(), convert(tensor.getElementType()));
       } else {
         flat.push_back(convert(t));
@@ -522,7 +605,9 @@ private:
   void bind(ValueRange values, ValueRange flat) {
     size_t at = 0;
     for (Value v : values) {
-      if (isa<RankedTensorType>(v.getType())) {
+      if (isStaged(v.getType())) {
+        sharedOffsets[v] = SharedPlace(ringOf.lookup(v)->base, flat[at++]);
+      } else if (isa<RankedTensorType>(v.getType())) {
         int64_t n = layoutOf(v).slots();
         blocks[v] = Slots(flat.begin() + at, flat.begin() + at + n);
         at += n;

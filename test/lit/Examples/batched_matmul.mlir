@@ -20,5 +20,6 @@
 
 // AST: kernel batched_matmul
 
-// REMARKS: remark: f16[64, 32] staged in shared memory for dot (4096 bytes, 1 barrier; by cp.async from global memory
+// REMARKS: remark: f16[64, 32] staged in shared memory for dot (4096 bytes, 0 barriers, into slot 0 of a ring of 2 (num_stages); by cp.async from global memory
+// REMARKS: remark: dot reads a ring of 2 shared buffers (num_stages), 1 block in flight: cp.async.wait_group 0, then 1 barrier
 // REMARKS: remark: dot of f16[64, 32] and f16[32, 64]: mma.sync.m16n8k16 (f16 -> f32), warps 2 x 2, 16 per warp

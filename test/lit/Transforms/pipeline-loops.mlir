@@ -1,11 +1,27 @@
 // -kdsl-pipeline-loops: the loads of a loop issued num_stages - 1 iterations
 // ahead, one case per kernel.
 // RUN: kdsl-opt %s -split-input-file -kdsl-pipeline-loops | FileCheck %s
-// Dot operands are left to a shared-memory pipeline: matmul keeps its two
-// loads, in the loop.
+// Dot operands are pipelined too, but carried staged in shared memory (by
+// -kdsl-assign-layouts, which stages each block where it is loaded): the
+// prologue loads iteration 0's tiles, then iteration 1's (the order in
+// which the back end's copies complete), and the loop reads the oldest of
+// each window and stages the tiles of the iteration 2 ahead after the dot.
 // RUN: kdslc %examples/matmul.kdsl --emit=kdsl-layouts --config BM=64,BN=64,BK=32,num_warps=4,num_stages=3 | FileCheck %s --check-prefix=DOT
-// DOT-COUNT-2: kdsl.load
-// DOT-NOT: kdsl.load
+// DOT: %[[A0:.*]] = kdsl.load {{.*}} -> tensor<64x32xf16
+// DOT-NEXT: %[[SA0:.*]] = kdsl.convert_layout %[[A0]] : {{.*}} -> tensor<64x32xf16, #[[$SA:shared[0-9]*]]>
+// DOT: %[[B0:.*]] = kdsl.load {{.*}} -> tensor<32x64xf16
+// DOT-NEXT: %[[SB0:.*]] = kdsl.convert_layout %[[B0]] : {{.*}} -> tensor<32x64xf16, #[[$SB:shared[0-9]*]]>
+// DOT: %[[A1:.*]] = kdsl.load {{.*}} -> tensor<64x32xf16
+// DOT-NEXT: %[[SA1:.*]] = kdsl.convert_layout %[[A1]]
+// DOT: %[[B1:.*]] = kdsl.load {{.*}} -> tensor<32x64xf16
+// DOT-NEXT: %[[SB1:.*]] = kdsl.convert_layout %[[B1]]
+// DOT: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[WA0:.*]] = %[[SA0]], %[[WA1:.*]] = %[[SA1]], %[[WB0:.*]] = %[[SB0]], %[[WB1:.*]] = %[[SB1]]) -> (tensor<64x64xf32, #{{.*}}>, tensor<64x32xf16, #[[$SA]]>, tensor<64x32xf16, #[[$SA]]>, tensor<32x64xf16, #[[$SB]]>, tensor<32x64xf16, #[[$SB]]>)
+// DOT: %[[NA:.*]] = kdsl.load
+// DOT: %[[NB:.*]] = kdsl.load
+// DOT-NEXT: %[[D:.*]] = kdsl.dot %[[WA0]], %[[WB0]], %{{.*}}
+// DOT-NEXT: %[[SNA:.*]] = kdsl.convert_layout %[[NA]]
+// DOT-NEXT: %[[SNB:.*]] = kdsl.convert_layout %[[NB]]
+// DOT-NEXT: scf.yield %[[D]], %[[WA1]], %[[SNA]], %[[WB1]], %[[SNB]]
 
 // num_stages = 3: a prologue loads iterations 0 and 1, each masked by
 // whether it exists (compared in i64, so lb + 2 * step cannot wrap); the

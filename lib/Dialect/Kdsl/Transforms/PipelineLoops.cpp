@@ -213,14 +213,17 @@ void pipeline(scf::ForOp loop, MutableArrayRef<PipelinedLoad> loads,
               int64_t stages) {
   IRRewriter rewriter(loop.getContext());
   rewriter.setInsertionPoint(loop);
-  SmallVector<Value> prologue;
   auto initial = [&](const Stride &stride) {
     return loop.getTiedLoopInit(stride.arg)->get();
   };
-  for (PipelinedLoad &p : loads)
-    for (int64_t s = 0; s < stages - 1; ++s)
-      prologue.push_back(
-          emitLoadAhead(rewriter, loop, p, loop.getLowerBound(), s, initial));
+  // Issued stage by stage (every load of iteration 0, then of iteration 1):
+  // the order in which the back end's copies into shared memory complete.
+  int64_t window = stages - 1;
+  SmallVector<Value> prologue(loads.size() * window);
+  for (int64_t s = 0; s < window; ++s)
+    for (auto [i, p] : llvm::enumerate(loads))
+      prologue[i * window + s] =
+          emitLoadAhead(rewriter, loop, p, loop.getLowerBound(), s, initial);
   auto yieldAhead = [&](OpBuilder &b, Location,
                         ArrayRef<BlockArgument> carried) {
     Block *body = carried.front().getOwner();
@@ -302,20 +305,27 @@ struct KdslPipelineLoopsPass
         SmallVector<PipelinedLoad> loads;
         int64_t wordsPerStage = 0;
         for (auto load : loop.getBody()->getOps<LoadOp>()) {
-          // Operands of a dot go through shared memory, where they belong
-          // to a pipeline of their own (Triton's cp.async one), not to
-          // registers: tiles in flight there spill. So do those that reach
-          // a dot through a transpose, a view of the staged block there.
-          auto feedsDot = [](Operation *user) {
-            return isa<DotOp>(user) ||
-                   (isa<TransOp>(user) &&
-                    llvm::any_of(user->getUsers(), llvm::IsaPred<DotOp>));
+          // An operand of a dot (or of a transpose that only a dot uses)
+          // is carried staged in shared memory, not in registers: the
+          // blocks in flight are a ring of shared buffers that the back end
+          // fills by cp.async (see -kdsl-assign-layouts). Any other use
+          // would carry it in registers, where tiles in flight spill.
+          auto isOperand = [](OpOperand &use) {
+            auto dot = dyn_cast<DotOp>(use.getOwner());
+            return dot && use.getOperandNumber() < 2;
           };
-          if (llvm::any_of(load->getUsers(), feedsDot))
+          auto feedsDot = [&](OpOperand &use) {
+            Operation *user = use.getOwner();
+            return isOperand(use) || (isa<TransOp>(user) && user->hasOneUse() &&
+                                      isOperand(*user->use_begin()));
+          };
+          bool staged = load->hasOneUse() && feedsDot(*load->use_begin());
+          if (!staged && llvm::any_of(load->getUses(), feedsDot))
             continue;
           if (std::optional<PipelinedLoad> p =
                   analyzeLoad(loop, load, strides)) {
-            wordsPerStage += registersPerThread(load.getType(), threads);
+            if (!staged)
+              wordsPerStage += registersPerThread(load.getType(), threads);
             loads.push_back(std::move(*p));
           }
         }

@@ -36,7 +36,7 @@ def KdslSpecialize : Pass<"kdsl-specialize", "::mlir::ModuleOp"> {
 def KdslPipelineLoops : Pass<"kdsl-pipeline-loops", "::mlir::ModuleOp"> {
   let summary = "Issue the loads of a loop num_stages - 1 iterations ahead";
   let description = [{
-    Software pipelining in registers, as `num_stages` asks. In each variant
+    Software pipelining of loads, as `num_stages` asks. In each variant
     with `num_stages` = S >= 2, an `scf.for` with no store or atomic in it
     has each load of its body whose address and mask depend only on the
     induction variable, on values defined outside the loop and on strides
@@ -48,7 +48,12 @@ def KdslPipelineLoops : Pass<"kdsl-pipeline-loops", "::mlir::ModuleOp"> {
     touches no memory; the values the program computes do not change.
 
     The load's latency then overlaps the previous iterations' compute, at
-    the cost of the registers that hold the blocks in flight. Loops with a
+    the cost of the registers that hold the blocks in flight (at most 32 a
+    thread; fewer stages otherwise). The operands of a `dot` (or of a
+    transpose only a dot reads) are pipelined too, the prologue stage by
+    stage, but cost no registers: -kdsl-assign-layouts carries them staged
+    in shared memory, in a ring of buffers the back end fills by cp.async.
+    Loops with a
     store or an atomic are left alone: a write may feed a later iteration's
     load.
   }];
