@@ -439,19 +439,28 @@ private:
   /// order, and is remade there as a view of it (as Triton's memdesc_trans):
   /// one round trip, not two. (Staged where the transpose was, a block could
   /// outlive a dot in a loop that frees its area for the next exchange.)
+  ///
+  /// For mma.sync, the transposed B of `x @ trans(w)` (w [N, K], as a
+  /// linear layer's weight or attention's keys) stages w as it is, K
+  /// contiguous, where its rows are the 16-byte ldmatrix rows of B's
+  /// fragments (read without .trans) and its loads can be cp.async copies.
   void stageForDot(OpOperand &operand, bool mma) {
     Attribute shared = rowMajorShared(operand.get(), ctx);
     ArrayRef<int64_t> order = cast<SharedEncodingAttr>(shared).getOrder();
-    if (mma)
-      shared = swizzledForLdmatrix(operand.get(), order);
     auto trans = operand.get().getDefiningOp<TransOp>();
-    if (!trans || !trans.getResult().hasOneUse()) {
+    bool viewed = trans && trans.getResult().hasOneUse();
+    SmallVector<int64_t> viewOrder(order);
+    if (mma && viewed && operand.getOperandNumber() == 1)
+      viewOrder = {order[1], order[0]};
+    if (mma)
+      shared = swizzledForLdmatrix(operand.get(), viewOrder);
+    if (!viewed) {
       convert(operand, shared);
       return;
     }
     // The view and the staged source name the same rows (along the
     // source's fastest dimension), so they swizzle alike.
-    SmallVector<int64_t> sourceOrder = {1 - order[0], 1 - order[1]};
+    SmallVector<int64_t> sourceOrder = {1 - viewOrder[0], 1 - viewOrder[1]};
     auto view = cast<SharedEncodingAttr>(shared);
     Value source = trans.getSrc();
     b.setInsertionPoint(operand.getOwner());

@@ -39,8 +39,9 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
   int64_t barriersBefore = barriers;
   beforeRingRead(loc, {a, bv});
   int64_t numWarps = threads / 32;
-  bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0} &&
-                          bShared.getOrder() == ArrayRef<int64_t>{1, 0};
+  // B may be staged either way: N contiguous (ldmatrix .trans) or, as the
+  // view of a transposed [N, K] block, K contiguous (ldmatrix).
+  bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0};
   std::optional<MmaWarps> warps =
       mmaWarpsOf(cast<RankedTensorType>(op.getType()).getEncoding());
   std::string noMma =
@@ -191,12 +192,19 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
     return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
                     aShared, sharedPlaceOf(a));
   };
-  // B [K, N]: lanes 0-15 give row k = 8 j + r of the k16 x n8 tile, whose
-  // transposes are b0b1 (j = 0) and b2b3 (j = 1); lanes 16-31 repeat them.
+  // B [K, N], N contiguous: lanes 0-15 give row k = 8 j + r of the k16 x n8
+  // tile, whose transposes are b0b1 (j = 0) and b2b3 (j = 1). K contiguous:
+  // they give column n0 + r from k = 8 j, whose 8 elements are b0b1 (j = 0)
+  // and b2b3 (j = 1) as they are. Lanes 16-31 repeat them.
   Value bMatrix = ar.rem(matrix, 2);
+  bool bTransposed = bShared.getOrder() == ArrayRef<int64_t>{1, 0};
   auto bFragment = [&](Value n0, int64_t ki) {
-    Value k = add(ar.add(mul(bMatrix, 8), row), 16 * ki);
-    return ldmatrix(2, /*transpose=*/true, {k, n0}, {K, N}, bShared, sharedPlaceOf(bv));
+    Value k = add(mul(bMatrix, 8), 16 * ki);
+    if (bTransposed)
+      return ldmatrix(2, /*transpose=*/true, {ar.add(k, row), n0}, {K, N},
+                      bShared, sharedPlaceOf(bv));
+    return ldmatrix(2, /*transpose=*/false, {k, ar.add(n0, row)}, {K, N},
+                    bShared, sharedPlaceOf(bv));
   };
 
   auto structType = LLVM::LLVMStructType::getLiteral(
@@ -233,8 +241,8 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
        << describe(bv.getType()) << ": mma.sync.m16n8k16 ("
        << (isBF16 ? "bf16" : "f16") << " -> f32), warps " << warps.m << " x "
        << warps.n << ", " << mmas
-       << " per warp; operands by ldmatrix (A .x4, B .x2.trans) from shared "
-          "memory, "
+       << " per warp; operands by ldmatrix (A .x4, B .x2"
+       << (bTransposed ? ".trans" : "") << ") from shared memory, "
        << (aShared.isSwizzled() && bShared.isSwizzled()   ? "swizzled"
            : aShared.isSwizzled() || bShared.isSwizzled() ? "partly swizzled"
                                                           : "unswizzled")
