@@ -566,7 +566,15 @@ void LayoutAssigner::assign(Operation *op) {
       })
       .Case([&](DotOp d) {
         Attribute encoding = dotLayouts.lookup(d.getResult());
-        stageForDot(d.getAMutable(), /*mma=*/bool(encoding));
+        // A chained dot's A (attention's p @ v: the previous dot's result,
+        // cast) already held as this dot's accumulator, warps along M only,
+        // is its A fragments as it is: no trip through shared memory.
+        std::optional<MmaWarps> warps =
+            encoding ? mmaWarpsOf(encoding) : std::nullopt;
+        bool aInRegisters = warps && warps->n == 1 &&
+                            encodingOf(d.getA()) == encoding;
+        if (!aInRegisters)
+          stageForDot(d.getAMutable(), /*mma=*/bool(encoding));
         stageForDot(d.getBMutable(), /*mma=*/bool(encoding));
         if (!encoding)
           encoding = defaultFor(d.getResult());

@@ -33,17 +33,26 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     return shared && sharedOffsets.count(v) ? shared : SharedEncodingAttr();
   };
   SharedEncodingAttr aShared = sharedOf(a), bShared = sharedOf(bv);
-  if (!aShared || !bShared)
+  std::optional<MmaWarps> warps =
+      mmaWarpsOf(cast<RankedTensorType>(op.getType()).getEncoding());
+  // A chained dot's A may be held as this dot's accumulator (see
+  // -kdsl-assign-layouts): its registers are the A fragments.
+  bool aInRegisters =
+      !aShared && warps && warps->n == 1 &&
+      cast<RankedTensorType>(a.getType()).getEncoding() ==
+          cast<RankedTensorType>(op.getType()).getEncoding() &&
+      whyNoMma(op, *warps).empty();
+  if ((!aShared && !aInRegisters) || !bShared)
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
   int64_t barriersBefore = barriers;
   beforeRingRead(loc, {a, bv});
+  if (aInRegisters)
+    return emitMmaDot(op, *warps, barriersBefore);
   int64_t numWarps = threads / 32;
   // B may be staged either way: N contiguous (ldmatrix .trans) or, as the
   // view of a transposed [N, K] block, K contiguous (ldmatrix).
   bool rowMajorOperands = aShared.getOrder() == ArrayRef<int64_t>{1, 0};
-  std::optional<MmaWarps> warps =
-      mmaWarpsOf(cast<RankedTensorType>(op.getType()).getEncoding());
   std::string noMma =
       whyNoMma(op, warps ? *warps : chooseMmaWarps(M, N, numWarps, false));
   if (noMma.empty() && rowMajorOperands && warps)
@@ -120,12 +129,15 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
   int64_t M = shapeOf(a)[0], K = shapeOf(a)[1], N = shapeOf(bv)[1];
   Type elem = elementOf(a);
   bool isBF16 = elem.isBF16();
-  int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
+  auto aShared = dyn_cast<SharedEncodingAttr>(
+      cast<RankedTensorType>(a.getType()).getEncoding());
+  int64_t aOffset = aShared ? sharedOffsetOf(a) : sharedOffsetOf(bv),
+          bOffset = sharedOffsetOf(bv);
   auto end = [&](Value v, int64_t offset) {
     return offset + cast<RankedTensorType>(v.getType()).getNumElements() * 2;
   };
   beforeSharedRead(loc, std::min(aOffset, bOffset),
-                   std::max(end(a, aOffset), end(bv, bOffset)));
+                   std::max(aShared ? end(a, aOffset) : 0, end(bv, bOffset)));
 
   // The accumulator's slots by their place in a warp's tiles: thread 0
   // holds (8 Wm i, 8 Wn j + e) in slot slotAt[{i, j, e}] (i: its 8-row
@@ -180,14 +192,49 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
   // A [M, K]: lane l gives row r = l % 8 of matrix j = l / 8, which holds
   // the tile's rows g (j even) or g + 8 (j odd), at R + r or R + 8 Wm + r,
   // and its columns 8 (j / 2).. (a0a1, a2a3, a4a5, a6a7).
-  auto aShared = cast<SharedEncodingAttr>(
-      cast<RankedTensorType>(a.getType()).getEncoding());
   auto bShared = cast<SharedEncodingAttr>(
       cast<RankedTensorType>(bv.getType()).getEncoding());
   Value jRow = mul(ar.rem(matrix, 2), 8 * warps.m),
         jCol = mul(ar.div(matrix, 2), 8);
   Value rowBase = ar.add(mul(warpM, 8), ar.add(row, jRow));
+  // A held as the accumulator (warps along M only, so a warp's rows are
+  // its m-tiles' here too): a0a1 and a2a3 are rows g and g + 8 of n-tile
+  // 2 ki, a4a5 and a6a7 those of n-tile 2 ki + 1, two f16 to a register.
+  std::map<std::array<int64_t, 3>, int64_t> aSlotAt;
+  if (!aShared) {
+    const DistributedLayout &aLayout = layoutOf(a);
+    for (int64_t s = 0; s < aLayout.slots(); ++s) {
+      SmallVector<int64_t> at = aLayout.coordsOf(0, s);
+      aSlotAt[{at[0] / (8 * warps.m), at[1] / 8, at[1] % 2}] = s;
+    }
+  }
+  auto aFromRegisters = [&](int64_t mi, int64_t ki) {
+    const Slots &slots = blocks[a];
+    SmallVector<Value> registers;
+    for (auto [rep, tile] : {std::pair<int64_t, int64_t>{2 * mi, 2 * ki},
+                             {2 * mi + 1, 2 * ki},
+                             {2 * mi, 2 * ki + 1},
+                             {2 * mi + 1, 2 * ki + 1}}) {
+      // Element 0 in the low half.
+      Value halves[2];
+      for (int64_t e = 0; e < 2; ++e) {
+        Value bits = arith::BitcastOp::create(
+            b, loc, b.getI16Type(), slots[aSlotAt.at({rep, tile, e})]);
+        halves[e] = arith::ExtUIOp::create(b, loc, i32Type, bits);
+      }
+      Value packed = arith::OrIOp::create(
+          b, loc, halves[0],
+          arith::ShLIOp::create(b, loc, halves[1], ar.constant(16)));
+      // f16 operands go to mma.sync as f16x2, bf16 ones as i32.
+      registers.push_back(
+          isBF16 ? packed
+                 : LLVM::BitcastOp::create(b, loc, f16x2, packed).getResult());
+    }
+    return registers;
+  };
   auto aFragment = [&](int64_t mi, int64_t ki) {
+    if (!aShared)
+      return aFromRegisters(mi, ki);
     Value m = add(rowBase, 16 * warps.m * mi);
     return ldmatrix(4, /*transpose=*/false, {m, add(jCol, 16 * ki)}, {M, K},
                     aShared, sharedPlaceOf(a));
@@ -241,12 +288,20 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
        << describe(bv.getType()) << ": mma.sync.m16n8k16 ("
        << (isBF16 ? "bf16" : "f16") << " -> f32), warps " << warps.m << " x "
        << warps.n << ", " << mmas
-       << " per warp; operands by ldmatrix (A .x4, B .x2"
-       << (bTransposed ? ".trans" : "") << ") from shared memory, "
-       << (aShared.isSwizzled() && bShared.isSwizzled()   ? "swizzled"
-           : aShared.isSwizzled() || bShared.isSwizzled() ? "partly swizzled"
-                                                          : "unswizzled")
-       << " (" << count(barriers - barriersBefore, "barrier") << " before)";
+       << " per warp; ";
+    if (!aShared)
+      os << "A from the registers that hold it (the accumulator layout), B "
+            "by ldmatrix .x2"
+         << (bTransposed ? ".trans" : "") << " from shared memory, "
+         << (bShared.isSwizzled() ? "swizzled" : "unswizzled");
+    else
+      os << "operands by ldmatrix (A .x4, B .x2" << (bTransposed ? ".trans" : "")
+         << ") from shared memory, "
+         << (aShared.isSwizzled() && bShared.isSwizzled() ? "swizzled"
+             : aShared.isSwizzled() || bShared.isSwizzled()
+                 ? "partly swizzled"
+                 : "unswizzled");
+    os << " (" << count(barriers - barriersBefore, "barrier") << " before)";
   });
   blocks[op.getResult()] = acc;
   releaseShared(op);

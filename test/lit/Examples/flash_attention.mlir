@@ -5,7 +5,10 @@
 // sum and the accumulator; both dots take mma.sync, their warps all along M
 // (4 x 1) so that each row's softmax stays in one warp, and the statistics
 // live in the slice of the dots' layout: no layout change goes through
-// shared memory.
+// shared memory. Both dots' A operands (q, loaded in the accumulator layout
+// before the loop, and p, the first dot's result cast to f16) are their A
+// fragments in registers: only K and V are staged, K as it is loaded (no
+// ldmatrix .trans), V for ldmatrix .trans.
 // RUN: kdslc %examples/flash_attention.kdsl --emit=kdsl | kdsl-opt | kdsl-opt | FileCheck %s
 // RUN: kdslc %examples/flash_attention.kdsl --kernel flash_attention --emit=kdsl --config D=64,CAUSAL=1,BM=64,BN=32,num_warps=4 | kdsl-opt \
 // RUN:   | FileCheck %s --check-prefix=VARIANT --implicit-check-not='tensor<?' --implicit-check-not='?x' --implicit-check-not=kdsl.constexpr
@@ -29,5 +32,5 @@
 
 // AST: kernel flash_attention
 
-// REMARKS: remark: dot of f16[64, 64] and f16[64, 32]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp
-// REMARKS: remark: dot of f16[64, 32] and f16[32, 64]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp
+// REMARKS: remark: dot of f16[64, 64] and f16[64, 32]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp; A from the registers that hold it (the accumulator layout), B by ldmatrix .x2 from shared memory, swizzled
+// REMARKS: remark: dot of f16[64, 32] and f16[32, 64]: mma.sync.m16n8k16 (f16 -> f32), warps 4 x 1, 16 per warp; A from the registers that hold it (the accumulator layout), B by ldmatrix .x2.trans from shared memory, swizzled

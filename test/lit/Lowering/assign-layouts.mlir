@@ -327,19 +327,20 @@ kdsl.kernel @carried(%x: !kdsl.ptr<f32>, %y: !kdsl.ptr<f32>, %n: i32) attributes
 
 // -----
 
-// dot(a, trans(b)): the transpose's source is staged in the transposed
-// order and the transpose becomes a view of it (one trip through shared
-// memory, not two). Both are swizzled for ldmatrix alike, along the rows
-// they share (the source's fastest dimension). A transpose with another use
-// is left as it is.
+// dot(a, trans(b)): the transpose's source is staged and the transpose
+// becomes a view of it (one trip through shared memory, not two). For
+// mma.sync's B the source is staged as it is (K contiguous, read by
+// ldmatrix without .trans), and the view is K-major; both are swizzled
+// alike, along the rows they share (the source's fastest dimension). A
+// transpose with another use is left as it is, and staged N contiguous.
 // CHECK-LABEL: kdsl.kernel @mm_trans(
 // CHECK-NOT: kdsl.trans
 // CHECK: %[[A:.*]] = kdsl.convert_layout %[[V:.*]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #[[SW:kdsl.shared<order = \[1, 0\], vec = 8, perPhase = 4, maxPhase = 2>]]>
-// CHECK-NEXT: %[[S:.*]] = kdsl.convert_layout %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #kdsl.shared<order = [0, 1], vec = 8, perPhase = 2, maxPhase = 4>>
-// CHECK-NEXT: %[[T:.*]] = kdsl.trans %[[S]] : tensor<32x16xf16, #kdsl.shared<order = [0, 1], vec = 8, perPhase = 2, maxPhase = 4>> -> tensor<16x32xf16, #[[M:kdsl.shared<order = \[1, 0\], vec = 8, perPhase = 2, maxPhase = 4>]]>
-// CHECK-NEXT: kdsl.dot %[[A]], %[[T]], %{{.*}} : tensor<32x16xf16, #[[SW]]>, tensor<16x32xf16, #[[M]]>
+// CHECK-NEXT: %[[S:.*]] = kdsl.convert_layout %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<32x16xf16, #[[SW]]>
+// CHECK-NEXT: %[[T:.*]] = kdsl.trans %[[S]] : tensor<32x16xf16, #[[SW]]> -> tensor<16x32xf16, #[[KM:kdsl.shared<order = \[0, 1\], vec = 8, perPhase = 4, maxPhase = 2>]]>
+// CHECK-NEXT: kdsl.dot %[[A]], %[[T]], %{{.*}} : tensor<32x16xf16, #[[SW]]>, tensor<16x32xf16, #[[KM]]>
 // CHECK: %[[T2:.*]] = kdsl.trans %[[V]] : tensor<32x16xf16, #{{.*}}> -> tensor<16x32xf16, #kdsl.blocked
-// CHECK: kdsl.convert_layout %[[T2]] : {{.*}} -> tensor<16x32xf16, #[[M]]>
+// CHECK: kdsl.convert_layout %[[T2]] : {{.*}} -> tensor<16x32xf16, #kdsl.shared<order = [1, 0], vec = 8, perPhase = 2, maxPhase = 4>>
 kdsl.kernel @mm_trans(%a: !kdsl.ptr<f16>, %c: !kdsl.ptr<f16>) attributes {bindings = {}, num_stages = 2 : i32, num_warps = 4 : i32, param_names = ["a", "c"]} {
   %c0 = arith.constant 0 : i32
   %c512 = arith.constant 512 : i32
