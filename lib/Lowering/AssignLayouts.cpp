@@ -509,8 +509,8 @@ void LayoutAssigner::stageCarriedOperands(scf::ForOp op) {
     Attribute shared = stage.getType().getEncoding();
     SmallVector<BlockArgument> window = {first};
     for (;;) {
-      auto next =
-          dyn_cast<BlockArgument>(op.getTiedLoopYieldedValue(window.back())->get());
+      auto next = dyn_cast<BlockArgument>(
+          op.getTiedLoopYieldedValue(window.back())->get());
       if (!next || next.getOwner() != op.getBody() || next == first ||
           llvm::is_contained(window, next) ||
           next.getArgNumber() < op.getNumInductionVars() ||
@@ -571,8 +571,8 @@ void LayoutAssigner::assign(Operation *op) {
         // is its A fragments as it is: no trip through shared memory.
         std::optional<MmaWarps> warps =
             encoding ? mmaWarpsOf(encoding) : std::nullopt;
-        bool aInRegisters = warps && warps->n == 1 &&
-                            encodingOf(d.getA()) == encoding;
+        bool aInRegisters =
+            warps && warps->n == 1 && encodingOf(d.getA()) == encoding;
         if (!aInRegisters)
           stageForDot(d.getAMutable(), /*mma=*/bool(encoding));
         stageForDot(d.getBMutable(), /*mma=*/bool(encoding));

@@ -94,7 +94,8 @@ LogicalResult KernelEmitter::planRings() {
       auto type = cast<RankedTensorType>(first.getType());
       ring->slotBytes =
           (type.getNumElements() * bytesOf(memoryType(type.getElementType())) +
-           127) / 128 * 128;
+           127) /
+          128 * 128;
       ofLoop.push_back(ring.get());
       rings.push_back(std::move(ring));
     }
@@ -123,8 +124,9 @@ LogicalResult KernelEmitter::planRings() {
       for (BlockArgument arg : ring->window)
         prologue.push_back(loop.getTiedLoopInit(arg)->get().getDefiningOp());
     bool stageByStage =
-        llvm::all_of(ofLoop,
-                     [&](Ring *r) { return (int64_t)r->window.size() == window; }) &&
+        llvm::all_of(
+            ofLoop,
+            [&](Ring *r) { return (int64_t)r->window.size() == window; }) &&
         llvm::all_of(prologue, [&](Operation *copy) {
           return copy->getBlock() == loop->getBlock();
         });
@@ -215,8 +217,8 @@ LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
     iv = arith::TruncIOp::create(b, loc, ivType, iv);
   scalars.map(op.getInductionVar(), iv);
   bind(op.getRegionIterArgs(), loop.getRegionIterArgs());
-  for (auto [ring, free] :
-       llvm::zip(loopRings, loop.getRegionIterArgs().take_back(loopRings.size())))
+  for (auto [ring, free] : llvm::zip(
+           loopRings, loop.getRegionIterArgs().take_back(loopRings.size())))
     ring->free = free;
   ringWaitedIn.erase(op);
   if (failed(emitRegion(*op.getBody())))

@@ -152,12 +152,11 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
   int64_t slot = copy.second;
   if (ring && ring->base < 0) {
     // Every ring of the loop, live until the loop ends.
-    for (const std::unique_ptr<Ring> &r : rings)
-      if (r->loop == ring->loop) {
-        r->base = (nextSharedOffset + 127) / 128 * 128;
-        nextSharedOffset = r->end();
-        reserveShared(r->end());
-      }
+    for (Ring *r : ringsOf(ring->loop)) {
+      r->base = (nextSharedOffset + 127) / 128 * 128;
+      nextSharedOffset = r->end();
+      reserveShared(r->end());
+    }
     ++liveSharedBlocks;
   }
   SharedPlace at;
@@ -184,8 +183,9 @@ LogicalResult KernelEmitter::emitConvertLayout(ConvertLayoutOp op) {
     os << describe(op.getType()) << " staged in shared memory for dot ("
        << bytes << " bytes, " << count(barriers - barriersBefore, "barrier");
     if (ring)
-      os << ", into " << (slot >= 0 ? "slot " + std::to_string(slot) + " of "
-                                    : std::string("the free slot of "))
+      os << ", into "
+         << (slot >= 0 ? "slot " + std::to_string(slot) + " of "
+                       : std::string("the free slot of "))
          << "a ring of " << ring->slots() << " (num_stages)";
     if (async)
       os << "; by cp.async from global memory, "
@@ -268,9 +268,8 @@ void KernelEmitter::emitAsyncCopy(LoadOp load, SharedPlace at,
       if (!masks.empty())
         sourceBytes = arith::SelectOp::create(b, loc, masks[s], i32(loc, 16),
                                               i32(loc, 0));
-      NVVM::CpAsyncOp::create(b, loc, smemPtr(loc, elem, index, at),
-                              ptrs[s], 16, NVVM::LoadCacheModifierKind::CG,
-                              sourceBytes);
+      NVVM::CpAsyncOp::create(b, loc, smemPtr(loc, elem, index, at), ptrs[s],
+                              16, NVVM::LoadCacheModifierKind::CG, sourceBytes);
     });
   }
   NVVM::CpAsyncCommitGroupOp::create(b, loc);

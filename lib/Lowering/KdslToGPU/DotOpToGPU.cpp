@@ -21,6 +21,22 @@ using namespace kdsl::to_gpu;
 // dot, by FMA through shared memory
 //===----------------------------------------------------------------------===//
 
+/// Before reading the blocks staged in shared memory among `operands`.
+void KernelEmitter::beforeStagedRead(Location loc, ValueRange operands) {
+  int64_t begin = INT64_MAX, end = 0;
+  for (Value v : operands) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!isa_and_nonnull<SharedEncodingAttr>(type.getEncoding()))
+      continue;
+    int64_t at = sharedOffsetOf(v);
+    begin = std::min(begin, at);
+    end = std::max(end, at + type.getNumElements() *
+                                 bytesOf(memoryType(type.getElementType())));
+  }
+  if (begin < end)
+    beforeSharedRead(loc, begin, end);
+}
+
 LogicalResult KernelEmitter::emitDot(DotOp op) {
   Location loc = op.getLoc();
   Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
@@ -37,11 +53,10 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
       mmaWarpsOf(cast<RankedTensorType>(op.getType()).getEncoding());
   // A chained dot's A may be held as this dot's accumulator (see
   // -kdsl-assign-layouts): its registers are the A fragments.
-  bool aInRegisters =
-      !aShared && warps && warps->n == 1 &&
-      cast<RankedTensorType>(a.getType()).getEncoding() ==
-          cast<RankedTensorType>(op.getType()).getEncoding() &&
-      whyNoMma(op, *warps).empty();
+  bool aInRegisters = !aShared && warps && warps->n == 1 &&
+                      cast<RankedTensorType>(a.getType()).getEncoding() ==
+                          cast<RankedTensorType>(op.getType()).getEncoding() &&
+                      whyNoMma(op, *warps).empty();
   if ((!aShared && !aInRegisters) || !bShared)
     return fail(op, "needs its operands staged in shared memory (run "
                     "-kdsl-assign-layouts)");
@@ -61,14 +76,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
     noMma = rowMajorOperands
                 ? "the result is not in the mma.sync accumulator layout"
                 : "an operand is not staged row-major";
-  int64_t aOffset = sharedOffsetOf(a), bOffset = sharedOffsetOf(bv);
-  auto end = [&](Value v, int64_t offset) {
-    auto type = cast<RankedTensorType>(v.getType());
-    return offset +
-           type.getNumElements() * bytesOf(memoryType(type.getElementType()));
-  };
-  beforeSharedRead(loc, std::min(aOffset, bOffset),
-                   std::max(end(a, aOffset), end(bv, bOffset)));
+  beforeStagedRead(loc, {a, bv});
   remark(loc, [&](raw_ostream &os) {
     os << "dot of " << describe(a.getType()) << " and "
        << describe(bv.getType()) << ": " << K
@@ -123,7 +131,7 @@ LogicalResult KernelEmitter::emitDot(DotOp op) {
 /// contiguous 16-bit elements, 16-byte aligned: shared blocks start at
 /// 16-byte boundaries and every dimension is a multiple of 8.
 LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
-                                       int64_t barriersBefore) {
+                                        int64_t barriersBefore) {
   Location loc = op.getLoc();
   Value a = op.getA(), bv = op.getB(), accIn = op.getAcc();
   int64_t M = shapeOf(a)[0], K = shapeOf(a)[1], N = shapeOf(bv)[1];
@@ -131,25 +139,25 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
   bool isBF16 = elem.isBF16();
   auto aShared = dyn_cast<SharedEncodingAttr>(
       cast<RankedTensorType>(a.getType()).getEncoding());
-  int64_t aOffset = aShared ? sharedOffsetOf(a) : sharedOffsetOf(bv),
-          bOffset = sharedOffsetOf(bv);
-  auto end = [&](Value v, int64_t offset) {
-    return offset + cast<RankedTensorType>(v.getType()).getNumElements() * 2;
-  };
-  beforeSharedRead(loc, std::min(aOffset, bOffset),
-                   std::max(aShared ? end(a, aOffset) : 0, end(bv, bOffset)));
+  beforeStagedRead(loc, {a, bv});
 
-  // The accumulator's slots by their place in a warp's tiles: thread 0
-  // holds (8 Wm i, 8 Wn j + e) in slot slotAt[{i, j, e}] (i: its 8-row
-  // repetitions, two to an m-tile; j: its n-tiles).
+  // The slots of a block in the accumulator layout by their place in a
+  // warp's tiles: thread 0 holds (8 Wm i, 8 Wn j + e) in slot
+  // slotsByTile[{i, j, e}] (i: its 8-row repetitions, two to an m-tile; j:
+  // its n-tiles).
+  auto slotsByTile = [&](Value block) {
+    const DistributedLayout &layout = layoutOf(block);
+    std::map<std::array<int64_t, 3>, int64_t> slotAt;
+    for (int64_t s = 0; s < layout.slots(); ++s) {
+      SmallVector<int64_t> at = layout.coordsOf(0, s);
+      slotAt[{at[0] / (8 * warps.m), at[1] / (8 * warps.n), at[1] % 2}] = s;
+    }
+    return slotAt;
+  };
   Type resultType = op.getResult().getType();
-  const DistributedLayout &layout = layoutOf(resultType);
   int64_t mTiles = M / (16 * warps.m), nTiles = N / (8 * warps.n);
-  std::map<std::array<int64_t, 3>, int64_t> slotAt;
-  for (int64_t s = 0; s < layout.slots(); ++s) {
-    SmallVector<int64_t> at = layout.coordsOf(0, s);
-    slotAt[{at[0] / (8 * warps.m), at[1] / (8 * warps.n), at[1] % 2}] = s;
-  }
+  std::map<std::array<int64_t, 3>, int64_t> slotAt =
+      slotsByTile(op.getResult());
   Slots acc = blocks[accIn];
 
   Value lane = arith::RemUIOp::create(b, loc, tid, i32(loc, 32));
@@ -201,13 +209,8 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
   // its m-tiles' here too): a0a1 and a2a3 are rows g and g + 8 of n-tile
   // 2 ki, a4a5 and a6a7 those of n-tile 2 ki + 1, two f16 to a register.
   std::map<std::array<int64_t, 3>, int64_t> aSlotAt;
-  if (!aShared) {
-    const DistributedLayout &aLayout = layoutOf(a);
-    for (int64_t s = 0; s < aLayout.slots(); ++s) {
-      SmallVector<int64_t> at = aLayout.coordsOf(0, s);
-      aSlotAt[{at[0] / (8 * warps.m), at[1] / 8, at[1] % 2}] = s;
-    }
-  }
+  if (!aShared)
+    aSlotAt = slotsByTile(a);
   auto aFromRegisters = [&](int64_t mi, int64_t ki) {
     const Slots &slots = blocks[a];
     SmallVector<Value> registers;
@@ -287,20 +290,18 @@ LogicalResult KernelEmitter::emitMmaDot(DotOp op, MmaWarps warps,
     os << "dot of " << describe(a.getType()) << " and "
        << describe(bv.getType()) << ": mma.sync.m16n8k16 ("
        << (isBF16 ? "bf16" : "f16") << " -> f32), warps " << warps.m << " x "
-       << warps.n << ", " << mmas
-       << " per warp; ";
+       << warps.n << ", " << mmas << " per warp; ";
     if (!aShared)
       os << "A from the registers that hold it (the accumulator layout), B "
             "by ldmatrix .x2"
          << (bTransposed ? ".trans" : "") << " from shared memory, "
          << (bShared.isSwizzled() ? "swizzled" : "unswizzled");
     else
-      os << "operands by ldmatrix (A .x4, B .x2" << (bTransposed ? ".trans" : "")
-         << ") from shared memory, "
-         << (aShared.isSwizzled() && bShared.isSwizzled() ? "swizzled"
-             : aShared.isSwizzled() || bShared.isSwizzled()
-                 ? "partly swizzled"
-                 : "unswizzled");
+      os << "operands by ldmatrix (A .x4, B .x2"
+         << (bTransposed ? ".trans" : "") << ") from shared memory, "
+         << (aShared.isSwizzled() && bShared.isSwizzled()   ? "swizzled"
+             : aShared.isSwizzled() || bShared.isSwizzled() ? "partly swizzled"
+                                                            : "unswizzled");
     os << " (" << count(barriers - barriersBefore, "barrier") << " before)";
   });
   blocks[op.getResult()] = acc;

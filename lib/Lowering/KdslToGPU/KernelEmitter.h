@@ -137,8 +137,8 @@ public:
     DenseMap<Operation *, int64_t> byLoop;
     int64_t most = 0;
     for (const std::unique_ptr<Ring> &ring : rings)
-      most = std::max(most, byLoop[ring->loop] +=
-                            ring->slots() * ring->slotBytes);
+      most =
+          std::max(most, byLoop[ring->loop] += ring->slots() * ring->slotBytes);
     return most;
   }
 
@@ -473,9 +473,8 @@ private:
     for (int64_t s = 0; s < l.slots(); ++s) {
       Value index = sharedIndex(loc, coordsOf(loc, type, s), l.shape(), shared);
       guarded(loc, ownerOf(loc, type, s), [&] {
-        LLVM::StoreOp::create(
-            b, loc, toMemory(loc, slots[s]),
-            smemPtr(loc, memoryType(elem), index, at));
+        LLVM::StoreOp::create(b, loc, toMemory(loc, slots[s]),
+                              smemPtr(loc, memoryType(elem), index, at));
       });
     }
   }
@@ -541,6 +540,8 @@ private:
   /// copies into the slots it reads, and a barrier makes every thread's
   /// visible (and ends the previous iteration's reads of the free slot).
   void beforeRingRead(Location loc, ValueRange operands);
+  /// Before reading the blocks staged in shared memory among `operands`.
+  void beforeStagedRead(Location loc, ValueRange operands);
   SmallVector<Ring *> ringsOf(scf::ForOp loop) {
     SmallVector<Ring *> of;
     for (const std::unique_ptr<Ring> &ring : rings)
