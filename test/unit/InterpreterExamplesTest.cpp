@@ -69,6 +69,21 @@ std::vector<_Float16> uniformHalves(size_t n, float lo, float hi) {
   return h;
 }
 
+/// The sum over k < n of x(k) y(k) in double, and of the products'
+/// magnitudes (what the tolerance of an f32 accumulation scales with).
+struct DotInDouble {
+  double sum = 0, magnitude = 0;
+};
+template <typename X, typename Y> DotInDouble dotInDouble(int n, X x, Y y) {
+  DotInDouble d;
+  for (int k = 0; k < n; ++k) {
+    double p = double(x(k)) * double(y(k));
+    d.sum += p;
+    d.magnitude += std::fabs(p);
+  }
+  return d;
+}
+
 uint32_t bitsOf(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
@@ -461,13 +476,10 @@ TEST_F(InterpreterExamplesTest, MatmulBiasReluBf16) {
   int zeros = 0;
   for (int i = 0; i < M; ++i) {
     for (int j = 0; j < N; ++j) {
-      double s = bias[j], mag = std::fabs(bias[j]);
-      for (int kk = 0; kk < K; ++kk) {
-        double p = double(fromBf16(a[i * lda + kk])) *
-                   double(fromBf16(b[kk * ldb + j]));
-        s += p;
-        mag += std::fabs(p);
-      }
+      DotInDouble d = dotInDouble(
+          K, [&](int kk) { return fromBf16(a[i * lda + kk]); },
+          [&](int kk) { return fromBf16(b[kk * ldb + j]); });
+      double s = bias[j] + d.sum, mag = std::fabs(bias[j]) + d.magnitude;
       double w = fromBf16(toBf16(static_cast<float>(std::max(s, 0.0))));
       zeros += w == 0;
       got.push_back(fromBf16(c[i * ldc + j]));
@@ -510,16 +522,13 @@ TEST_F(InterpreterExamplesTest, AttentionScoresCausalAndNot) {
     for (int z = 0; z < Z; ++z)
       for (int i = 0; i < seqQ; ++i)
         for (int j = 0; j < seqK; ++j) {
-          double s = 0, mag = 0;
-          for (int d = 0; d < D; ++d) {
-            double p = double(q[(z * seqQ + i) * D + d]) *
-                       double(kk[(z * seqK + j) * D + d]);
-            s += p;
-            mag += std::fabs(p);
-          }
-          double w = causal && j > i ? -INFINITY : double(scale) * s;
+          DotInDouble s = dotInDouble(
+              D, [&](int d) { return q[(z * seqQ + i) * D + d]; },
+              [&](int d) { return kk[(z * seqK + j) * D + d]; });
+          double w = causal && j > i ? -INFINITY : double(scale) * s.sum;
           want.push_back(w);
-          tol.push_back((D + 2) * kU * double(scale) * mag + kU * std::fabs(w));
+          tol.push_back((D + 2) * kU * double(scale) * s.magnitude +
+                        kU * std::fabs(w));
         }
     expectWithin(toDouble(valuesOf<float>(bs)), want, tol);
   }
@@ -548,15 +557,11 @@ TEST_F(InterpreterExamplesTest, BatchedMatmulWithTails) {
   for (int z = 0; z < Z; ++z)
     for (int i = 0; i < M; ++i)
       for (int j = 0; j < N; ++j) {
-        double sum = 0, mag = 0;
-        for (int kk = 0; kk < K; ++kk) {
-          double p = double(a[(z * M + i) * K + kk]) *
-                     double(bb[(z * K + kk) * N + j]);
-          sum += p;
-          mag += std::fabs(p);
-        }
-        want.push_back(sum);
-        tol.push_back((K + 2) * kU * mag);
+        DotInDouble d = dotInDouble(
+            K, [&](int kk) { return a[(z * M + i) * K + kk]; },
+            [&](int kk) { return bb[(z * K + kk) * N + j]; });
+        want.push_back(d.sum);
+        tol.push_back((K + 2) * kU * d.magnitude);
       }
   expectWithin(toDouble(valuesOf<float>(bc)), want, tol);
 }
